@@ -36,7 +36,7 @@ public static class ArrayCases
     public static int Case_ArrayAsSpanPassed() { var a = new int[4]; return Helpers.Use(a); } //@ hint("new int[4]", heap)
     public static int Case_MultiDimensional() { var a = new int[2, 2]; a[1, 1] = 4; return a[1, 1]; } //@ hint("new int[2, 2]", heap)
     public static int Case_Jagged() { var a = new int[2][]; return a.Length; } //@ hint("new int[2][]", stack)
-    public static int Case_ArrayClone() { var b = (int[])s_ints.Clone(); return b.Length; } //@ hint("Clone()", heap)
+    public static int Case_ArrayClone() { var b = (int[])s_ints.Clone(); return b.Length; } //@ hint("Clone(); return", heap)
     public static int Case_CollectionExpressionArray() { int[] a = [1, 2, 3]; return a[1]; } //@ hint("[1, 2, 3]", stack)
     public static int[] Case_CollectionExpressionArrayReturned() => [1, 2, 3]; //@ hint("[1, 2, 3]", heap)
     public static int Case_CollectionExpressionList() { List<int> l = [1, 2, 3]; return l.Count; } //@ hint("[1, 2, 3]", heap)
@@ -53,7 +53,7 @@ public static class ArrayCases
     public static int Case_ParamsObjects() => Helpers.CountObjects("a", "b"); //@ hint("Helpers.CountObjects", heap)
     public static int Case_ParamsSpan() => Helpers.SumSpan(1, 2, 3); //@ hint("Helpers.SumSpan(1, 2, 3)", stack)
     public static int Case_StackAlloc() { Span<int> s = stackalloc int[4]; s[0] = 1; return s[0]; } //@ hint("stackalloc", stack)
-    public static int Case_ToArray() { var a = s_ints.ToArray(); return a.Length; } //@ hint("ToArray()", heap)
+    public static int Case_ToArray() { var a = s_ints.ToArray(); return a.Length; } //@ hint("ToArray(); return", heap)
     public static int Case_ArrayResize() { var a = new int[1]; Array.Resize(ref a, 4); return a.Length; } //@ hint("new int[1]", heap)
-    public static int Case_StringSplit() { var parts = "a,b".Split(','); return parts.Length; } //@ hint("Split(", heap)
+    public static int Case_StringSplit() { var parts = "a,b".Split(','); return parts.Length; } //@ hint("Split(',')", heap)
 }

@@ -1,0 +1,116 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
+using AllocationLens.Analysis.Rules;
+
+namespace AllocationLens.Analysis;
+
+/// <summary>
+/// The engine's entry point: the allocation sites of one document (or one range of it), judged for one
+/// target runtime. Never throws on user code: broken code is input; a member the engine cannot handle
+/// is skipped and the rest of the document is still analysed.
+/// </summary>
+public sealed class AllocationAnalyzer
+{
+    private readonly TargetRuntime _runtime;
+
+    public AllocationAnalyzer(TargetRuntime runtime) => _runtime = runtime;
+
+    public TargetRuntime Runtime => _runtime;
+
+    /// <summary>
+    /// Told about members the engine failed on (a bug in a rule, never the user's fault). The member
+    /// yields no sites; the server logs this, tests fail on it.
+    /// </summary>
+    public Action<SyntaxNode, Exception>? OnInternalError { get; init; }
+
+    /// <summary>Sites in <paramref name="tree"/>, limited to members that intersect <paramref name="range"/> when given.</summary>
+    public ImmutableArray<AllocationSite> Analyze(Compilation compilation, SyntaxTree tree, TextSpan? range = null, CancellationToken cancellationToken = default)
+    {
+        var session = new AnalysisSession(compilation, _runtime, cancellationToken);
+        var model = session.ModelFor(tree);
+        var sites = new List<AllocationSite>();
+        foreach (var member in MemberBodies.In(tree.GetRoot(cancellationToken), range))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            AnalyzeMember(session, model, member, sites, OnInternalError);
+        }
+        return Normalize(sites, range);
+    }
+
+    /// <summary>Sites of one member declaration (method, accessor, field initializer, top-level statements).</summary>
+    public ImmutableArray<AllocationSite> AnalyzeMember(Compilation compilation, SyntaxNode member, CancellationToken cancellationToken = default)
+    {
+        var session = new AnalysisSession(compilation, _runtime, cancellationToken);
+        var sites = new List<AllocationSite>();
+        AnalyzeMember(session, session.ModelFor(member.SyntaxTree), member, sites, OnInternalError);
+        return Normalize(sites, null);
+    }
+
+    private static void AnalyzeMember(AnalysisSession session, SemanticModel model, SyntaxNode member, List<AllocationSite> sites, Action<SyntaxNode, Exception>? onError)
+    {
+        int before = sites.Count;
+        try
+        {
+            var operation = model.GetOperation(member, session.CancellationToken);
+            if (operation is null) return;
+            var symbol = SymbolFor(model, member, session.CancellationToken);
+            bool runsOnce = symbol is { IsStatic: true } && (member is EqualsValueClauseSyntax || symbol is IMethodSymbol { MethodKind: MethodKind.StaticConstructor });
+            var name = symbol switch
+            {
+                IMethodSymbol { MethodKind: MethodKind.Constructor } m => m.ContainingType.Name,
+                IMethodSymbol { AssociatedSymbol: { } p } => p.Name,
+                null => "<top-level statements>",
+                _ => symbol.Name,
+            };
+            var function = new FunctionScope(operation, symbol as IMethodSymbol ?? symbol, name, runsOnce);
+            new FunctionWalker(session, model, sites, AllocationRules.Default).Walk(function);
+        }
+        catch (OperationCanceledException) { throw; }
+        catch (Exception ex)
+        {
+            onError?.Invoke(member, ex);
+            // Invariant: the engine never throws on user code. A member whose operations we cannot
+            // handle keeps no partial results and yields nothing; the rest of the document is unaffected.
+            sites.RemoveRange(before, sites.Count - before);
+        }
+    }
+
+    private static ISymbol? SymbolFor(SemanticModel model, SyntaxNode member, CancellationToken ct) => member switch
+    {
+        EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax v } => model.GetDeclaredSymbol(v, ct),
+        EqualsValueClauseSyntax { Parent: PropertyDeclarationSyntax p } => model.GetDeclaredSymbol(p, ct),
+        ArrowExpressionClauseSyntax { Parent: PropertyDeclarationSyntax or IndexerDeclarationSyntax } arrow => (model.GetDeclaredSymbol(arrow.Parent!, ct) as IPropertySymbol)?.GetMethod,
+        CompilationUnitSyntax => null,
+        _ => model.GetDeclaredSymbol(member, ct),
+    };
+
+    private static ImmutableArray<AllocationSite> Normalize(List<AllocationSite> sites, TextSpan? range)
+    {
+        IEnumerable<AllocationSite> result = sites;
+        if (range is { } r) result = result.Where(s => s.Where.Span.IntersectsWith(r) || s.Where.Span.Start == r.Start);
+        var ordered = result.OrderBy(s => s.Where.Span.Start).ThenBy(s => s.Where.Span.End).ToList();
+        var merged = ImmutableArray.CreateBuilder<AllocationSite>(ordered.Count);
+        for (int i = 0; i < ordered.Count; i++)
+        {
+            var site = ordered[i];
+            int j = i + 1;
+            while (j < ordered.Count && ordered[j].Where.Span == site.Where.Span) j++;
+            if (j > i + 1)
+            {
+                // Several rules saw one expression (a params span passed to an allocating API, say):
+                // users see one verdict, the most severe, with the others' reasons appended.
+                var group = ordered.GetRange(i, j - i);
+                var primary = group.OrderBy(s => s.Kind == AllocationKind.Stack ? 1 : 0).First();
+                var extra = group.Where(s => !ReferenceEquals(s, primary)).SelectMany(s => s.Why);
+                site = primary with { Why = primary.Why.AddRange(extra) };
+                i = j - 1;
+            }
+            merged.Add(site);
+        }
+        return merged.ToImmutable();
+    }
+}

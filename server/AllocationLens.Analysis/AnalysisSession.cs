@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace AllocationLens.Analysis;
+
+/// <summary>
+/// State shared by one analysis of one compilation: the target runtime, the compilation, and caches
+/// of per-callee facts (inlinability, which parameters escape). Facts about a callee depend only on its
+/// body and declared signatures, so they stay valid for as long as the compilation does.
+/// </summary>
+internal sealed class AnalysisSession
+{
+    public AnalysisSession(Compilation compilation, TargetRuntime runtime, CancellationToken cancellationToken)
+    {
+        Compilation = compilation;
+        Runtime = runtime;
+        CancellationToken = cancellationToken;
+        LanguageVersion = compilation is CSharpCompilation c ? c.LanguageVersion : LanguageVersion.Latest;
+    }
+
+    public Compilation Compilation { get; }
+    public TargetRuntime Runtime { get; }
+    public CancellationToken CancellationToken { get; }
+    public LanguageVersion LanguageVersion { get; }
+
+    /// <summary>C# 11 caches delegates for static method groups, as it always did for non-capturing lambdas.</summary>
+    public bool CachesStaticMethodGroups => LanguageVersion >= LanguageVersion.CSharp11;
+
+    public ConcurrentDictionary<(IMethodSymbol Method, int Ordinal), EscapeResult> CalleeSummaries { get; } = new(CalleeKey.Comparer);
+    public ConcurrentDictionary<IMethodSymbol, FunctionScope?> CalleeBodies { get; } = new(SymbolEqualityComparer.Default);
+
+    private readonly Dictionary<SyntaxTree, SemanticModel> _models = new();
+
+    public SemanticModel ModelFor(SyntaxTree tree)
+    {
+        lock (_models)
+        {
+            if (!_models.TryGetValue(tree, out var model))
+                _models[tree] = model = Compilation.GetSemanticModel(tree);
+            return model;
+        }
+    }
+
+    private sealed class CalleeKey : IEqualityComparer<(IMethodSymbol Method, int Ordinal)>
+    {
+        public static readonly CalleeKey Comparer = new();
+        public bool Equals((IMethodSymbol Method, int Ordinal) x, (IMethodSymbol Method, int Ordinal) y) =>
+            x.Ordinal == y.Ordinal && SymbolEqualityComparer.Default.Equals(x.Method, y.Method);
+        public int GetHashCode((IMethodSymbol Method, int Ordinal) obj) =>
+            HashCode.Combine(SymbolEqualityComparer.Default.GetHashCode(obj.Method), obj.Ordinal);
+    }
+}

@@ -1,0 +1,505 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AllocationLens.Analysis;
+
+/// <summary>
+/// Escape analysis for the values of one function, modelled on the JIT's (objectalloc.cpp): a
+/// flow-insensitive connection graph over locals. A value escapes when any path from it reaches a
+/// return, a store to a field, static, array element or by-ref location, a capture, a throw, or a call
+/// the JIT does not inline. Comparisons, field reads and writes into the object itself, and calls that
+/// are inlined and keep the value local do not make it escape.
+/// </summary>
+internal sealed class EscapeAnalysis
+{
+    private const int MaxInliningDepth = 4;
+
+    private readonly FunctionScope _function;
+    private readonly AnalysisSession _session;
+    private readonly Dictionary<ISymbol, List<IOperation>> _references = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<ISymbol, IOperation> _capturedBy = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<ISymbol, List<IOperation>> _capturedReferences = new(SymbolEqualityComparer.Default);
+    private readonly HashSet<IMethodSymbol> _delegateConverted = new(SymbolEqualityComparer.Default);
+    private readonly List<IOperation> _thisReferences = new();
+    private bool _thisCaptured;
+
+    public EscapeAnalysis(FunctionScope function, AnalysisSession session)
+    {
+        _function = function;
+        _session = session;
+        IndexReferences();
+    }
+
+    /// <summary>Every read of a local or parameter in this function, and which ones nested functions capture.</summary>
+    private void IndexReferences()
+    {
+        var stack = new Stack<(IOperation Op, IOperation? NestedFunction)>();
+        stack.Push((_function.Root, null));
+        while (stack.Count > 0)
+        {
+            var (op, nested) = stack.Pop();
+            switch (op)
+            {
+                case ILocalReferenceOperation local:
+                    Record(local.Local, op, nested);
+                    break;
+                case IParameterReferenceOperation parameter:
+                    Record(parameter.Parameter, op, nested);
+                    break;
+                case IMethodReferenceOperation { Method.MethodKind: MethodKind.LocalFunction } reference:
+                    _delegateConverted.Add(reference.Method);
+                    break;
+                case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
+                    if (nested is null) _thisReferences.Add(op);
+                    else _thisCaptured = true;
+                    break;
+            }
+            foreach (var child in op.ChildOperations)
+                stack.Push((child, nested ?? (op != _function.Root && FunctionScope.IsNestedFunction(op) ? op : null)));
+        }
+    }
+
+    private void Record(ISymbol symbol, IOperation reference, IOperation? nested)
+    {
+        if (nested is not null)
+        {
+            // Prefer a lambda as the recorded capturer: it decides that the closure is a heap class.
+            if (!_capturedBy.TryGetValue(symbol, out var existing) || existing is ILocalFunctionOperation && nested is IAnonymousFunctionOperation)
+                _capturedBy[symbol] = nested;
+            if (!_capturedReferences.TryGetValue(symbol, out var inner)) _capturedReferences[symbol] = inner = new List<IOperation>();
+            inner.Add(reference);
+            return;
+        }
+        if (!_references.TryGetValue(symbol, out var list)) _references[symbol] = list = new List<IOperation>();
+        list.Add(reference);
+    }
+
+    public bool IsCaptured(ISymbol symbol) => _capturedBy.ContainsKey(symbol);
+
+    private bool StructClosureInlined(IOperation closure) =>
+        closure is ILocalFunctionOperation local
+        && !_delegateConverted.Contains(local.Symbol)
+        && _session.Runtime.TracksStructFields
+        && Inlining.BodyOf(_session, local.Symbol) is { } body
+        && Inlining.WhyNotInlined(local.Symbol, body) is null;
+
+    public IReadOnlyList<IOperation> ReferencesOf(ISymbol symbol) =>
+        _references.TryGetValue(symbol, out var list) ? list : Array.Empty<IOperation>();
+
+    /// <summary>Traces a freshly allocated value produced by <paramref name="value"/>.</summary>
+    public EscapeResult TraceValue(IOperation value, ITypeSymbol? exactType, int depth = 0)
+    {
+        var tracer = new Tracer(this, exactType, depth);
+        tracer.Push(value, ImmutableArray<WhyStep>.Empty);
+        return tracer.Run();
+    }
+
+    /// <summary>Traces a parameter (ordinal ≥ 0) or <c>this</c> (ordinal -1) of this function, as a callee.</summary>
+    public EscapeResult TraceParameter(int ordinal, ITypeSymbol? exactType, int depth)
+    {
+        var tracer = new Tracer(this, exactType, depth);
+        if (ordinal < 0)
+        {
+            foreach (var r in _thisReferences) tracer.Push(r, ImmutableArray<WhyStep>.Empty);
+            if (_thisCaptured) return tracer.Escape(ImmutableArray<WhyStep>.Empty, null, "`this` is captured by a lambda", true);
+        }
+        else if (_function.Symbol is IMethodSymbol method && ordinal < method.Parameters.Length)
+        {
+            var parameter = method.Parameters[ordinal];
+            if (!tracer.EnterSymbol(parameter, ImmutableArray<WhyStep>.Empty, out var escaped)) return escaped!;
+        }
+        return tracer.Run();
+    }
+
+    private SourceSpan Span(IOperation op) => Spans.Of(op.Syntax);
+
+    /// <summary>A worklist over values and the locals they flow into; one per question asked.</summary>
+    private sealed class Tracer
+    {
+        private readonly EscapeAnalysis _owner;
+        private readonly ITypeSymbol? _exactType;
+        private readonly int _depth;
+        private readonly Stack<(IOperation Value, ImmutableArray<WhyStep> Steps)> _work = new();
+        private readonly HashSet<ISymbol> _visited = new(SymbolEqualityComparer.Default);
+        private readonly ImmutableArray<string>.Builder _assumptions = ImmutableArray.CreateBuilder<string>();
+        private EscapeResult? _escaped;
+
+        public Tracer(EscapeAnalysis owner, ITypeSymbol? exactType, int depth)
+        {
+            _owner = owner;
+            _exactType = exactType;
+            _depth = depth;
+        }
+
+        public void Push(IOperation value, ImmutableArray<WhyStep> steps) => _work.Push((value, steps));
+
+        public EscapeResult Run()
+        {
+            var lastSteps = ImmutableArray<WhyStep>.Empty;
+            while (_escaped is null && _work.Count > 0)
+            {
+                _owner._session.CancellationToken.ThrowIfCancellationRequested();
+                var (value, steps) = _work.Pop();
+                lastSteps = steps;
+                ClassifyUse(value, steps);
+            }
+            return _escaped ?? EscapeResult.Local(lastSteps, _assumptions.ToImmutable());
+        }
+
+        public EscapeResult Escape(ImmutableArray<WhyStep> steps, IOperation? at, string text, bool certain)
+        {
+            var all = at is null ? steps : steps.Add(new WhyStep(_owner.Span(at), text));
+            if (at is null && steps.IsEmpty) all = ImmutableArray<WhyStep>.Empty;
+            _escaped = new EscapeResult(true, all, certain, _assumptions.ToImmutable());
+            return _escaped;
+        }
+
+        /// <summary>The value now also lives in <paramref name="symbol"/>; its reads are new uses.</summary>
+        public bool EnterSymbol(ISymbol symbol, ImmutableArray<WhyStep> steps, out EscapeResult? escaped)
+        {
+            escaped = null;
+            if (!_visited.Add(symbol)) return true;
+            if (_owner._capturedBy.TryGetValue(symbol, out var closure) && _owner.StructClosureInlined(closure))
+            {
+                // .NET 10 tracks the fields of the struct environment of a local function that is only
+                // called directly; once the JIT inlines the local function, its uses are uses here.
+                foreach (var reference in _owner._capturedReferences[symbol])
+                    if (!IsWriteTarget(reference)) Push(reference, steps);
+                closure = null;
+            }
+            if (closure is not null)
+            {
+                escaped = Escape(steps, closure, $"`{symbol.Name}` is captured by the {Describe(closure)} at line {Spans.Of(closure.Syntax).Line + 1}, so it lives in a heap closure", true);
+                return false;
+            }
+            if (symbol is ILocalSymbol { IsRef: true } or IParameterSymbol { RefKind: not RefKind.None })
+            {
+                escaped = Escape(steps, null, $"`{symbol.Name}` is a by-reference variable", true);
+                return false;
+            }
+            foreach (var reference in _owner.ReferencesOf(symbol))
+            {
+                if (IsWriteTarget(reference)) continue;
+                Push(reference, steps);
+            }
+            return true;
+        }
+
+        private static string Describe(IOperation closure) => closure is ILocalFunctionOperation lf ? $"local function `{lf.Symbol.Name}`" : "lambda";
+
+        private static bool IsWriteTarget(IOperation reference) =>
+            reference.Parent is IAssignmentOperation assignment && assignment.Target == reference && reference.Parent is not ICompoundAssignmentOperation;
+
+        private void FlowsTo(ISymbol symbol, IOperation at, ImmutableArray<WhyStep> steps)
+        {
+            var next = steps.Add(new WhyStep(_owner.Span(at), $"assigned to `{symbol.Name}` (line {_owner.Span(at).Line + 1})"));
+            EnterSymbol(symbol, next, out _);
+        }
+
+        /// <summary>Walks up from one use of the value and decides what that use does with it.</summary>
+        private void ClassifyUse(IOperation use, ImmutableArray<WhyStep> steps)
+        {
+            var current = use;
+            while (_escaped is null)
+            {
+                var parent = current.Parent;
+                switch (parent)
+                {
+                    case null:
+                    case IExpressionStatementOperation:
+                    case IBlockOperation:
+                        return;
+
+                    case IConversionOperation conversion:
+                        if (conversion.OperatorMethod is { } op && !IsSpanFromArray(op))
+                        {
+                            CheckCall(op, 0, conversion, steps, receiverExact: null);
+                            return;
+                        }
+                        current = parent;
+                        continue;
+
+                    case IParenthesizedOperation:
+                    case ISwitchExpressionArmOperation arm when arm.Value == current:
+                    case ISwitchExpressionOperation sw when sw.Value != current:
+                        current = parent;
+                        continue;
+
+                    case ISwitchExpressionOperation:
+                    case ISwitchOperation:
+                        // The value is being matched; declaration patterns alias it below.
+                        AliasPatternDesignations(parent, steps);
+                        return;
+
+                    case IConditionalOperation conditional:
+                        if (conditional.Condition == current) return;
+                        current = parent;
+                        continue;
+
+                    case ICoalesceOperation coalesce:
+                        current = parent;
+                        continue;
+
+                    case IConditionalAccessOperation access when access.Operation == current:
+                        foreach (var instance in access.WhenNotNull.DescendantsAndSelf().OfType<IConditionalAccessInstanceOperation>())
+                            Push(instance, steps);
+                        return;
+
+                    case IVariableInitializerOperation when parent.Parent is IVariableDeclaratorOperation declarator:
+                        FlowsTo(declarator.Symbol, declarator, steps);
+                        return;
+
+                    case IVariableInitializerOperation:
+                        return;
+
+                    case ISimpleAssignmentOperation assignment when assignment.Value == current:
+                        ClassifyStore(assignment, steps);
+                        return;
+
+                    case ICompoundAssignmentOperation compound when compound.Value == current:
+                        Escape(steps, parent, "combined into another value", false);
+                        return;
+
+                    case IReturnOperation ret:
+                        Escape(steps, parent, ret.Kind == OperationKind.YieldReturn
+                            ? $"yielded from `{_owner._function.DisplayName}`"
+                            : $"returned from `{_owner._function.DisplayName}`", true);
+                        return;
+
+                    case IArgumentOperation argument:
+                        ClassifyArgument(argument, steps);
+                        return;
+
+                    case IInvocationOperation invocation when invocation.Instance == current:
+                        if (invocation.TargetMethod.MethodKind == MethodKind.DelegateInvoke)
+                        {
+                            if (!_owner._session.Runtime.StackAllocatesDelegates)
+                                Escape(steps, parent, $"invoked; {_owner._session.Runtime.Name} treats a delegate invoke as an escape", true);
+                            return;
+                        }
+                        CheckCall(invocation.TargetMethod, -1, invocation, steps, _exactType);
+                        return;
+
+                    case IPropertyReferenceOperation property when property.Instance == current:
+                        if (IsIntrinsicLength(property.Property)) return;
+                        var accessor = IsWriteTarget(property) ? property.Property.SetMethod : property.Property.GetMethod;
+                        if (accessor is null) return;
+                        CheckCall(accessor, -1, property, steps, _exactType);
+                        return;
+
+                    case IFieldReferenceOperation field when field.Instance == current:
+                        if (IsAddressTaken(field))
+                            Escape(steps, field.Parent, $"the address of field `{field.Field.Name}` is taken", true);
+                        return;
+
+                    case IArrayElementReferenceOperation element when element.ArrayReference == current:
+                        if (IsAddressTaken(element))
+                            Escape(steps, element.Parent, "the address of an element is taken", true);
+                        return;
+
+                    case IArrayElementReferenceOperation:
+                        return; // used as an index
+
+                    case IBinaryOperation binary:
+                        if (binary.OperatorMethod is { } userOperator)
+                        {
+                            CheckCall(userOperator, binary.LeftOperand == current ? 0 : 1, binary, steps, null);
+                            return;
+                        }
+                        if (binary.Type?.SpecialType == SpecialType.System_String)
+                        {
+                            Escape(steps, parent, "converted to a string by concatenation", true);
+                            return;
+                        }
+                        return; // comparisons read the reference only
+
+                    case IIsTypeOperation:
+                        return;
+
+                    case IIsPatternOperation pattern:
+                        AliasPatternDesignations(pattern.Pattern, steps);
+                        return;
+
+                    case IUnaryOperation:
+                        return;
+
+                    case IThrowOperation:
+                        Escape(steps, parent, "thrown", true);
+                        return;
+
+                    case ILockOperation:
+                        Escape(steps, parent, "locked on: `lock` passes it to Monitor.Enter", true);
+                        return;
+
+                    case IUsingOperation:
+                        Escape(steps, parent, "disposed through IDisposable by `using`", false);
+                        return;
+
+                    case IForEachLoopOperation loop when loop.Collection == current:
+                        if (use.Type is IArrayTypeSymbol || IsSpanType(use.Type)) return; // lowered to indexing
+                        Escape(steps, parent, "enumerated by `foreach`, which calls GetEnumerator on it", false);
+                        return;
+
+                    case IInterpolationOperation:
+                        Escape(steps, parent, "formatted into an interpolated string", true);
+                        return;
+
+                    case ITupleOperation:
+                        Escape(steps, parent, "stored in a tuple", false);
+                        return;
+
+                    case IAwaitOperation:
+                        Escape(steps, parent, "awaited", true);
+                        return;
+
+                    case IArrayInitializerOperation:
+                    case ICollectionExpressionOperation:
+                    case ISpreadOperation:
+                        Escape(steps, parent, "stored as a collection element", true);
+                        return;
+
+                    case IDelegateCreationOperation:
+                    case IMethodReferenceOperation:
+                        Escape(steps, parent, "bound as the target of a delegate", true);
+                        return;
+
+                    default:
+                        Escape(steps, parent, $"used by {parent.Kind}, which we do not model; assumed to escape", false);
+                        return;
+                }
+            }
+        }
+
+
+        private void AliasPatternDesignations(IOperation root, ImmutableArray<WhyStep> steps)
+        {
+            foreach (var node in root.DescendantsAndSelf())
+            {
+                // Only a reference-typed designation aliases the object; `o is int i` copies the value out of a box.
+                if (node is IDeclarationPatternOperation { DeclaredSymbol: ILocalSymbol { Type.IsReferenceType: true } declared })
+                    FlowsTo(declared, node, steps);
+                else if (node is IRecursivePatternOperation { DeclaredSymbol: ILocalSymbol { Type.IsReferenceType: true } recursive })
+                    FlowsTo(recursive, node, steps);
+            }
+        }
+
+        private static bool IsSpanType(ITypeSymbol? type) => type is INamedTypeSymbol { Name: "Span" or "ReadOnlySpan", Arity: 1 };
+
+        private static bool IsAddressTaken(IOperation reference) =>
+            reference.Parent is IArgumentOperation { Parameter.RefKind: not RefKind.None }
+            || reference.Parent is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol.IsRef: true } }
+            || reference.Parent is ISimpleAssignmentOperation { IsRef: true };
+
+        private static bool IsIntrinsicLength(IPropertySymbol property) =>
+            property.Name is "Length" or "LongLength" &&
+            property.ContainingType.SpecialType is SpecialType.System_Array or SpecialType.System_String;
+
+        private static bool IsSpanFromArray(IMethodSymbol op) =>
+            op.Name == "op_Implicit" && op.Parameters.Length == 1 && op.Parameters[0].Type is IArrayTypeSymbol &&
+            op.ContainingType.Name is "Span" or "ReadOnlySpan" or "Memory" or "ReadOnlyMemory";
+
+        private void ClassifyStore(ISimpleAssignmentOperation assignment, ImmutableArray<WhyStep> steps)
+        {
+            var runtime = _owner._session.Runtime;
+            switch (assignment.Target)
+            {
+                case ILocalReferenceOperation local:
+                    FlowsTo(local.Local, assignment, steps);
+                    return;
+                case IParameterReferenceOperation parameter:
+                    FlowsTo(parameter.Parameter, assignment, steps);
+                    return;
+                case IDiscardOperation:
+                    return;
+                case IFieldReferenceOperation { Field.IsStatic: true } staticField:
+                    Escape(steps, assignment, $"stored to static field `{staticField.Field.Name}`", true);
+                    return;
+                case IMemberReferenceOperation member when member is IFieldReferenceOperation or IPropertyReferenceOperation:
+                    var name = member.Member.Name;
+                    // .NET 10 tracks fields of local structs: an object stored in a field of a struct that
+                    // itself never escapes stays with the struct.
+                    if (runtime.TracksStructFields && member.Instance?.Type?.IsValueType == true && IsPlainStorage(member))
+                    {
+                        if (member.Instance is ILocalReferenceOperation container)
+                        {
+                            var held = steps.Add(new WhyStep(_owner.Span(assignment), $"stored in field `{name}` of local struct `{container.Local.Name}`"));
+                            EnterSymbol(container.Local, held, out _);
+                            return;
+                        }
+                        if (member.Instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver }
+                            && FindInitializedObject(assignment) is { } creation)
+                        {
+                            Push(creation, steps.Add(new WhyStep(_owner.Span(assignment), $"stored in field `{name}` of a new `{creation.Type?.Name}` struct")));
+                            return;
+                        }
+                    }
+                    string owner = member.Instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver } && FindInitializedObject(assignment) is { } created
+                        ? $"the new `{created.Type?.Name}`"
+                        : member.Instance?.Type?.IsValueType == true ? "a struct" : "a heap object";
+                    Escape(steps, assignment, $"stored to field `{name}` of {owner}", true);
+                    return;
+                case IArrayElementReferenceOperation:
+                    Escape(steps, assignment, "stored to an array element", true);
+                    return;
+                default:
+                    Escape(steps, assignment, "stored to a location we do not track", false);
+                    return;
+            }
+        }
+
+        private static bool IsPlainStorage(IMemberReferenceOperation member) =>
+            member is IFieldReferenceOperation || member is IPropertyReferenceOperation { Property.SetMethod: { } setter } && Inlining.IsAutoAccessor(setter);
+
+        private static IOperation? FindInitializedObject(IOperation assignment)
+        {
+            for (var p = assignment.Parent; p is not null; p = p.Parent)
+            {
+                if (p is IObjectCreationOperation or IAnonymousObjectCreationOperation or IWithOperation) return p;
+                if (p is not IObjectOrCollectionInitializerOperation and not IMemberInitializerOperation) return null;
+            }
+            return null;
+        }
+
+        private void ClassifyArgument(IArgumentOperation argument, ImmutableArray<WhyStep> steps)
+        {
+            var parameter = argument.Parameter;
+            if (parameter is null)
+            {
+                Escape(steps, argument, "passed to a call we cannot resolve", false);
+                return;
+            }
+            if (parameter.RefKind is RefKind.Ref or RefKind.Out || argument.Value is not null && IsAddressTaken(argument.Value) && parameter.RefKind != RefKind.None)
+            {
+                Escape(steps, argument, $"passed by reference to parameter `{parameter.Name}`", true);
+                return;
+            }
+            switch (argument.Parent)
+            {
+                case IInvocationOperation invocation:
+                    CheckCall(invocation.TargetMethod, parameter.Ordinal, argument, steps, null);
+                    return;
+                case IObjectCreationOperation { Constructor: { } ctor }:
+                    CheckCall(ctor, parameter.Ordinal, argument, steps, null);
+                    return;
+                default:
+                    Escape(steps, argument, $"passed to parameter `{parameter.Name}`", false);
+                    return;
+            }
+        }
+
+        /// <summary>The value is an argument (or the receiver, ordinal -1) of a call: does the call keep it local?</summary>
+        private void CheckCall(IMethodSymbol method, int ordinal, IOperation at, ImmutableArray<WhyStep> steps, ITypeSymbol? receiverExact)
+        {
+            var verdict = Inlining.KeepsArgumentLocal(_owner._session, method, ordinal, receiverExact, _depth + 1);
+            string what = ordinal < 0 ? "used as `this` of" : $"passed to parameter `{Inlining.ParameterName(method, ordinal)}` of";
+            if (verdict.KeepsLocal)
+            {
+                if (verdict.Assumption is { } assumption && !_assumptions.Contains(assumption)) _assumptions.Add(assumption);
+                return;
+            }
+            var sub = steps.Add(new WhyStep(_owner.Span(at), $"{what} `{Inlining.Signature(method)}`, {verdict.Reason}"));
+            _escaped = new EscapeResult(true, sub.AddRange(verdict.InnerSteps), verdict.Certain, _assumptions.ToImmutable());
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AllocationLens.Analysis;
+
+/// <summary>
+/// A conservative model of the JIT's inliner, for source methods of the same compilation. Measured on
+/// .NET 10 (test/runtime/corpus): constructors are inlined even when large or looping; ordinary methods
+/// up to roughly 150 bytes of IL; nothing with exception handling, recursion, stackalloc, async or
+/// iterator bodies, or [MethodImpl(NoInlining)]; virtual calls only when the receiver's exact type is
+/// known. A callee that is inlined keeps an argument local only if its own body does.
+/// </summary>
+internal static class Inlining
+{
+    private const int MaxDepth = 4;
+    private const int MethodIlBudget = 150;
+    private const int ConstructorIlBudget = 1500;
+
+    public static CallVerdict KeepsArgumentLocal(AnalysisSession session, IMethodSymbol method, int ordinal, ITypeSymbol? receiverExact, int depth)
+    {
+        if (KnownFrameworkMembers.KeepsLocal(method, ordinal)) return CallVerdict.Local(null);
+
+        var target = Devirtualize(method, receiverExact);
+        if (target is null)
+            return CallVerdict.Escapes("a virtual call whose target is not known here, so the JIT cannot inline it", certain: false);
+        if (!SymbolEqualityComparer.Default.Equals(target, method) && KnownFrameworkMembers.KeepsLocal(target, ordinal))
+            return CallVerdict.Local(null);
+
+        if (target.IsImplicitlyDeclared || IsSynthesizedRecordMember(target))
+            return ImplicitMember(session, target, ordinal, depth);
+
+        if (IsAutoAccessor(target))
+            return ordinal < 0 ? CallVerdict.Local(null) : CallVerdict.Escapes("which stores it in a field of the object");
+
+        var body = BodyOf(session, target);
+        if (body is null)
+        {
+            return target.Locations.Any(l => l.IsInMetadata)
+                ? CallVerdict.Escapes("a framework method not known to be inlined", certain: true)
+                : CallVerdict.Escapes("whose body is not available", certain: false);
+        }
+
+        if (depth > MaxDepth) return CallVerdict.Escapes("too deep in a chain of inlined calls for the JIT's budget", certain: false);
+        if (WhyNotInlined(target, body) is { } reason) return CallVerdict.Escapes(reason);
+
+        var summary = session.CalleeSummaries.GetOrAdd((target.OriginalDefinition, ordinal),
+            _ => body.Escape(session).TraceParameter(ordinal, receiverExact, depth));
+        if (summary.Escapes)
+        {
+            var last = summary.Steps.IsEmpty ? "lets it escape" : "which lets it escape";
+            return new CallVerdict(false, last, summary.Certain, null, summary.Steps);
+        }
+        return CallVerdict.Local($"assumes the JIT inlines `{Signature(target)}` (small, non-virtual, no exception handling)");
+    }
+
+    /// <summary>Picks the implementation a call reaches when the receiver's exact type is known.</summary>
+    private static IMethodSymbol? Devirtualize(IMethodSymbol method, ITypeSymbol? receiverExact)
+    {
+        bool isVirtual = method.IsVirtual || method.IsAbstract || method.IsOverride || method.ContainingType?.TypeKind == TypeKind.Interface;
+        if (!isVirtual || method.IsSealed || method.ContainingType?.IsSealed == true) return method;
+        if (receiverExact is not INamedTypeSymbol exact) return null;
+        if (method.ContainingType?.TypeKind == TypeKind.Interface)
+            return exact.FindImplementationForInterfaceMember(method) as IMethodSymbol;
+        for (var type = exact; type is not null; type = type.BaseType)
+        {
+            foreach (var candidate in type.GetMembers(method.Name).OfType<IMethodSymbol>())
+            {
+                for (var m = candidate; m is not null; m = m.OverriddenMethod)
+                    if (SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, method.OriginalDefinition)) return candidate;
+            }
+        }
+        return method;
+    }
+
+    /// <summary>Compiler-made members (default constructors, record and anonymous-type members) are tiny and inlined.</summary>
+    private static CallVerdict ImplicitMember(AnalysisSession session, IMethodSymbol method, int ordinal, int depth)
+    {
+        if (method.MethodKind == MethodKind.Constructor)
+        {
+            if (ordinal >= 0) return CallVerdict.Escapes("which stores it in a field of the new object");
+            var baseCtor = method.ContainingType.BaseType?.InstanceConstructors.FirstOrDefault(c => c.Parameters.Length == 0);
+            return baseCtor is null || baseCtor.ContainingType.SpecialType == SpecialType.System_Object
+                ? CallVerdict.Local(null)
+                : KeepsArgumentLocal(session, baseCtor, -1, null, depth + 1);
+        }
+        if (method.MethodKind is MethodKind.PropertyGet) return ordinal < 0 ? CallVerdict.Local(null) : CallVerdict.Escapes("which stores it");
+        if (method.MethodKind is MethodKind.PropertySet) return ordinal < 0 ? CallVerdict.Local(null) : CallVerdict.Escapes("which stores it in a field of the object");
+        return CallVerdict.Escapes($"a compiler-generated `{method.Name}` we assume is not inlined", certain: false);
+    }
+
+    private static bool IsSynthesizedRecordMember(IMethodSymbol method) =>
+        method.ContainingType.IsRecord && method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is TypeDeclarationSyntax or ParameterSyntax;
+
+    public static bool IsAutoAccessor(IMethodSymbol accessor)
+    {
+        if (accessor.AssociatedSymbol is not IPropertySymbol) return false;
+        if (accessor.IsImplicitlyDeclared) return true;
+        var syntax = accessor.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax();
+        return syntax switch
+        {
+            AccessorDeclarationSyntax a => a.Body is null && a.ExpressionBody is null,
+            ParameterSyntax => true, // a record's positional property
+            _ => false,
+        };
+    }
+
+    /// <summary>The function the JIT would inline, or null when we have no body for it.</summary>
+    public static FunctionScope? BodyOf(AnalysisSession session, IMethodSymbol method)
+    {
+        method = method.PartialImplementationPart ?? method;
+        return session.CalleeBodies.GetOrAdd(method.OriginalDefinition, m =>
+        {
+            var syntax = m.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(session.CancellationToken);
+            if (syntax is null || !session.Compilation.ContainsSyntaxTree(syntax.SyntaxTree)) return null;
+            var model = session.ModelFor(syntax.SyntaxTree);
+            IOperation? root = syntax switch
+            {
+                LocalFunctionStatementSyntax lf => (model.GetOperation(lf, session.CancellationToken) as ILocalFunctionOperation)?.Body,
+                BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or ArrowExpressionClauseSyntax => model.GetOperation(syntax, session.CancellationToken),
+                _ => null,
+            };
+            return root is null ? null : new FunctionScope(root, m, m.MethodKind == MethodKind.Constructor ? m.ContainingType.Name : m.Name, runsOnce: false);
+        });
+    }
+
+    /// <summary>Why the JIT would refuse to inline this body, or null when it would inline it.</summary>
+    public static string? WhyNotInlined(IMethodSymbol method, FunctionScope body)
+    {
+        var flags = method.MethodImplementationFlags;
+        if ((flags & MethodImplAttributes.NoInlining) != 0) return "marked [MethodImpl(NoInlining)]";
+        if (method.IsAsync) return "an async method, which the JIT does not inline";
+        bool aggressive = (flags & MethodImplAttributes.AggressiveInlining) != 0;
+        int budget = method.MethodKind == MethodKind.Constructor || aggressive ? ConstructorIlBudget : MethodIlBudget;
+        int il = 0;
+        foreach (var op in body.Root.DescendantsAndSelf())
+        {
+            switch (op)
+            {
+                case ITryOperation or IUsingOperation or IUsingDeclarationOperation or ILockOperation:
+                    return "it has exception handling (try, using or lock), which the JIT does not inline";
+                case IForEachLoopOperation loop when loop.Collection.Type is not IArrayTypeSymbol && loop.Collection.Type?.SpecialType != SpecialType.System_String:
+                    return "its foreach needs a try/finally to dispose the enumerator, which the JIT does not inline";
+                case IReturnOperation { Kind: OperationKind.YieldReturn or OperationKind.YieldBreak }:
+                    return "an iterator";
+                case IInvocationOperation call when SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, method.OriginalDefinition):
+                    return "recursive, and the JIT does not inline recursive methods";
+            }
+            if (op.Syntax is StackAllocArrayCreationExpressionSyntax or ImplicitStackAllocArrayCreationExpressionSyntax)
+                return "it uses stackalloc, which the JIT does not inline";
+            if (!op.IsImplicit) il += 3;
+        }
+        if (il > budget) return $"too large to inline (about {il} bytes of IL)";
+        return null;
+    }
+
+    public static string Signature(IMethodSymbol method)
+    {
+        var name = method.MethodKind switch
+        {
+            MethodKind.Constructor => method.ContainingType.Name,
+            MethodKind.PropertyGet or MethodKind.PropertySet => (method.AssociatedSymbol?.Name ?? method.Name) + (method.MethodKind == MethodKind.PropertyGet ? ".get" : ".set"),
+            _ => method.ContainingType is { } t && method.IsStatic && method.MethodKind == MethodKind.Ordinary ? t.Name + "." + method.Name : method.Name,
+        };
+        var parameters = string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
+        return $"{name}({parameters})";
+    }
+
+    public static string ParameterName(IMethodSymbol method, int ordinal) =>
+        ordinal >= 0 && ordinal < method.Parameters.Length ? method.Parameters[ordinal].Name : "this";
+}

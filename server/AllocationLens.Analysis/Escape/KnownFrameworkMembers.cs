@@ -1,0 +1,72 @@
+using Microsoft.CodeAnalysis;
+
+namespace AllocationLens.Analysis;
+
+/// <summary>
+/// Framework members whose bodies we cannot see but whose effect on an argument we know: the JIT
+/// inlines them and they keep the receiver (and listed arguments) local. Every entry is backed by a
+/// case in test/runtime/corpus measured on the real runtime. Anything not listed is assumed to let
+/// its arguments escape, which can only make us say heap where the runtime says stack, never the reverse.
+/// </summary>
+internal static class KnownFrameworkMembers
+{
+    // "Namespace.Type`Arity.Member" → ordinals that stay local (-1 is the receiver).
+    private static readonly Dictionary<string, int[]> NonEscaping = new(StringComparer.Ordinal)
+    {
+        ["System.Object..ctor"] = [-1],
+        ["System.Object.GetType"] = [-1],
+        ["System.Object.ReferenceEquals"] = [0, 1],
+        ["System.Collections.Generic.List`1..ctor"] = [-1],
+        ["System.Collections.Generic.List`1.get_Count"] = [-1],
+        ["System.Collections.Generic.List`1.get_Capacity"] = [-1],
+        ["System.Collections.Generic.List`1.get_Item"] = [-1],
+        ["System.Text.StringBuilder..ctor"] = [-1],
+        ["System.Text.StringBuilder.get_Length"] = [-1],
+        ["System.Tuple.Create"] = [],
+        ["System.Tuple`1..ctor"] = [-1], ["System.Tuple`2..ctor"] = [-1], ["System.Tuple`3..ctor"] = [-1], ["System.Tuple`4..ctor"] = [-1],
+        ["System.Tuple`1.get_Item1"] = [-1],
+        ["System.Tuple`2.get_Item1"] = [-1], ["System.Tuple`2.get_Item2"] = [-1],
+        ["System.Tuple`3.get_Item1"] = [-1], ["System.Tuple`3.get_Item2"] = [-1], ["System.Tuple`3.get_Item3"] = [-1],
+        ["System.String.get_Length"] = [-1],
+        ["System.Array.get_Length"] = [-1],
+        ["System.Span`1.get_Item"] = [-1], ["System.Span`1.get_Length"] = [-1], ["System.Span`1..ctor"] = [0],
+        ["System.ReadOnlySpan`1.get_Item"] = [-1], ["System.ReadOnlySpan`1.get_Length"] = [-1], ["System.ReadOnlySpan`1..ctor"] = [0],
+    };
+
+    /// <summary>Methods of primitive types that the JIT inlines and that only read their operands.</summary>
+    private static readonly HashSet<string> PrimitiveReaders = new(StringComparer.Ordinal)
+    {
+        "Equals", "CompareTo", "GetHashCode", "GetType",
+    };
+
+    /// <summary>Enum methods the JIT treats as intrinsics; Enum.Equals and CompareTo are real calls that keep their box.</summary>
+    private static readonly HashSet<string> EnumIntrinsics = new(StringComparer.Ordinal) { "HasFlag", "GetHashCode", "GetType" };
+
+    public static bool KeepsLocal(IMethodSymbol method, int ordinal)
+    {
+        var type = method.ContainingType;
+        if (type is null) return false;
+        if (IsPrimitive(type) && PrimitiveReaders.Contains(method.Name)) return true;
+        if ((type.TypeKind == TypeKind.Enum || type.SpecialType == SpecialType.System_Enum) && EnumIntrinsics.Contains(method.Name)) return true;
+        return NonEscaping.TryGetValue(Key(method), out var ordinals) && Array.IndexOf(ordinals, ordinal) >= 0;
+    }
+
+
+    public static string Key(IMethodSymbol method)
+    {
+        var type = method.OriginalDefinition.ContainingType;
+        var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() + "." : "";
+        return ns + type.MetadataName + "." + method.OriginalDefinition.Name;
+    }
+
+    public static bool IsPrimitiveOrEnum(ITypeSymbol? type) => type is not null && (type.TypeKind == TypeKind.Enum || type.SpecialType == SpecialType.System_Enum || IsPrimitive(type));
+
+    public static bool IsPrimitive(ITypeSymbol? type) => type is not null && (type.SpecialType switch
+    {
+        SpecialType.System_Boolean or SpecialType.System_Char or SpecialType.System_SByte or SpecialType.System_Byte or
+        SpecialType.System_Int16 or SpecialType.System_UInt16 or SpecialType.System_Int32 or SpecialType.System_UInt32 or
+        SpecialType.System_Int64 or SpecialType.System_UInt64 or SpecialType.System_Single or SpecialType.System_Double or
+        SpecialType.System_Decimal or SpecialType.System_IntPtr or SpecialType.System_UIntPtr => true,
+        _ => false,
+    });
+}

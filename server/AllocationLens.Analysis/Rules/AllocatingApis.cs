@@ -1,0 +1,77 @@
+using Microsoft.CodeAnalysis;
+
+namespace AllocationLens.Analysis.Rules;
+
+/// <summary>
+/// Well-known framework calls that return a new object. Easy to extend: add a line. Keys are
+/// "Namespace.Type.Member" (generic arity omitted); a type with "*" matches every member.
+/// </summary>
+internal static class AllocatingApis
+{
+    private static readonly Dictionary<string, string> Table = new(StringComparer.Ordinal)
+    {
+        ["System.String.Substring"] = "a new string",
+        ["System.String.Split"] = "a new array of new strings",
+        ["System.String.Replace"] = "a new string (unless nothing matches)",
+        ["System.String.ToUpper"] = "a new string",
+        ["System.String.ToLower"] = "a new string",
+        ["System.String.ToUpperInvariant"] = "a new string",
+        ["System.String.ToLowerInvariant"] = "a new string",
+        ["System.String.Trim"] = "a new string (unless there is nothing to trim)",
+        ["System.String.TrimStart"] = "a new string (unless there is nothing to trim)",
+        ["System.String.TrimEnd"] = "a new string (unless there is nothing to trim)",
+        ["System.String.PadLeft"] = "a new string",
+        ["System.String.PadRight"] = "a new string",
+        ["System.String.Insert"] = "a new string",
+        ["System.String.Remove"] = "a new string",
+        ["System.String.Join"] = "a new string",
+        ["System.String.Concat"] = "a new string",
+        ["System.String.Format"] = "a new string, with value-type arguments boxed",
+        ["System.String.ToCharArray"] = "a new char array",
+        ["System.String.Normalize"] = "a new string",
+        ["System.Text.StringBuilder.ToString"] = "a new string with the builder's contents",
+        ["System.Array.Clone"] = "a new array",
+        ["System.Object.MemberwiseClone"] = "a new object",
+        ["System.Collections.Generic.List.ToArray"] = "a new array",
+        ["System.Collections.Generic.List.GetRange"] = "a new list",
+        ["System.Collections.Generic.List.ConvertAll"] = "a new list",
+        ["System.Collections.Generic.List.FindAll"] = "a new list",
+        ["System.Text.Encoding.GetBytes"] = "a new byte array",
+        ["System.Text.Encoding.GetString"] = "a new string",
+        ["System.BitConverter.GetBytes"] = "a new byte array",
+        ["System.Convert.ToBase64String"] = "a new string",
+        ["System.Convert.FromBase64String"] = "a new byte array",
+        ["System.IO.File.ReadAllText"] = "a new string",
+        ["System.IO.File.ReadAllLines"] = "a new array of new strings",
+        ["System.IO.File.ReadAllBytes"] = "a new byte array",
+        ["System.Text.RegularExpressions.Regex.Split"] = "a new array",
+        ["System.Text.RegularExpressions.Regex.Matches"] = "a new match collection",
+        ["System.Text.RegularExpressions.Regex.Match"] = "a new Match object (unless there is no match)",
+        ["System.Text.RegularExpressions.Regex.Replace"] = "a new string",
+        ["System.Threading.Tasks.Task.Run"] = "a new Task and its work item",
+        ["System.Linq.Enumerable.ToList"] = "a new list",
+        ["System.Linq.Enumerable.ToArray"] = "a new array",
+        ["System.Linq.Enumerable.ToDictionary"] = "a new dictionary",
+        ["System.Linq.Enumerable.ToHashSet"] = "a new hash set",
+        ["System.Linq.Enumerable.ToLookup"] = "a new lookup",
+    };
+
+    /// <summary>LINQ operators that return a lazy iterator object (and keep their delegates).</summary>
+    private static readonly HashSet<string> LazyLinq = new(StringComparer.Ordinal)
+    {
+        "Where", "Select", "SelectMany", "OrderBy", "OrderByDescending", "ThenBy", "ThenByDescending", "Order", "OrderDescending",
+        "GroupBy", "GroupJoin", "Join", "Skip", "SkipWhile", "SkipLast", "Take", "TakeWhile", "TakeLast", "Distinct", "DistinctBy",
+        "Union", "UnionBy", "Intersect", "IntersectBy", "Except", "ExceptBy", "Concat", "Zip", "Reverse", "Cast", "OfType",
+        "Append", "Prepend", "Chunk", "DefaultIfEmpty", "Index", "CountBy", "AggregateBy", "Range", "Repeat",
+    };
+
+    public static string? Describe(IMethodSymbol method)
+    {
+        var type = method.ContainingType?.OriginalDefinition;
+        if (type is null) return null;
+        string ns = type.ContainingNamespace?.ToDisplayString() ?? "";
+        if (ns == "System.Linq" && type.Name is "Enumerable" && LazyLinq.Contains(method.Name))
+            return $"a new LINQ iterator for `{method.Name}` (and an enumerator when it is enumerated)";
+        return Table.TryGetValue($"{ns}.{type.Name}.{method.Name}", out var what) ? what : null;
+    }
+}

@@ -1,0 +1,59 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+
+namespace AllocationLens.Analysis.Rules;
+
+/// <summary>Judges and reports a site the JIT could stack-allocate: objects, boxes, arrays, delegates.</summary>
+internal static class Candidates
+{
+    public static void Report(
+        RuleContext ctx, IOperation value, SyntaxNode site, CandidateKind kind, string category, ITypeSymbol? type, int? bytes,
+        ImmutableArray<string> remedies, CallVerdict? constructor = null, SourceSpan? where = null, string? subject = null)
+    {
+        var verdict = StackAllocationJudge.Judge(ctx, value, site, kind, type, bytes, constructor);
+        var label = verdict.OnStack ? AllocationKind.Stack : kind == CandidateKind.Box ? AllocationKind.Boxed : AllocationKind.Heap;
+        var (depth, _) = Loops.Of(site);
+        ctx.Report(where ?? Spans.Of(site), label, category, type, bytes, subject ?? Spans.Subject(site), verdict,
+            verdict.OnStack ? ImmutableArray<string>.Empty : WithLoopRemedy(remedies, depth), depth);
+    }
+
+    /// <summary>Reports a site whose verdict does not depend on escape analysis.</summary>
+    public static void Fixed(
+        RuleContext ctx, SyntaxNode site, AllocationKind kind, string category, ITypeSymbol? type, int? bytes, string reason,
+        ImmutableArray<string> remedies, bool certain = true, SourceSpan? where = null, string? subject = null)
+    {
+        var span = where ?? Spans.Of(site);
+        var (depth, _) = Loops.Of(site);
+        subject ??= Spans.Subject(site);
+        string message = kind == AllocationKind.Stack ? $"{subject} stays off the heap: {reason}" : $"{subject}: {reason}";
+        ctx.Report(span, kind, category, type, bytes, subject, message, [new WhyStep(span, reason)],
+            kind == AllocationKind.Stack ? ImmutableArray<string>.Empty : WithLoopRemedy(remedies, depth), depth, certain);
+    }
+
+    private static ImmutableArray<string> WithLoopRemedy(ImmutableArray<string> remedies, int depth) =>
+        depth > 0 ? remedies.Insert(0, "Hoist it out of the loop and reuse one instance across iterations.") : remedies;
+
+    public static readonly ImmutableArray<string> ObjectRemedies =
+    [
+        "Keep the object local: do not return it, store it in a field, or pass it to a method the JIT cannot inline; .NET 9+ then stack-allocates it.",
+        "If it is small and short-lived, make the type a struct.",
+    ];
+
+    public static readonly ImmutableArray<string> ArrayRemedies =
+    [
+        "Use `stackalloc` into a Span<T>, or rent from ArrayPool<T>.Shared.",
+        "Keep a constant-length array local so .NET 10 can stack-allocate it.",
+    ];
+
+    public static readonly ImmutableArray<string> BoxRemedies =
+    [
+        "Take a generic parameter `T` (constrained to the interface if you call one) instead of object or an interface.",
+        "Keep the value in a typed local or use an overload for the value type.",
+    ];
+
+    public static readonly ImmutableArray<string> StringRemedies =
+    [
+        "Build into a Span<char> with string.Create, TryFormat or an interpolated string handler, or append to a reused StringBuilder.",
+        "Cache the result if the inputs repeat.",
+    ];
+}

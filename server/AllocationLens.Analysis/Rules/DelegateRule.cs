@@ -1,0 +1,64 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AllocationLens.Analysis.Rules;
+
+/// <summary>
+/// Delegates from lambdas and method groups. Non-capturing lambdas (and, from C# 11, static method
+/// groups) are created once and cached in a static field. Every other conversion allocates a 64-byte
+/// delegate, which .NET 10 can stack-allocate when it is only invoked locally. A capturing lambda's
+/// closure is a separate allocation (ClosureRule).
+/// </summary>
+internal sealed class DelegateRule : AllocationRule
+{
+    public override IReadOnlyList<OperationKind> Kinds { get; } = [OperationKind.DelegateCreation];
+
+    public override void Visit(IOperation operation, RuleContext ctx)
+    {
+        var creation = (IDelegateCreationOperation)operation;
+        var type = creation.Type;
+        switch (creation.Target)
+        {
+            case IAnonymousFunctionOperation lambda:
+                var capture = Captures.Of(lambda.Symbol, lambda.Body);
+                if (lambda.Symbol.IsStatic || capture == CaptureKind.None)
+                {
+                    Candidates.Fixed(ctx, lambda.Syntax, AllocationKind.Stack, "delegate", type, ObjectSizes.DelegateBytes,
+                        "a non-capturing lambda: the compiler creates the delegate once and caches it in a static field", []);
+                    return;
+                }
+                Candidates.Report(ctx, creation, lambda.Syntax, CandidateKind.Delegate, "delegate", type, ObjectSizes.DelegateBytes,
+                    [capture == CaptureKind.This
+                        ? "The lambda captures `this`: make it `static` and pass the instance as an argument, or cache the delegate in a field."
+                        : "Make the lambda `static` and pass state through a parameter (many APIs have an overload taking a state argument).",
+                     "Cache the delegate in a field if its captures do not change."],
+                    subject: Spans.Subject(lambda.Syntax));
+                return;
+
+            case IMethodReferenceOperation reference:
+                var method = reference.Method;
+                // A local function that captures nothing is emitted as a static method, so its conversion is cached too.
+                bool isStatic = method.MethodKind == MethodKind.LocalFunction
+                    ? method.IsStatic || Inlining.BodyOf(ctx.Session, method) is { } body && Captures.Of(method, body.Root) == CaptureKind.None
+                    : method.IsStatic && reference.Instance is null && !method.IsExtensionMethod;
+                var site = creation.IsImplicit ? reference.Syntax : creation.Syntax;
+                if (isStatic && ctx.Session.CachesStaticMethodGroups)
+                {
+                    Candidates.Fixed(ctx, site, AllocationKind.Stack, "delegate", type, ObjectSizes.DelegateBytes,
+                        "a static method group: C# 11 and later cache the delegate in a static field", []);
+                    return;
+                }
+                if (isStatic)
+                {
+                    Candidates.Fixed(ctx, site, AllocationKind.Heap, "delegate", type, ObjectSizes.DelegateBytes,
+                        $"a static method group allocates a new delegate on every conversion before C# 11 (this project uses C# {LanguageVersionFacts.ToDisplayString(ctx.Session.LanguageVersion)})",
+                        ["Use C# 11 or later, or write a non-capturing lambda, which is cached.", "Cache the delegate in a static readonly field."]);
+                    return;
+                }
+                Candidates.Report(ctx, creation, site, CandidateKind.Delegate, "delegate", type, ObjectSizes.DelegateBytes,
+                    ["Cache the delegate in a field instead of converting the method group on every call.", "Pass a static method or a static lambda with explicit state."]);
+                return;
+        }
+    }
+}

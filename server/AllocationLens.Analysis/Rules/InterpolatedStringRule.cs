@@ -1,0 +1,49 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AllocationLens.Analysis.Rules;
+
+/// <summary>
+/// Interpolated strings. A constant one folds at compile time. Converted to string, it is built with
+/// DefaultInterpolatedStringHandler (no boxing of holes) and allocates the result. Converted to a
+/// custom handler (StringBuilder.Append, logging APIs) it writes through the handler and allocates no
+/// string. Converted to FormattableString or IFormattable it allocates that object and boxes holes.
+/// </summary>
+internal sealed class InterpolatedStringRule : AllocationRule
+{
+    public override IReadOnlyList<OperationKind> Kinds { get; } = [OperationKind.InterpolatedString];
+
+    public override void Visit(IOperation operation, RuleContext ctx)
+    {
+        var type = operation.Type;
+        if (operation.ConstantValue.HasValue)
+        {
+            Candidates.Fixed(ctx, operation.Syntax, AllocationKind.Stack, "string", type, null,
+                "all holes are constants, so the compiler folds it into one literal", []);
+            return;
+        }
+        var parent = operation.Parent;
+        while (parent is IConversionOperation { Conversion.IsIdentity: true }) parent = parent.Parent;
+        if (parent is IInterpolatedStringHandlerCreationOperation handler)
+        {
+            var handlerType = handler.Type;
+            if (handlerType?.Name == "DefaultInterpolatedStringHandler" && handler.Parent is not IArgumentOperation)
+            {
+                Candidates.Fixed(ctx, operation.Syntax, AllocationKind.Heap, "string", ctx.Session.Compilation.GetSpecialType(SpecialType.System_String), null,
+                    "a new string built with DefaultInterpolatedStringHandler", Candidates.StringRemedies);
+                return;
+            }
+            Candidates.Fixed(ctx, operation.Syntax, AllocationKind.Stack, "string", handlerType, null,
+                $"formatted through `{handlerType?.Name}`, which writes into its destination; no string is allocated", []);
+            return;
+        }
+        if (parent is IConversionOperation { Type: { } target } && target.SpecialType != SpecialType.System_String)
+        {
+            Candidates.Fixed(ctx, operation.Syntax, AllocationKind.Heap, "string", target, null,
+                $"a `{target.Name}` object from FormattableStringFactory.Create, with value-type holes boxed into its argument array",
+                ["Format into a string or a handler directly instead of a FormattableString."]);
+            return;
+        }
+        Candidates.Fixed(ctx, operation.Syntax, AllocationKind.Heap, "string", type, null, "a new string from the interpolation", Candidates.StringRemedies);
+    }
+}

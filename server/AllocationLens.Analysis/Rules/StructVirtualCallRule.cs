@@ -1,0 +1,44 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AllocationLens.Analysis.Rules;
+
+/// <summary>
+/// Calling an inherited virtual method (ToString, GetHashCode, Equals) on a struct that does not
+/// override it boxes the struct to call ValueType's or Enum's implementation. GetType() boxes in IL,
+/// but the JIT folds it to a constant; Enum.HasFlag and Enum.GetHashCode are JIT intrinsics.
+/// Calls through a type parameter are constrained calls and do not box for types that override.
+/// </summary>
+internal sealed class StructVirtualCallRule : AllocationRule
+{
+    public override IReadOnlyList<OperationKind> Kinds { get; } = [OperationKind.Invocation];
+
+    public override void Visit(IOperation operation, RuleContext ctx)
+    {
+        var call = (IInvocationOperation)operation;
+        if (!IsBoxingReceiver(call, out var receiverType)) return;
+        var method = call.TargetMethod;
+        string owner = method.ContainingType.Name;
+        if (method.Name == "GetType")
+        {
+            Candidates.Fixed(ctx, call.Syntax, AllocationKind.Stack, "box", receiverType, null,
+                "`GetType()` on a struct boxes in IL, but the JIT folds it to the type's constant handle", []);
+            return;
+        }
+        if (receiverType.TypeKind == TypeKind.Enum && method.Name is "HasFlag" or "GetHashCode")
+            return; // JIT intrinsics on enums: no box, nothing to show.
+
+        Candidates.Fixed(ctx, call.Syntax, AllocationKind.Boxed, "box", receiverType, ObjectSizes.OfBox(receiverType),
+            $"`{receiverType.Name}` does not override `{method.Name}`, so the call boxes it to run `{owner}.{method.Name}`, which keeps the box",
+            [$"Override `{method.Name}` in `{receiverType.Name}` (a record struct does it for you).", .. Candidates.BoxRemedies]);
+    }
+
+    /// <summary>True when the receiver is a struct or enum value and the method is inherited from object, ValueType or Enum.</summary>
+    internal static bool IsBoxingReceiver(IInvocationOperation call, out ITypeSymbol receiverType)
+    {
+        receiverType = call.Instance?.Type!;
+        if (call.Instance is null || receiverType is null || !receiverType.IsValueType || receiverType.TypeKind == TypeKind.TypeParameter) return false;
+        if (receiverType is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T }) return false;
+        return call.TargetMethod.ContainingType?.SpecialType is SpecialType.System_Object or SpecialType.System_ValueType or SpecialType.System_Enum;
+    }
+}
