@@ -30,7 +30,8 @@ public static partial class MarkerParser
                 };
                 var locator = Regex.Unescape(m.Groups["loc"].Value);
                 string? expected = m.Groups["exp"].Success && m.Groups["exp"].Length > 0 ? m.Groups["exp"].Value : null;
-                if (verb == MarkerVerb.Hover && expected is not null) expected = Regex.Unescape(expected);
+                // A hover expectation is a regular expression: keep its escapes, except for quotes.
+                if (verb == MarkerVerb.Hover && expected is not null) expected = expected.Replace("\\\"", "\"");
                 // The locator is searched from the start of the marker's line, skipping the marker comment itself.
                 int position = IndexOutsideMarkers(text, locator, start);
                 if (position < 0)

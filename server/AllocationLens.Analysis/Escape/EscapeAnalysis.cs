@@ -250,6 +250,16 @@ internal sealed class EscapeAnalysis
                         FlowsTo(declarator.Symbol, declarator, steps);
                         return;
 
+                    case IFieldInitializerOperation fieldInit:
+                        Escape(steps, parent, fieldInit.InitializedFields.FirstOrDefault() is { } initialized
+                            ? $"stored to field `{initialized.Name}` by its initializer" : "stored to a field by its initializer", true);
+                        return;
+
+                    case IPropertyInitializerOperation propertyInit:
+                        Escape(steps, parent, propertyInit.InitializedProperties.FirstOrDefault() is { } initializedProperty
+                            ? $"stored to property `{initializedProperty.Name}` by its initializer" : "stored to a property by its initializer", true);
+                        return;
+
                     case IVariableInitializerOperation:
                         return;
 
@@ -347,6 +357,10 @@ internal sealed class EscapeAnalysis
 
                     case ITupleOperation:
                         Escape(steps, parent, "stored in a tuple", false);
+                        return;
+
+                    case IInvalidOperation:
+                        // Code being typed (`q.`): ignore the incomplete use rather than flip the verdict.
                         return;
 
                     case IAwaitOperation:

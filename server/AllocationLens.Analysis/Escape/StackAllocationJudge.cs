@@ -53,17 +53,18 @@ internal static class StackAllocationJudge
         if (jitSize > TargetRuntime.StackAllocationLimitBytes)
             return Heap($"{heapBytes} bytes is over the JIT's {TargetRuntime.StackAllocationLimitBytes}-byte stack-allocation limit", where, escaped: false);
 
-        if (constructor is { KeepsLocal: false } ctor)
-        {
-            var steps = ImmutableArray.Create(new WhyStep(where, $"its constructor is {ctor.Reason}")).AddRange(ctor.InnerSteps);
-            return new Verdict(false, $"its constructor is {ctor.Reason}", steps, ctor.Certain, true);
-        }
-
+        // Where the value goes is the more useful headline, so a sink in this function is reported
+        // before a constructor that would keep it on the heap anyway.
         var escape = ctx.Function.Escape(ctx.Session).TraceValue(value, exactType);
         if (escape.Escapes)
         {
             var last = escape.Steps.IsEmpty ? "it escapes" : escape.Steps[^1].Text;
             return new Verdict(false, last, escape.Steps.IsEmpty ? [new WhyStep(where, last)] : escape.Steps, escape.Certain, true);
+        }
+        if (constructor is { KeepsLocal: false } ctor)
+        {
+            var steps = ImmutableArray.Create(new WhyStep(where, $"its constructor is {ctor.Reason}")).AddRange(ctor.InnerSteps);
+            return new Verdict(false, $"its constructor is {ctor.Reason}", steps, ctor.Certain, true);
         }
 
         var why = ImmutableArray.CreateBuilder<WhyStep>();

@@ -24,6 +24,8 @@ internal sealed class InterpolatedStringRule : AllocationRule
         }
         var parent = operation.Parent;
         while (parent is IConversionOperation { Conversion.IsIdentity: true }) parent = parent.Parent;
+        // An operand of `+`: the concatenation's site reports the whole expression.
+        if (parent is IBinaryOperation { OperatorKind: BinaryOperatorKind.Add, Type.SpecialType: SpecialType.System_String }) return;
         if (parent is IInterpolatedStringHandlerCreationOperation handler)
         {
             var handlerType = handler.Type;

@@ -39,9 +39,9 @@ internal sealed class StringConcatenationRule : AllocationRule
             return;
         }
         int? bytes = null;
-        string reason = live.Any(o => Unwrap(o).Type is { IsValueType: true })
-            ? "a new string from string.Concat; value-type operands are formatted with ToString(), which may allocate too"
-            : "a new string from string.Concat";
+        string reason = "a new string from string.Concat";
+        if (live.Any(o => Unwrap(o).Type is { IsValueType: true })) reason += "; value-type operands are formatted with ToString(), which may allocate too";
+        if (live.Any(o => Unwrap(o) is IInterpolatedStringOperation)) reason += "; the interpolated operand builds its own string first";
         Candidates.Fixed(ctx, operation.Syntax, AllocationKind.Heap, "string", type, bytes, reason, Candidates.StringRemedies);
     }
 

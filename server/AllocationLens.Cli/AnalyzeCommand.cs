@@ -1,0 +1,134 @@
+using System.Text.Json;
+using AllocationLens.Analysis;
+using AllocationLens.Workspace;
+using Microsoft.CodeAnalysis;
+
+namespace AllocationLens.Cli;
+
+/// <summary>
+/// `allocation-lens analyze PATH`: loads a file (on its own), a project, a solution or a folder and
+/// prints every site, like `go build -gcflags=-m`. Exit code 0 whatever it finds; 1 when nothing could
+/// be loaded; 2 for usage errors (in Program).
+/// </summary>
+public static class AnalyzeCommand
+{
+    public static async Task<int> RunAsync(AnalyzeOptions options, string? msbuildProblem, TextWriter stdout, TextWriter stderr)
+    {
+        var full = Path.GetFullPath(options.Path);
+        var results = new List<(AllocationSite Site, string Target)>();
+        string? target = options.Target;
+
+        if (File.Exists(full) && full.EndsWith(".cs", StringComparison.OrdinalIgnoreCase))
+        {
+            AnalyzeLoose([full], options.Target, results);
+        }
+        else if (File.Exists(full) || Directory.Exists(full))
+        {
+            bool hasProjects = WorkspaceLoader.Resolve(full).Count > 0;
+            if (!hasProjects && Directory.Exists(full))
+            {
+                var files = Directory.EnumerateFiles(full, "*.cs", SearchOption.AllDirectories).Where(p => !IsBuildOutput(p)).OrderBy(p => p, StringComparer.Ordinal).ToList();
+                if (files.Count == 0) { stderr.WriteLine($"allocation-lens: no C# files under {options.Path}"); return 1; }
+                AnalyzeLoose(files, options.Target, results);
+            }
+            else
+            {
+                if (msbuildProblem is not null) { stderr.WriteLine($"allocation-lens: {msbuildProblem}"); return 1; }
+                LoadedWorkspace loaded;
+                try { loaded = await WorkspaceLoader.LoadAsync(full, line => stderr.WriteLine(line)).ConfigureAwait(false); }
+                catch (Exception ex) { stderr.WriteLine($"allocation-lens: could not load {options.Path}: {ex.Message}"); return 1; }
+                if (!loaded.Solution.Projects.Any()) { stderr.WriteLine($"allocation-lens: no project could be loaded from {options.Path}"); return 1; }
+                foreach (var project in loaded.Solution.Projects.OrderBy(p => p.Name, StringComparer.Ordinal))
+                {
+                    var tfm = options.Target ?? loaded.TargetOf(project.Id);
+                    target ??= tfm;
+                    var compilation = await project.GetCompilationAsync().ConfigureAwait(false);
+                    if (compilation is null) continue;
+                    var analyzer = Analyzer(tfm, stderr);
+                    foreach (var document in project.Documents.OrderBy(d => d.FilePath, StringComparer.Ordinal))
+                    {
+                        if (document.FilePath is null || IsBuildOutput(document.FilePath)) continue;
+                        var tree = await document.GetSyntaxTreeAsync().ConfigureAwait(false);
+                        if (tree is null) continue;
+                        results.AddRange(analyzer.Analyze(compilation, tree).Select(s => (s, tfm)));
+                    }
+                }
+            }
+        }
+        else
+        {
+            stderr.WriteLine($"allocation-lens: no such file or directory: {options.Path}");
+            return 1;
+        }
+
+        target ??= "net10.0";
+        if (options.Format == "json") WriteJson(stdout, results, target);
+        else WriteText(stdout, results);
+        return 0;
+    }
+
+    private static AllocationAnalyzer Analyzer(string tfm, TextWriter stderr) => new(TargetRuntime.Parse(tfm))
+    {
+        OnInternalError = (node, ex) => stderr.WriteLine($"allocation-lens: internal error at {node.GetLocation().GetLineSpan()}: {ex.Message}"),
+    };
+
+    private static void AnalyzeLoose(IReadOnlyList<string> files, string? target, List<(AllocationSite, string)> results)
+    {
+        var trees = files.Select(f => AdHocCompilation.Parse(File.ReadAllText(f), f)).ToList();
+        var compilation = AdHocCompilation.Create(trees);
+        var tfm = target ?? "net10.0";
+        var analyzer = Analyzer(tfm, Console.Error);
+        foreach (var tree in trees) results.AddRange(analyzer.Analyze(compilation, tree).Select(s => (s, tfm)));
+    }
+
+    private static bool IsBuildOutput(string path) =>
+        path.Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar).Any(part => part is "obj" or "bin");
+
+    public static string DisplayPath(string path)
+    {
+        if (path.Length == 0) return path;
+        var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
+        return (relative.StartsWith("..", StringComparison.Ordinal) ? path : relative).Replace('\\', '/');
+    }
+
+    private static void WriteText(TextWriter stdout, List<(AllocationSite Site, string Target)> results)
+    {
+        foreach (var (site, _) in results)
+            stdout.WriteLine($"{DisplayPath(site.Where.Path)}:{site.Where.Lines.Start.Line + 1}:{site.Where.Lines.Start.Character + 1}: {Label(site.Kind)}: {site.Message}");
+    }
+
+    private static string Label(AllocationKind kind) => kind.ToString().ToLowerInvariant();
+
+    /// <summary>The public JSON contract (docs/json-format.md): version 1, 1-based lines and columns.</summary>
+    private static void WriteJson(TextWriter stdout, List<(AllocationSite Site, string Target)> results, string target)
+    {
+        var document = new
+        {
+            version = 1,
+            target,
+            sites = results.Select(r => new
+            {
+                path = DisplayPath(r.Site.Where.Path),
+                line = r.Site.Where.Lines.Start.Line + 1,
+                column = r.Site.Where.Lines.Start.Character + 1,
+                endLine = r.Site.Where.Lines.End.Line + 1,
+                endColumn = r.Site.Where.Lines.End.Character + 1,
+                kind = Label(r.Site.Kind),
+                category = r.Site.Category,
+                type = r.Site.TypeName,
+                bytes = r.Site.Bytes,
+                message = r.Site.Message,
+                why = r.Site.Why.Select(w => new { path = DisplayPath(w.Where.Path), line = w.Where.Line + 1, column = w.Where.Lines.Start.Character + 1, message = w.Text }).ToArray(),
+                remedies = r.Site.Remedies.ToArray(),
+                loopDepth = r.Site.LoopDepth,
+                certain = r.Site.Certain,
+                target = r.Target,
+            }).ToArray(),
+        };
+        stdout.WriteLine(JsonSerializer.Serialize(document, new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        }));
+    }
+}

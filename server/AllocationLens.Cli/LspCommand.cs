@@ -1,0 +1,19 @@
+using AllocationLens.Server;
+
+namespace AllocationLens.Cli;
+
+/// <summary>`allocation-lens lsp`: the language server on stdio. Only the protocol layer writes stdout.</summary>
+public static class LspCommand
+{
+    public static async Task<int> RunAsync(string? msbuildProblem)
+    {
+        var log = new ServerLog();
+        if (msbuildProblem is not null) log.Warning(msbuildProblem);
+        var stdin = Console.OpenStandardInput();
+        var stdout = Console.OpenStandardOutput();
+        // Anything that writes to Console.Out by mistake would corrupt the protocol: send it to stderr.
+        Console.SetOut(Console.Error);
+        var server = new LanguageServer(stdin, stdout, log);
+        return await server.RunAsync().ConfigureAwait(false);
+    }
+}

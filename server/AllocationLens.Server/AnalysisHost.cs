@@ -1,0 +1,97 @@
+using System.Collections.Immutable;
+using AllocationLens.Analysis;
+using AllocationLens.Workspace;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace AllocationLens.Server;
+
+/// <summary>Everything a request needs about one document at one version.</summary>
+public sealed record DocumentSnapshot(OpenDocument Document, Compilation Compilation, SyntaxTree Tree, TargetRuntime Runtime, string Source);
+
+/// <summary>
+/// Owns the loaded workspace and turns open documents into compilations to analyse. Until MSBuild
+/// finishes (or when it cannot run: untrusted folder, no SDK, broken project) documents are analysed
+/// ad hoc against the framework, and the snapshot says so. Snapshots are immutable; the workspace is
+/// swapped atomically when a load completes.
+/// </summary>
+public sealed class AnalysisHost(ServerLog log)
+{
+    private volatile LoadedWorkspace? _workspace;
+    private readonly Dictionary<string, DocumentSnapshot> _lastSnapshot = new(StringComparer.Ordinal);
+
+    public LoadedWorkspace? Workspace => _workspace;
+    public string? LoadProblem { get; set; }
+
+    public void UseWorkspace(LoadedWorkspace workspace)
+    {
+        _workspace = workspace;
+        lock (_lastSnapshot) _lastSnapshot.Clear();
+    }
+
+    public async Task<DocumentSnapshot> SnapshotAsync(OpenDocument document, CancellationToken cancellationToken)
+    {
+        lock (_lastSnapshot)
+        {
+            if (_lastSnapshot.TryGetValue(document.Uri, out var cached) && cached.Document.Version == document.Version && ReferenceEquals(cached.Document.Text, document.Text))
+                return cached;
+        }
+        var snapshot = await CreateSnapshotAsync(document, cancellationToken).ConfigureAwait(false);
+        lock (_lastSnapshot) _lastSnapshot[document.Uri] = snapshot;
+        return snapshot;
+    }
+
+    public void Forget(string uri)
+    {
+        lock (_lastSnapshot) _lastSnapshot.Remove(uri);
+    }
+
+    private async Task<DocumentSnapshot> CreateSnapshotAsync(OpenDocument document, CancellationToken cancellationToken)
+    {
+        var workspace = _workspace;
+        if (workspace is not null)
+        {
+            var ids = workspace.Solution.GetDocumentIdsWithFilePath(document.Path);
+            if (!ids.IsEmpty)
+            {
+                var id = ids[0];
+                var solution = workspace.Solution.WithDocumentText(id, document.Text, PreservationMode.PreserveIdentity);
+                var project = solution.GetProject(id.ProjectId)!;
+                var compilation = await project.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
+                var tree = await solution.GetDocument(id)!.GetSyntaxTreeAsync(cancellationToken).ConfigureAwait(false);
+                if (compilation is not null && tree is not null)
+                {
+                    var tfm = workspace.TargetOf(project.Id);
+                    return new DocumentSnapshot(document, compilation, tree, TargetRuntime.Parse(tfm), $"project {project.Name}");
+                }
+            }
+        }
+        var adHocTree = AdHocCompilation.Parse(document.Text.ToString(), document.Path, cancellationToken);
+        var adHoc = AdHocCompilation.Create([adHocTree]);
+        string why = workspace is null ? LoadProblem ?? "the workspace is still loading" : "the file is not part of any loaded project";
+        return new DocumentSnapshot(document, adHoc, adHocTree, TargetRuntime.Net10, $"ad-hoc ({why})");
+    }
+
+    public ImmutableArray<AllocationSite> Analyze(DocumentSnapshot snapshot, TextSpan? range, CancellationToken cancellationToken)
+    {
+        var analyzer = new AllocationAnalyzer(snapshot.Runtime)
+        {
+            OnInternalError = (node, ex) => log.Error($"engine failure in {node.GetLocation().GetLineSpan()}: {ex.GetType().Name}: {ex.Message}"),
+        };
+        return analyzer.Analyze(snapshot.Compilation, snapshot.Tree, range, cancellationToken);
+    }
+
+    /// <summary>What the same member would get on other targets ("heap on net8.0, stack on net10.0").</summary>
+    public IReadOnlyList<(string Target, AllocationKind? Kind)> OtherTargets(DocumentSnapshot snapshot, AllocationSite site, CancellationToken cancellationToken)
+    {
+        var result = new List<(string, AllocationKind?)>();
+        foreach (var tfm in new[] { "net8.0", "net9.0", "net10.0" })
+        {
+            if (tfm == snapshot.Runtime.Moniker) continue;
+            var analyzer = new AllocationAnalyzer(TargetRuntime.Parse(tfm));
+            var sites = analyzer.Analyze(snapshot.Compilation, snapshot.Tree, site.Where.Span, cancellationToken);
+            result.Add((tfm, sites.FirstOrDefault(s => s.Where.Span == site.Where.Span)?.Kind));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,288 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AllocationLens.Analysis;
+using AllocationLens.Protocol;
+using AllocationLens.Workspace;
+
+namespace AllocationLens.Server;
+
+/// <summary>
+/// The Allocation Lens language server: registers the handlers on a JSON-RPC connection. State changes
+/// (didOpen, didChange, didClose) run in order on the connection's loop; requests run on snapshots,
+/// and an edit cancels requests still computing on that document (they answer ContentModified).
+/// </summary>
+public sealed class LanguageServer
+{
+    private readonly JsonRpcConnection _connection;
+    private readonly DocumentStore _documents = new();
+    private readonly ServerLog _log;
+    private readonly AnalysisHost _host;
+    private readonly Dictionary<string, CancellationTokenSource> _documentWork = new(StringComparer.Ordinal);
+    private string? _root;
+    private bool _trusted = true;
+    private bool _clientSupportsRefresh;
+    private bool _clientSupportsProgress;
+    private int? _clientProcessId;
+
+    public LanguageServer(Stream input, Stream output, ServerLog? log = null)
+    {
+        _log = log ?? new ServerLog();
+        _connection = new JsonRpcConnection(input, output, message => _log.Warning(message));
+        _log.Attach(_connection);
+        _host = new AnalysisHost(_log);
+        Register();
+    }
+
+    public DocumentStore Documents => _documents;
+
+    /// <summary>Optional: disable loading MSBuild projects (tests of the ad-hoc path).</summary>
+    public bool LoadProjects { get; init; } = true;
+
+    public Task<int> RunAsync(CancellationToken cancellationToken = default) => _connection.RunAsync(cancellationToken);
+
+    private void Register()
+    {
+        _connection.OnRequest("initialize", (p, ct) => Task.FromResult<object?>(Initialize(p)));
+        _connection.OnRequest("shutdown", (p, ct) => Task.FromResult<object?>(null));
+        _connection.OnNotification("initialized", _ => StartWorkspaceLoad());
+        _connection.OnNotification("textDocument/didOpen", p =>
+        {
+            var args = Json.Params<DidOpenTextDocumentParams>(p);
+            _documents.Open(args.TextDocument.Uri, args.TextDocument.Text ?? "", args.TextDocument.Version);
+        });
+        _connection.OnNotification("textDocument/didChange", p =>
+        {
+            var args = Json.Params<DidChangeTextDocumentParams>(p);
+            CancelWorkOn(args.TextDocument.Uri);
+            var (doc, warnings) = _documents.Change(args.TextDocument.Uri, args.TextDocument.Version, args.ContentChanges ?? []);
+            foreach (var warning in warnings) _log.Warning(warning);
+        });
+        _connection.OnNotification("textDocument/didClose", p =>
+        {
+            var args = Json.Params<DidCloseTextDocumentParams>(p);
+            CancelWorkOn(args.TextDocument.Uri);
+            _documents.Close(args.TextDocument.Uri);
+            _host.Forget(args.TextDocument.Uri);
+        });
+        _connection.OnNotification("workspace/didChangeConfiguration", _ => { });
+        _connection.OnRequest("textDocument/inlayHint", InlayHintsAsync);
+        _connection.OnRequest("textDocument/hover", HoverAsync);
+        _connection.OnRequest("workspace/executeCommand", ExecuteCommandAsync);
+    }
+
+    private object Initialize(JsonElement? parameters)
+    {
+        var args = Json.Params<InitializeParams>(parameters);
+        _root = args.WorkspaceFolders?.FirstOrDefault()?.Uri is { } folder ? UriPaths.ToPath(folder)
+            : args.RootUri is { } rootUri ? UriPaths.ToPath(rootUri) : args.RootPath;
+        if (args.InitializationOptions is { ValueKind: JsonValueKind.Object } options && options.TryGetProperty("trusted", out var trusted) && trusted.ValueKind == JsonValueKind.False)
+            _trusted = false;
+        if (parameters is { } raw && raw.TryGetProperty("capabilities", out var caps))
+        {
+            _clientSupportsRefresh = caps.TryGetProperty("workspace", out var ws) && ws.TryGetProperty("inlayHint", out var ih) && ih.TryGetProperty("refreshSupport", out var rs) && rs.ValueKind == JsonValueKind.True;
+            _clientSupportsProgress = caps.TryGetProperty("window", out var win) && win.TryGetProperty("workDoneProgress", out var wdp) && wdp.ValueKind == JsonValueKind.True;
+        }
+        _clientProcessId = args.ProcessId;
+        WatchClientProcess();
+        return new
+        {
+            capabilities = new
+            {
+                textDocumentSync = new { openClose = true, change = 2 },
+                inlayHintProvider = new { resolveProvider = false },
+                hoverProvider = true,
+                executeCommandProvider = new { commands = new[] { SiteRendering.ExplainCommand } },
+            },
+            serverInfo = new { name = "allocation-lens", version = typeof(LanguageServer).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" },
+        };
+    }
+
+    /// <summary>The server exits when the editor that started it dies (LSP: processId).</summary>
+    private void WatchClientProcess()
+    {
+        if (_clientProcessId is not int pid) return;
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+                bool alive;
+                try { using var p = Process.GetProcessById(pid); alive = !p.HasExited; }
+                catch (ArgumentException) { alive = false; }
+                catch (InvalidOperationException) { alive = false; }
+                if (!alive)
+                {
+                    _log.Warning($"client process {pid} is gone; exiting");
+                    Environment.Exit(1);
+                }
+            }
+        });
+    }
+
+    private void StartWorkspaceLoad()
+    {
+        if (!LoadProjects || _root is null || !Directory.Exists(_root))
+        {
+            _host.LoadProblem = _root is null ? "no workspace folder" : "projects are not loaded";
+            return;
+        }
+        if (!_trusted)
+        {
+            _host.LoadProblem = "the folder is not trusted, so its projects are not evaluated";
+            _log.Info("Workspace is untrusted: MSBuild projects are not evaluated; files are analysed on their own against the framework.");
+            return;
+        }
+        var root = _root;
+        _ = Task.Run(async () =>
+        {
+            var watch = Stopwatch.StartNew();
+            string? token = null;
+            try
+            {
+                if (WorkspaceLoader.Resolve(root).Count == 0)
+                {
+                    _host.LoadProblem = "no .sln or .csproj in the folder";
+                    _log.Info($"No .sln or .csproj under {root}: analysing files on their own.");
+                    return;
+                }
+                token = await BeginProgressAsync("Allocation Lens: loading projects").ConfigureAwait(false);
+                var progress = new Progress<string>(message => _ = ReportProgressAsync(token, message));
+                var loaded = await WorkspaceLoader.LoadAsync(root, line => _log.Info(line), progress).ConfigureAwait(false);
+                _host.UseWorkspace(loaded);
+                _log.Info($"Loaded {loaded.Solution.Projects.Count()} project(s) in {watch.ElapsedMilliseconds} ms: " +
+                          string.Join(", ", loaded.Solution.Projects.Select(p => $"{p.Name} ({loaded.TargetOf(p.Id)})")));
+                await EndProgressAsync(token, "projects loaded").ConfigureAwait(false);
+                await RefreshHintsAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                _host.LoadProblem = $"projects could not be loaded: {ex.Message}";
+                _log.Error($"Could not load the workspace at {root}: {ex.Message}. Falling back to analysing files on their own.");
+                if (token is not null) await EndProgressAsync(token, "load failed").ConfigureAwait(false);
+            }
+        });
+    }
+
+    private async Task<string?> BeginProgressAsync(string title)
+    {
+        if (!_clientSupportsProgress) return null;
+        var token = "allocation-lens-load-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            await _connection.RequestAsync("window/workDoneProgress/create", new { token }).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            await _connection.NotifyAsync("$/progress", new { token, value = new { kind = "begin", title, cancellable = false } }).ConfigureAwait(false);
+            return token;
+        }
+        catch (Exception ex)
+        {
+            _log.Warning($"progress not available: {ex.Message}");
+            return null;
+        }
+    }
+
+    private Task ReportProgressAsync(string? token, string message) =>
+        token is null ? Task.CompletedTask : _connection.NotifyAsync("$/progress", new { token, value = new { kind = "report", message } });
+
+    private Task EndProgressAsync(string? token, string message) =>
+        token is null ? Task.CompletedTask : _connection.NotifyAsync("$/progress", new { token, value = new { kind = "end", message } });
+
+    private async Task RefreshHintsAsync()
+    {
+        if (!_clientSupportsRefresh) return;
+        try { await _connection.RequestAsync("workspace/inlayHint/refresh", null).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false); }
+        catch (Exception ex) { _log.Warning($"inlay hint refresh failed: {ex.Message}"); }
+    }
+
+    /// <summary>A token for work on one document that the next edit cancels.</summary>
+    private CancellationToken WorkToken(string uri, CancellationToken request)
+    {
+        lock (_documentWork)
+        {
+            if (!_documentWork.TryGetValue(uri, out var cts) || cts.IsCancellationRequested)
+                _documentWork[uri] = cts = new CancellationTokenSource();
+            return CancellationTokenSource.CreateLinkedTokenSource(cts.Token, request).Token;
+        }
+    }
+
+    private void CancelWorkOn(string uri)
+    {
+        lock (_documentWork)
+        {
+            if (_documentWork.Remove(uri, out var cts)) cts.Cancel();
+        }
+    }
+
+    private OpenDocument RequireDocument(string uri) =>
+        _documents.Get(uri) ?? throw new JsonRpcException(ErrorCodes.InvalidParams, $"unknown document (not open): {uri}");
+
+    /// <summary>Runs request work on a snapshot; an edit meanwhile turns it into ContentModified.</summary>
+    private async Task<T> OnSnapshotAsync<T>(string uri, CancellationToken request, Func<DocumentSnapshot, CancellationToken, T> work)
+    {
+        var document = RequireDocument(uri);
+        var token = WorkToken(uri, request);
+        try
+        {
+            var snapshot = await _host.SnapshotAsync(document, token).ConfigureAwait(false);
+            return await Task.Run(() => work(snapshot, token), token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!request.IsCancellationRequested)
+        {
+            throw new JsonRpcException(ErrorCodes.ContentModified, "the document changed while the request was computed");
+        }
+    }
+
+    private Task<object?> InlayHintsAsync(JsonElement? parameters, CancellationToken ct)
+    {
+        var args = Json.Params<InlayHintParams>(parameters);
+        return OnSnapshotAsync<object?>(args.TextDocument.Uri, ct, (snapshot, token) =>
+        {
+            var span = DocumentStore.ToSpan(snapshot.Document.Text, args.Range, out _);
+            var sites = _host.Analyze(snapshot, span, token);
+            return sites.Where(s => s.Where.Span.End >= span.Start && s.Where.Span.End <= span.End).Select(SiteRendering.Hint).ToArray();
+        });
+    }
+
+    private Task<object?> HoverAsync(JsonElement? parameters, CancellationToken ct)
+    {
+        var args = Json.Params<TextDocumentPositionParams>(parameters);
+        return OnSnapshotAsync<object?>(args.TextDocument.Uri, ct, (snapshot, token) =>
+        {
+            var site = SiteAt(snapshot, args.Position, token);
+            if (site is null) return null;
+            return new Hover(new MarkupContent("markdown", SiteRendering.HoverMarkdown(site, args.TextDocument.Uri, snapshot.Source)), SiteRendering.RangeOf(site));
+        });
+    }
+
+    private AllocationSite? SiteAt(DocumentSnapshot snapshot, Position position, CancellationToken token)
+    {
+        int offset = DocumentStore.ToOffset(snapshot.Document.Text, position, out _);
+        var sites = _host.Analyze(snapshot, new Microsoft.CodeAnalysis.Text.TextSpan(offset, 0), token);
+        // The innermost site containing the position (its hint sits at the span's end, so include it).
+        return sites.Where(s => s.Where.Span.Start <= offset && offset <= s.Where.Span.End)
+                    .OrderBy(s => s.Where.Span.Length).FirstOrDefault();
+    }
+
+    private Task<object?> ExecuteCommandAsync(JsonElement? parameters, CancellationToken ct)
+    {
+        var args = Json.Params<ExecuteCommandParams>(parameters);
+        if (args.Command != SiteRendering.ExplainCommand)
+            throw new JsonRpcException(ErrorCodes.InvalidParams, $"unknown command: {args.Command}");
+        if (args.Arguments is not [var uriElement, var positionElement, ..] || uriElement.ValueKind != JsonValueKind.String)
+            throw new JsonRpcException(ErrorCodes.InvalidParams, "explain takes [documentUri, position]");
+        var uri = uriElement.GetString()!;
+        var position = Json.Params<Position>(positionElement);
+        return OnSnapshotAsync<object?>(uri, ct, (snapshot, token) =>
+        {
+            int offset = DocumentStore.ToOffset(snapshot.Document.Text, position, out _);
+            var line = snapshot.Document.Text.Lines.GetLineFromPosition(offset);
+            var onLine = _host.Analyze(snapshot, line.Span, token).Where(s => s.Where.Line == line.LineNumber).ToList();
+            var at = onLine.Where(s => s.Where.Span.Start <= offset && offset <= s.Where.Span.End).OrderBy(s => s.Where.Span.Length).FirstOrDefault();
+            var chosen = at is not null ? [at] : onLine;
+            return new
+            {
+                sites = chosen.Select(s => SiteRendering.Explain(s, uri, snapshot.Source, _host.OtherTargets(snapshot, s, token))).ToArray(),
+                message = chosen.Count == 0 ? "No allocation-looking expression at the cursor or on its line." : null,
+            };
+        });
+    }
+}

@@ -1,0 +1,89 @@
+using System.Text;
+using AllocationLens.Analysis;
+
+namespace AllocationLens.Server;
+
+/// <summary>
+/// The one place that turns engine sites into LSP shapes: hint positions, hover Markdown, the explain
+/// payload. Engine spans are 0-based line/UTF-16 character, exactly LSP's default encoding.
+/// </summary>
+public static class SiteRendering
+{
+    public const string ExplainCommand = "allocationLens.explain";
+
+    public static string Label(AllocationKind kind) => kind switch
+    {
+        AllocationKind.Heap => "heap",
+        AllocationKind.Boxed => "boxed",
+        _ => "stack",
+    };
+
+    public static Position Start(AllocationSite site) => new(site.Where.Lines.Start.Line, site.Where.Lines.Start.Character);
+    public static Position End(AllocationSite site) => new(site.Where.Lines.End.Line, site.Where.Lines.End.Character);
+    public static Range RangeOf(AllocationSite site) => new(Start(site), End(site));
+
+    public static InlayHint Hint(AllocationSite site) =>
+        new(End(site), Label(site.Kind), new MarkupContent("markdown", $"**{Label(site.Kind)}**: {Escape(site.Message)}"), PaddingLeft: true,
+            new { kind = Label(site.Kind), category = site.Category });
+
+    /// <summary>Hover Markdown: what, how big, why (numbered, linked), for which runtime, and what to do.</summary>
+    public static string HoverMarkdown(AllocationSite site, string documentUri, string? source = null)
+    {
+        var md = new StringBuilder();
+        md.Append("**").Append(Label(site.Kind)).Append("** · ").Append(site.Category);
+        if (site.TypeName.Length > 0) md.Append(" `").Append(site.TypeName).Append('`');
+        if (site.Bytes is { } bytes) md.Append(" · ").Append(bytes).Append(" bytes");
+        if (site.LoopDepth > 0) md.Append(" · in a loop (depth ").Append(site.LoopDepth).Append(')');
+        md.Append("\n\n").Append(Escape(site.Message)).Append("\n\n");
+        int n = 1;
+        foreach (var step in site.Why)
+        {
+            var uri = step.Where.Path.Length > 0 ? UriPaths.ToUri(step.Where.Path) : documentUri;
+            md.Append(n++).Append(". ").Append(Escape(step.Text)).Append(" — [")
+              .Append(Path.GetFileName(step.Where.Path)).Append(':').Append(step.Where.Line + 1).Append("](")
+              .Append(uri).Append("#L").Append(step.Where.Line + 1).Append(")\n");
+        }
+        md.Append("\nJudged for ").Append(site.Runtime);
+        if (!site.Certain) md.Append("; this verdict rests on something we cannot know statically (\"may\")");
+        if (source is not null) md.Append(" · ").Append(source);
+        md.Append(".\n");
+        if (!site.Remedies.IsEmpty)
+        {
+            md.Append("\n**What to do**\n");
+            foreach (var remedy in site.Remedies) md.Append("- ").Append(Escape(remedy)).Append('\n');
+        }
+        var args = Uri.EscapeDataString($"[\"{documentUri}\",{{\"line\":{site.Where.Lines.Start.Line},\"character\":{site.Where.Lines.Start.Character}}}]");
+        md.Append("\n[Explain allocation](command:").Append(ExplainCommand).Append('?').Append(args).Append(')');
+        return md.ToString();
+    }
+
+    /// <summary>The structured story for the Explain panel (and scripts).</summary>
+    public static object Explain(AllocationSite site, string documentUri, string source, IReadOnlyList<(string Target, AllocationKind? Kind)> otherTargets) => new
+    {
+        uri = documentUri,
+        range = RangeOf(site),
+        kind = Label(site.Kind),
+        category = site.Category,
+        type = site.TypeName,
+        bytes = site.Bytes,
+        subject = site.Subject,
+        message = site.Message,
+        loopDepth = site.LoopDepth,
+        certain = site.Certain,
+        runtime = site.Runtime,
+        source,
+        why = site.Why.Select(s => new
+        {
+            uri = s.Where.Path.Length > 0 ? UriPaths.ToUri(s.Where.Path) : documentUri,
+            path = s.Where.Path,
+            line = s.Where.Line + 1,
+            column = s.Where.Lines.Start.Character + 1,
+            text = s.Text,
+        }).ToArray(),
+        remedies = site.Remedies.ToArray(),
+        otherTargets = otherTargets.Select(t => new { target = t.Target, kind = t.Kind is { } k ? Label(k) : "none" }).ToArray(),
+        markdown = HoverMarkdown(site, documentUri, source),
+    };
+
+    private static string Escape(string text) => text.Replace("<", "\\<").Replace(">", "\\>");
+}

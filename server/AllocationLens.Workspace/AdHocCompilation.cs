@@ -1,0 +1,33 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace AllocationLens.Workspace;
+
+/// <summary>
+/// The fallback for files outside every loaded project (and for untrusted folders): the file compiled
+/// alone against the framework the server runs on. Types from other files are then unknown, so
+/// verdicts that need them are conservative.
+/// </summary>
+public static class AdHocCompilation
+{
+    private static readonly Lazy<ImmutableArray<MetadataReference>> Framework = new(() =>
+    {
+        var tpa = (string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "";
+        var frameworkDir = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        return tpa.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Where(p => string.Equals(Path.GetDirectoryName(p), frameworkDir, StringComparison.Ordinal))
+            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
+            .ToImmutableArray();
+    });
+
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Preview);
+
+    public static CSharpCompilation Create(IEnumerable<SyntaxTree> trees, string name = "AllocationLens.AdHoc") =>
+        CSharpCompilation.Create(name, trees, Framework.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release,
+                allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static SyntaxTree Parse(string text, string path, CancellationToken cancellationToken = default) =>
+        CSharpSyntaxTree.ParseText(text, ParseOptions, path, System.Text.Encoding.UTF8, cancellationToken);
+}

@@ -1,0 +1,99 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.MSBuild;
+
+namespace AllocationLens.Workspace;
+
+/// <summary>A solution loaded through MSBuild, with what went wrong on the way, and each project's target.</summary>
+public sealed class LoadedWorkspace
+{
+    public required Solution Solution { get; init; }
+    public required IReadOnlyList<string> Diagnostics { get; init; }
+    public required IReadOnlyDictionary<ProjectId, string> TargetFrameworks { get; init; }
+    public MSBuildWorkspace? Workspace { get; init; }
+
+    public string TargetOf(ProjectId id) => TargetFrameworks.TryGetValue(id, out var tfm) ? tfm : "net10.0";
+}
+
+/// <summary>
+/// Loads a solution, a project, or a folder (its solution, or every project in it) through
+/// MSBuildWorkspace. Never throws for a broken project: failures become diagnostics, and callers fall
+/// back to ad-hoc compilation for files no project owns.
+/// </summary>
+public static class WorkspaceLoader
+{
+    public static async Task<LoadedWorkspace> LoadAsync(string path, Action<string>? log = null, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var registrationError = MsBuildRegistration.EnsureRegistered();
+        if (registrationError is not null) throw new InvalidOperationException(registrationError);
+        return await LoadCoreAsync(path, log, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Kept separate so no Microsoft.Build type is touched before MSBuildLocator has registered.</summary>
+    private static async Task<LoadedWorkspace> LoadCoreAsync(string path, Action<string>? log, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        // Never run a project's analyzers or generators we do not need: we only read its code.
+        var workspace = MSBuildWorkspace.Create(new Dictionary<string, string>
+        {
+            ["Configuration"] = "Release",
+            ["RunAnalyzers"] = "false",
+            ["RunAnalyzersDuringBuild"] = "false",
+        });
+        var diagnostics = new List<string>();
+#pragma warning disable CS0618 // WorkspaceFailed is the 4.14 API for load diagnostics.
+        workspace.WorkspaceFailed += (_, e) =>
+        {
+            var line = $"{e.Diagnostic.Kind}: {e.Diagnostic.Message}";
+            diagnostics.Add(line);
+            log?.Invoke("workspace " + line);
+        };
+#pragma warning restore CS0618
+
+        var full = Path.GetFullPath(path);
+        var targets = Resolve(full);
+        if (targets.Count == 0) throw new FileNotFoundException($"no .sln or .csproj found at {full}");
+        foreach (var target in targets)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            progress?.Report($"loading {Path.GetFileName(target)}");
+            try
+            {
+                if (target.EndsWith(".sln", StringComparison.OrdinalIgnoreCase) || target.EndsWith(".slnx", StringComparison.OrdinalIgnoreCase))
+                    await workspace.OpenSolutionAsync(target, cancellationToken: cancellationToken).ConfigureAwait(false);
+                else if (!workspace.CurrentSolution.Projects.Any(p => string.Equals(p.FilePath, target, StringComparison.Ordinal)))
+                    await workspace.OpenProjectAsync(target, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) { throw; }
+            catch (Exception ex)
+            {
+                var line = $"Failure: could not load {target}: {ex.Message}";
+                diagnostics.Add(line);
+                log?.Invoke("workspace " + line);
+            }
+        }
+
+        // Roslyn 4.14 knows C# 13 at most; projects on newer SDKs may use C# 14 features, which bind
+        // cleanly with Preview. Analysis never emits code, so the higher version is harmless.
+        var solution = workspace.CurrentSolution;
+        var tfms = new Dictionary<ProjectId, string>();
+        foreach (var project in solution.Projects)
+        {
+            if (project.ParseOptions is CSharpParseOptions parse && parse.LanguageVersion < LanguageVersion.Preview)
+                solution = solution.WithProjectParseOptions(project.Id, parse.WithLanguageVersion(LanguageVersion.Preview));
+            tfms[project.Id] = TargetFrameworkReader.Read(project.FilePath, project.Name) ?? "net10.0";
+        }
+        return new LoadedWorkspace { Solution = solution, Diagnostics = diagnostics, TargetFrameworks = tfms, Workspace = workspace };
+    }
+
+    /// <summary>The solution or projects a path stands for.</summary>
+    public static IReadOnlyList<string> Resolve(string fullPath)
+    {
+        if (File.Exists(fullPath)) return [fullPath];
+        if (!Directory.Exists(fullPath)) return [];
+        var solutions = Directory.GetFiles(fullPath, "*.sln").Concat(Directory.GetFiles(fullPath, "*.slnx")).OrderBy(p => p, StringComparer.Ordinal).ToList();
+        if (solutions.Count > 0) return [solutions[0]];
+        return Directory.EnumerateFiles(fullPath, "*.csproj", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
+            .Where(p => !p.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj" or "node_modules" || part.StartsWith('.')))
+            .OrderBy(p => p, StringComparer.Ordinal).ToList();
+    }
+}
