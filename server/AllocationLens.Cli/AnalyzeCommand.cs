@@ -37,7 +37,14 @@ public static class AnalyzeCommand
                 LoadedWorkspace loaded;
                 try { loaded = await WorkspaceLoader.LoadAsync(full, line => stderr.WriteLine(line)).ConfigureAwait(false); }
                 catch (Exception ex) { stderr.WriteLine($"allocation-lens: could not load {options.Path}: {ex.Message}"); return 1; }
-                if (!loaded.Solution.Projects.Any()) { stderr.WriteLine($"allocation-lens: no project could be loaded from {options.Path}"); return 1; }
+                foreach (var failedProject in loaded.FailedProjects)
+                {
+                    var dir = Path.GetDirectoryName(failedProject)!;
+                    var files = Directory.EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories).Where(p => !IsBuildOutput(p)).OrderBy(p => p, StringComparer.Ordinal).ToList();
+                    stderr.WriteLine($"allocation-lens: could not load {DisplayPath(failedProject)}; analysing its {files.Count} file(s) on their own against the framework");
+                    if (files.Count > 0) AnalyzeLoose(files, options.Target, results);
+                }
+                if (!loaded.Solution.Projects.Any() && loaded.FailedProjects.Count == 0) { stderr.WriteLine($"allocation-lens: no project could be loaded from {options.Path}"); return 1; }
                 foreach (var project in loaded.Solution.Projects.OrderBy(p => p.Name, StringComparer.Ordinal))
                 {
                     var tfm = options.Target ?? loaded.TargetOf(project.Id);
@@ -128,6 +135,8 @@ public static class AnalyzeCommand
         stdout.WriteLine(JsonSerializer.Serialize(document, new JsonSerializerOptions
         {
             WriteIndented = true,
+            // Messages quote code with backticks and arrows; keep them readable (output is not HTML).
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
         }));
     }

@@ -10,6 +10,9 @@ public static class Json
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         MaxDepth = 256,
+        // A missing or null required field is an invalid-params error, not a null deep in a handler.
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
     };
 
     /// <summary>Typed params at the edge: a failure to bind becomes -32602 Invalid params.</summary>

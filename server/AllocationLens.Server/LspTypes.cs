@@ -2,21 +2,22 @@ using System.Text.Json;
 
 namespace AllocationLens.Server;
 
-// The LSP types this server reads and writes, as the specification (3.17) names them.
+// The LSP types this server reads and writes, as the specification (3.17) names them. Optional
+// fields have defaults: the serializer treats every other constructor parameter as required.
 public sealed record Position(int Line, int Character);
 public sealed record Range(Position Start, Position End);
 public sealed record TextDocumentIdentifier(string Uri);
 public sealed record VersionedTextDocumentIdentifier(string Uri, int Version);
-public sealed record TextDocumentItem(string Uri, string LanguageId, int Version, string Text);
+public sealed record TextDocumentItem(string Uri, string Text, int Version = 0, string LanguageId = "csharp");
 public sealed record DidOpenTextDocumentParams(TextDocumentItem TextDocument);
-public sealed record TextDocumentContentChangeEvent(Range? Range, string Text);
+public sealed record TextDocumentContentChangeEvent(string Text, Range? Range = null);
 public sealed record DidChangeTextDocumentParams(VersionedTextDocumentIdentifier TextDocument, TextDocumentContentChangeEvent[] ContentChanges);
 public sealed record DidCloseTextDocumentParams(TextDocumentIdentifier TextDocument);
 public sealed record InlayHintParams(TextDocumentIdentifier TextDocument, Range Range);
 public sealed record TextDocumentPositionParams(TextDocumentIdentifier TextDocument, Position Position);
-public sealed record ExecuteCommandParams(string Command, JsonElement[]? Arguments);
+public sealed record ExecuteCommandParams(string Command, JsonElement[]? Arguments = null);
 public sealed record WorkspaceFolder(string Uri, string Name);
-public sealed record InitializeParams(int? ProcessId, string? RootUri, string? RootPath, WorkspaceFolder[]? WorkspaceFolders, JsonElement? InitializationOptions);
+public sealed record InitializeParams(int? ProcessId = null, string? RootUri = null, string? RootPath = null, WorkspaceFolder[]? WorkspaceFolders = null, JsonElement? InitializationOptions = null);
 
 public sealed record MarkupContent(string Kind, string Value);
 public sealed record InlayHint(Position Position, string Label, MarkupContent? Tooltip, bool PaddingLeft, object? Data);

@@ -11,6 +11,8 @@ public sealed class LoadedWorkspace
     public required IReadOnlyList<string> Diagnostics { get; init; }
     public required IReadOnlyDictionary<ProjectId, string> TargetFrameworks { get; init; }
     public MSBuildWorkspace? Workspace { get; init; }
+    /// <summary>Project files MSBuild could not load; their files are analysed ad hoc.</summary>
+    public IReadOnlyList<string> FailedProjects { get; init; } = [];
 
     public string TargetOf(ProjectId id) => TargetFrameworks.TryGetValue(id, out var tfm) ? tfm : "net10.0";
 }
@@ -22,15 +24,16 @@ public sealed class LoadedWorkspace
 /// </summary>
 public static class WorkspaceLoader
 {
-    public static async Task<LoadedWorkspace> LoadAsync(string path, Action<string>? log = null, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="restore">Run `dotnet restore` for projects never restored. Only for trusted folders.</param>
+    public static async Task<LoadedWorkspace> LoadAsync(string path, Action<string>? log = null, IProgress<string>? progress = null, bool restore = true, CancellationToken cancellationToken = default)
     {
         var registrationError = MsBuildRegistration.EnsureRegistered();
         if (registrationError is not null) throw new InvalidOperationException(registrationError);
-        return await LoadCoreAsync(path, log, progress, cancellationToken).ConfigureAwait(false);
+        return await LoadCoreAsync(path, log, progress, restore, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Kept separate so no Microsoft.Build type is touched before MSBuildLocator has registered.</summary>
-    private static async Task<LoadedWorkspace> LoadCoreAsync(string path, Action<string>? log, IProgress<string>? progress, CancellationToken cancellationToken)
+    private static async Task<LoadedWorkspace> LoadCoreAsync(string path, Action<string>? log, IProgress<string>? progress, bool restore, CancellationToken cancellationToken)
     {
         // Never run a project's analyzers or generators we do not need: we only read its code.
         var workspace = MSBuildWorkspace.Create(new Dictionary<string, string>
@@ -40,6 +43,7 @@ public static class WorkspaceLoader
             ["RunAnalyzersDuringBuild"] = "false",
         });
         var diagnostics = new List<string>();
+        var failed = new List<string>();
 #pragma warning disable CS0618 // WorkspaceFailed is the 4.14 API for load diagnostics.
         workspace.WorkspaceFailed += (_, e) =>
         {
@@ -55,6 +59,11 @@ public static class WorkspaceLoader
         foreach (var target in targets)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (restore && ProjectRestore.NeedsRestore(target))
+            {
+                progress?.Report($"restoring {Path.GetFileName(target)}");
+                await ProjectRestore.RestoreAsync(target, log, cancellationToken).ConfigureAwait(false);
+            }
             progress?.Report($"loading {Path.GetFileName(target)}");
             try
             {
@@ -69,12 +78,22 @@ public static class WorkspaceLoader
                 var line = $"Failure: could not load {target}: {ex.Message}";
                 diagnostics.Add(line);
                 log?.Invoke("workspace " + line);
+                if (target.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase)) failed.Add(target);
             }
         }
 
         // Roslyn 4.14 knows C# 13 at most; projects on newer SDKs may use C# 14 features, which bind
         // cleanly with Preview. Analysis never emits code, so the higher version is harmless.
         var solution = workspace.CurrentSolution;
+        // MSBuildWorkspace keeps an empty project for a file it failed to evaluate: drop it and say so.
+        foreach (var project in solution.Projects.ToList())
+        {
+            if (project.FilePath is { } file && project.DocumentIds.Count == 0 && diagnostics.Any(d => d.StartsWith("Failure", StringComparison.Ordinal) && d.Contains(file, StringComparison.Ordinal)))
+            {
+                solution = solution.RemoveProject(project.Id);
+                if (!failed.Contains(file)) failed.Add(file);
+            }
+        }
         var tfms = new Dictionary<ProjectId, string>();
         foreach (var project in solution.Projects)
         {
@@ -82,7 +101,7 @@ public static class WorkspaceLoader
                 solution = solution.WithProjectParseOptions(project.Id, parse.WithLanguageVersion(LanguageVersion.Preview));
             tfms[project.Id] = TargetFrameworkReader.Read(project.FilePath, project.Name) ?? "net10.0";
         }
-        return new LoadedWorkspace { Solution = solution, Diagnostics = diagnostics, TargetFrameworks = tfms, Workspace = workspace };
+        return new LoadedWorkspace { Solution = solution, Diagnostics = diagnostics, TargetFrameworks = tfms, Workspace = workspace, FailedProjects = failed };
     }
 
     /// <summary>The solution or projects a path stands for.</summary>

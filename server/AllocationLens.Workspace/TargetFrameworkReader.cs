@@ -21,8 +21,9 @@ public static partial class TargetFrameworkReader
         if (fromProject is not null) return fromProject;
         for (var dir = Path.GetDirectoryName(projectPath); dir is not null; dir = Path.GetDirectoryName(dir))
         {
+            // MSBuild imports only the nearest Directory.Build.props; so do we.
             var props = Path.Combine(dir, "Directory.Build.props");
-            if (File.Exists(props) && FromFile(props) is { } inherited) return inherited;
+            if (File.Exists(props)) return FromFile(props);
         }
         return null;
     }

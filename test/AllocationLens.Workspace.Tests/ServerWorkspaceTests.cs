@@ -1,0 +1,70 @@
+using AllocationLens.Server;
+using AllocationLens.TestSupport;
+using Xunit;
+
+namespace AllocationLens.Workspace.Tests;
+
+/// <summary>The server on a real project: ad-hoc hints first, MSBuild verdicts after the load, untrusted never loads.</summary>
+public sealed class ServerWorkspaceTests
+{
+    private static async Task<(LspTestClient Client, LanguageServer Server, Task<int> Run)> Start(string root, bool trusted)
+    {
+        var client = new LspTestClient();
+        var server = new LanguageServer(client.ServerInput, client.ServerOutput);
+        var run = server.RunAsync();
+        await client.RequestAsync("initialize", new
+        {
+            processId = (int?)null,
+            rootUri = UriPaths.ToUri(root),
+            capabilities = new { workspace = new { inlayHint = new { refreshSupport = true } }, window = new { workDoneProgress = true } },
+            initializationOptions = new { trusted },
+        });
+        await client.NotifyAsync("initialized", new { });
+        return (client, server, run);
+    }
+
+    private static object HintRequest(string uri) => new { textDocument = new { uri }, range = new { start = new { line = 0, character = 0 }, end = new { line = 100, character = 0 } } };
+
+    [Fact]
+    public async Task Trusted_folder_loads_the_project_and_refreshes_hints()
+    {
+        var root = TestPaths.Project("Net8App");
+        var (client, _, run) = await Start(root, trusted: true);
+        var file = Path.Combine(root, "Shapes.cs");
+        var uri = UriPaths.ToUri(file);
+        await client.NotifyAsync("textDocument/didOpen", new { textDocument = new { uri, languageId = "csharp", version = 1, text = File.ReadAllText(file) } });
+
+        // When MSBuild finishes, the server asks the client to refresh; then verdicts are judged for net8.0.
+        await LspTestClient.Eventually(() => client.ServerRequests.Contains("workspace/inlayHint/refresh"), TimeSpan.FromMinutes(2), "the workspace load");
+        Assert.Contains("window/workDoneProgress/create", client.ServerRequests);
+        var hints = (await client.RequestAsync("textDocument/inlayHint", HintRequest(uri)))["result"]!.AsArray();
+        var tooltip = hints.Select(h => h!["tooltip"]!["value"]!.GetValue<string>()).First(t => t.Contains("new Circle(r)", StringComparison.Ordinal));
+        Assert.Contains("net8.0 does not stack-allocate", tooltip);
+
+        await client.RequestAsync("shutdown", null);
+        await client.NotifyAsync("exit", null);
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+        await client.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Untrusted_folder_never_evaluates_projects()
+    {
+        var root = TestPaths.Project("Net8App");
+        var (client, _, run) = await Start(root, trusted: false);
+        var file = Path.Combine(root, "Shapes.cs");
+        var uri = UriPaths.ToUri(file);
+        await client.NotifyAsync("textDocument/didOpen", new { textDocument = new { uri, languageId = "csharp", version = 1, text = File.ReadAllText(file) } });
+        var hover = await client.RequestAsync("textDocument/hover", new { textDocument = new { uri }, position = new { line = 14, character = 20 } });
+        var markdown = hover["result"]!["contents"]!["value"]!.GetValue<string>();
+        // Judged ad hoc (net10.0, the server's framework), and says why.
+        Assert.Contains("not trusted", markdown);
+        Assert.DoesNotContain("workspace/inlayHint/refresh", client.ServerRequests);
+        Assert.DoesNotContain("window/workDoneProgress/create", client.ServerRequests);
+
+        await client.RequestAsync("shutdown", null);
+        await client.NotifyAsync("exit", null);
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+        await client.DisposeAsync();
+    }
+}

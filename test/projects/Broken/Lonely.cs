@@ -1,0 +1,1 @@
+public class Lonely { public static object Make() => new Lonely(); }
