@@ -1,0 +1,61 @@
+using System.Reflection;
+using Xunit;
+
+namespace AllocationLens.Cli.Tests;
+
+/// <summary>The dependency invariants of docs/architecture.md, checked on the built assemblies.</summary>
+public sealed class ArchitectureTests
+{
+    private static HashSet<string> References(string assembly) =>
+        Assembly.Load(assembly).GetReferencedAssemblies().Select(a => a.Name!).ToHashSet();
+
+    [Fact]
+    public void The_engine_knows_nothing_of_protocol_workspace_or_msbuild()
+    {
+        var refs = References("AllocationLens.Analysis");
+        Assert.DoesNotContain(refs, r => r.StartsWith("AllocationLens.", StringComparison.Ordinal));
+        Assert.DoesNotContain(refs, r => r.StartsWith("Microsoft.Build", StringComparison.Ordinal));
+        Assert.DoesNotContain("Microsoft.CodeAnalysis.Workspaces", refs);
+        Assert.DoesNotContain("System.Text.Json", refs);
+    }
+
+    [Fact]
+    public void The_protocol_layer_knows_nothing_of_roslyn()
+    {
+        var refs = References("AllocationLens.Protocol");
+        Assert.DoesNotContain(refs, r => r.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal) || r.StartsWith("AllocationLens.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Only_the_workspace_layer_touches_msbuild()
+    {
+        foreach (var assembly in new[] { "AllocationLens.Analysis", "AllocationLens.Protocol", "AllocationLens.Server", "allocation-lens" })
+            Assert.DoesNotContain(References(assembly), r => r.StartsWith("Microsoft.Build", StringComparison.Ordinal));
+        Assert.Contains("Microsoft.Build.Locator", References("AllocationLens.Workspace"));
+    }
+
+    [Fact]
+    public void Dependencies_point_one_way()
+    {
+        Assert.DoesNotContain(References("AllocationLens.Workspace"), r => r is "AllocationLens.Server" or "AllocationLens.Protocol" or "allocation-lens");
+        Assert.DoesNotContain("allocation-lens", References("AllocationLens.Server"));
+    }
+
+    [Fact]
+    public void Only_the_protocol_layer_and_the_cli_write_stdout()
+    {
+        var root = Path.GetDirectoryName(typeof(ArchitectureTests).Assembly.Location)!;
+        for (var dir = root; dir is not null; dir = Path.GetDirectoryName(dir))
+        {
+            if (!File.Exists(Path.Combine(dir, "server.sln"))) continue;
+            var offenders = new[] { "AllocationLens.Analysis", "AllocationLens.Server", "AllocationLens.Workspace" }
+                .SelectMany(p => Directory.GetFiles(Path.Combine(dir, "server", p), "*.cs", SearchOption.AllDirectories))
+                .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+                .Where(f => File.ReadAllText(f) is var text && (text.Contains("Console.Write", StringComparison.Ordinal) || text.Contains("Console.Out", StringComparison.Ordinal) || text.Contains("OpenStandardOutput", StringComparison.Ordinal)))
+                .ToList();
+            Assert.Empty(offenders);
+            return;
+        }
+        Assert.Fail("repository root not found");
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using AllocationLens.Cli;
+using AllocationLens.Workspace;
+using Xunit;
+
+namespace AllocationLens.Cli.Tests;
+
+/// <summary>`allocation-lens analyze`, in process: the text format, the JSON contract (docs/json-format.md), exit codes.</summary>
+public sealed class CliTests
+{
+    private static readonly string Root = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
+            if (File.Exists(Path.Combine(dir, "server.sln"))) return dir;
+        throw new InvalidOperationException("server.sln not found");
+    }
+
+    private static async Task<(int Code, string Out, string Err)> Analyze(params string[] args)
+    {
+        Assert.Null(MsBuildRegistration.EnsureRegistered());
+        Assert.True(AnalyzeOptions.TryParse(args, out var options, out var error), error);
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = await AnalyzeCommand.RunAsync(options, null, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Json_output_follows_the_contract_for_the_sample()
+    {
+        var (code, output, _) = await Analyze(Path.Combine(Root, "samples"), "--format", "json");
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.Equal(1, root.GetProperty("version").GetInt32());
+        Assert.Equal("net10.0", root.GetProperty("target").GetString());
+        var sites = root.GetProperty("sites").EnumerateArray().ToList();
+        Assert.NotEmpty(sites);
+        foreach (var site in sites)
+        {
+            Assert.True(site.GetProperty("line").GetInt32() >= 1);
+            Assert.True(site.GetProperty("column").GetInt32() >= 1);
+            Assert.True(site.GetProperty("endLine").GetInt32() >= site.GetProperty("line").GetInt32());
+            Assert.Contains(site.GetProperty("kind").GetString(), new[] { "heap", "boxed", "stack" });
+            Assert.False(string.IsNullOrEmpty(site.GetProperty("message").GetString()));
+            Assert.True(site.TryGetProperty("loopDepth", out _));
+            if (site.GetProperty("kind").GetString() != "stack") Assert.NotEmpty(site.GetProperty("why").EnumerateArray());
+        }
+        // Every verdict kind appears in the demo.
+        Assert.Equal(new[] { "boxed", "heap", "stack" }, sites.Select(s => s.GetProperty("kind").GetString()).Distinct().OrderBy(k => k));
+
+        // The escaping LineTotal in Remember: 1-based line/column of `new LineTotal(...)`.
+        var remember = sites.Single(s => s.GetProperty("message").GetString()!.Contains("stored to field `_lastTotal`", StringComparison.Ordinal));
+        var lines = File.ReadAllLines(Path.Combine(Root, "samples", "OrderPipeline", "OrderProcessor.cs"));
+        var line = lines[remember.GetProperty("line").GetInt32() - 1];
+        Assert.Equal("new LineTotal(order.Amount, 0m)", line.Substring(remember.GetProperty("column").GetInt32() - 1, "new LineTotal(order.Amount, 0m)".Length));
+        Assert.Equal("samples/OrderPipeline/OrderProcessor.cs", Path.GetRelativePath(Root, Path.GetFullPath(remember.GetProperty("path").GetString()!)).Replace('\\', '/'));
+        Assert.Equal(8 + 8 + 2 * 16, remember.GetProperty("bytes").GetInt32()); // header, method table, two decimals
+    }
+
+    [Fact]
+    public async Task Text_output_reads_like_gcflags_m()
+    {
+        var file = Path.Combine(Root, "test", "projects", "Net10App", "Shapes.cs");
+        var (code, output, _) = await Analyze(file);
+        Assert.Equal(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.EndsWith("Shapes.cs:19:54: heap: new Circle(r) escapes: stored to static field `s_last`", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("Shapes.cs:15:17: stack: new Circle(r) stays off the heap", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Target_flag_changes_the_judged_runtime()
+    {
+        var file = Path.Combine(Root, "test", "projects", "Net10App", "Shapes.cs");
+        var (_, output, _) = await Analyze(file, "--target", "net8.0");
+        Assert.Contains("Shapes.cs:15:17: heap: new Circle(r): net8.0 does not stack-allocate objects", output);
+    }
+
+    [Fact]
+    public async Task Missing_paths_exit_1_and_usage_errors_exit_2()
+    {
+        var (code, _, err) = await Analyze(Path.Combine(Root, "no", "such", "place"));
+        Assert.Equal(1, code);
+        Assert.Contains("no such file or directory", err);
+        Assert.False(AnalyzeOptions.TryParse(["--format", "xml", "x.cs"], out _, out var error));
+        Assert.Contains("text or json", error);
+        Assert.Equal(2, await Program.Main(["bogus"]));
+        Assert.Equal(2, await Program.Main([]));
+    }
+}
