@@ -21,6 +21,18 @@ public sealed class EngineAgreementTests(ITestOutputHelper output)
         ["BoxingCases.Case_SmallIntToStringIsCached"] = "int.ToString() of a small number returns a cached string",
     };
 
+    /// <summary>Writes the per-case table to artifacts/runtime-agreement.txt, which the test script prints.</summary>
+    private static void WriteReport(string text)
+    {
+        for (var dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
+        {
+            if (!File.Exists(Path.Combine(dir, "server.sln"))) continue;
+            Directory.CreateDirectory(Path.Combine(dir, "artifacts"));
+            File.WriteAllText(Path.Combine(dir, "artifacts", "runtime-agreement.txt"), text + "\n");
+            return;
+        }
+    }
+
     public static (bool EngineAllocates, AllocationSite? Site) EngineVerdict(CorpusCase c, IReadOnlyList<AllocationSite> sites)
     {
         var site = sites.FirstOrDefault(s => s.Where.Path == c.Marker.Path && s.Where.Span.Start == c.Marker.Position);
@@ -36,6 +48,7 @@ public sealed class EngineAgreementTests(ITestOutputHelper output)
         var sitesByPath = run.Compilation.SyntaxTrees.ToDictionary(t => t.FilePath, t => (IReadOnlyList<AllocationSite>)analyzer.Analyze(run.Compilation, t));
 
         int agree = 0, total = 0;
+        var report = new System.Text.StringBuilder();
         var unexpected = new List<string>();
         var dangerous = new List<string>();
         foreach (var c in run.Cases.Where(c => c.Measurement.Error is null))
@@ -46,13 +59,16 @@ public sealed class EngineAgreementTests(ITestOutputHelper output)
             bool ok = engineAllocates == runtimeAllocates;
             if (ok) agree++;
             string label = site is null ? "none" : site.Kind.ToString().ToLowerInvariant();
-            output.WriteLine($"{(ok ? "agree   " : "DISAGREE")} {c.Name,-58} engine={label,-6} runtime={c.Measurement.BytesPerCall:0.#} B/call{(ok || site is null ? "" : "  — " + site.Message)}");
+            var row = $"{(ok ? "agree   " : "DISAGREE")} {c.Name,-58} engine={label,-6} runtime={c.Measurement.BytesPerCall:0.#} B/call{(ok || site is null ? "" : "  — " + site.Message)}";
+            output.WriteLine(row);
+            report.AppendLine(row);
             if (!ok && !KnownDisagreements.ContainsKey(c.Name)) unexpected.Add(c.Name);
             if (ok && KnownDisagreements.ContainsKey(c.Name)) unexpected.Add(c.Name + " (now agrees: remove it from KnownDisagreements)");
             if (!engineAllocates && site is { Kind: AllocationKind.Stack } && runtimeAllocates) dangerous.Add(c.Name);
         }
-        output.WriteLine($"runtime agreement: {agree}/{total} ({100.0 * agree / total:0.0}%)");
-        Console.WriteLine($"runtime agreement: {agree}/{total} ({100.0 * agree / total:0.0}%)");
+        var summary = $"runtime agreement: {agree}/{total} ({100.0 * agree / total:0.0}%)";
+        output.WriteLine(summary);
+        WriteReport(report.Append(summary).ToString());
 
         Assert.True(errors.Count == 0, "engine failures:\n" + string.Join("\n", errors));
         Assert.True(dangerous.Count == 0, "stack claimed where the runtime allocates: " + string.Join(", ", dangerous));

@@ -1,0 +1,42 @@
+// "Allocation Lens: Explain allocation": asks the server for the story at the cursor and shows it.
+import * as vscode from 'vscode';
+import { ServerController } from '../client';
+import { ExplainResult, renderExplainHtml } from '../explainView';
+
+let panel: vscode.WebviewPanel | undefined;
+
+export async function explainAllocation(server: ServerController, uri?: string, position?: { line: number; character: number }): Promise<void> {
+  const client = server.current;
+  if (!client) {
+    void vscode.window.showWarningMessage('Allocation Lens: the server is not running. Run "Allocation Lens: Restart server".');
+    return;
+  }
+  const editor = vscode.window.activeTextEditor;
+  const documentUri = uri ?? editor?.document.uri.toString();
+  const at = position ?? (editor ? { line: editor.selection.active.line, character: editor.selection.active.character } : undefined);
+  if (!documentUri || !at) {
+    void vscode.window.showInformationMessage('Allocation Lens: open a C# file and put the cursor on an allocation.');
+    return;
+  }
+  let result = await client.sendRequest<ExplainResult>('workspace/executeCommand', { command: 'allocationLens.explain', arguments: [documentUri, at] });
+  if (result.sites.length > 1) {
+    const picked = await vscode.window.showQuickPick(
+      result.sites.map(s => ({ label: `${s.kind}: ${s.subject}`, description: s.message, site: s })),
+      { placeHolder: 'Several allocations on this line: which one?' });
+    if (!picked) return;
+    result = { sites: [picked.site] };
+  }
+  if (!panel) {
+    panel = vscode.window.createWebviewPanel('allocationLens.explain', 'Explain allocation', vscode.ViewColumn.Beside, { enableCommandUris: true });
+    panel.onDidDispose(() => { panel = undefined; });
+  }
+  panel.webview.html = renderExplainHtml(result, panel.webview.cspSource);
+  panel.reveal(vscode.ViewColumn.Beside, true);
+}
+
+/** Opens a file at a 1-based line and column: the links of the explain panel's steps. */
+export async function openLocation(uri: string, line: number, column: number): Promise<void> {
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
+  const position = new vscode.Position(Math.max(0, line - 1), Math.max(0, column - 1));
+  await vscode.window.showTextDocument(document, { selection: new vscode.Range(position, position), viewColumn: vscode.ViewColumn.One });
+}

@@ -1,0 +1,96 @@
+// Pure rendering of the server's explain payload into the panel's HTML (no `vscode` import).
+
+export interface ExplainStep { uri: string; path: string; line: number; column: number; text: string; }
+export interface OtherTarget { target: string; kind: string; }
+export interface ExplainSite {
+  uri: string;
+  kind: string;
+  category: string;
+  type: string;
+  bytes?: number;
+  subject: string;
+  message: string;
+  loopDepth: number;
+  certain: boolean;
+  runtime: string;
+  source: string;
+  why: ExplainStep[];
+  remedies: string[];
+  otherTargets: OtherTarget[];
+}
+export interface ExplainResult { sites: ExplainSite[]; message?: string; }
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** Inline code (`x`) becomes <code>; everything else is escaped. */
+export function inlineCode(text: string): string {
+  return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
+}
+
+function fileName(p: string): string {
+  const parts = p.split(/[\\/]/);
+  return parts[parts.length - 1] || p;
+}
+
+/** The escape flow drawn as boxes and arrows, from the allocation to the sink (inline SVG, no external service). */
+export function flowSvg(site: ExplainSite): string {
+  const nodes = [site.subject, ...site.why.map(s => s.text)];
+  const width = 560, boxHeight = 34, gap = 22;
+  const height = nodes.length * (boxHeight + gap);
+  const parts: string[] = [];
+  nodes.forEach((label, i) => {
+    const y = i * (boxHeight + gap);
+    const short = label.length > 80 ? label.slice(0, 79) + '…' : label;
+    const last = i === nodes.length - 1;
+    parts.push(`<rect x="1" y="${y + 1}" width="${width - 2}" height="${boxHeight}" rx="6" class="${i === 0 ? 'node start' : last ? 'node sink' : 'node'}"/>`);
+    parts.push(`<text x="12" y="${y + 22}">${escapeHtml(short)}</text>`);
+    if (!last) parts.push(`<line x1="40" y1="${y + boxHeight + 1}" x2="40" y2="${y + boxHeight + gap}" class="edge" marker-end="url(#arrow)"/>`);
+  });
+  return `<svg role="img" aria-label="escape flow" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
+    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z"/></marker></defs>` +
+    parts.join('') + '</svg>';
+}
+
+export function renderSite(site: ExplainSite): string {
+  const size = site.bytes !== undefined && site.bytes !== null ? `, ${site.bytes} bytes` : '';
+  const steps = site.why.map(step => {
+    const args = encodeURIComponent(JSON.stringify([step.uri, step.line, step.column]));
+    return `<li>${inlineCode(step.text)} — <a href="command:allocationLens.openLocation?${args}">${escapeHtml(fileName(step.path))}:${step.line}</a></li>`;
+  }).join('');
+  const remedies = site.remedies.map(r => `<li>${inlineCode(r)}</li>`).join('');
+  const others = site.otherTargets.map(t => `<span class="target">${escapeHtml(t.kind)} on ${escapeHtml(t.target)}</span>`).join(' · ');
+  return `<section class="site kind-${escapeHtml(site.kind)}">
+<h2><span class="badge">${escapeHtml(site.kind)}</span> <code>${escapeHtml(site.subject)}</code></h2>
+<p class="what">${escapeHtml(site.category)} <code>${escapeHtml(site.type)}</code>${size}${site.loopDepth > 0 ? ` · inside ${site.loopDepth} loop(s)` : ''}</p>
+<p class="message">${inlineCode(site.message)}</p>
+<h3>Why</h3>
+<ol class="why">${steps}</ol>
+<div class="flow">${flowSvg(site)}</div>
+<h3>Runtime</h3>
+<p>Judged for ${escapeHtml(site.runtime)} (${escapeHtml(site.source)}).${site.certain ? '' : ' This verdict rests on something that cannot be known statically.'}</p>
+${others.length > 0 ? `<p class="others">Elsewhere: ${others}</p>` : ''}
+${remedies.length > 0 ? `<h3>What to do</h3><ul class="remedies">${remedies}</ul>` : ''}
+</section>`;
+}
+
+export function renderExplainHtml(result: ExplainResult, cspSource: string): string {
+  const body = result.sites.length === 0
+    ? `<p class="empty">${escapeHtml(result.message ?? 'No allocation-looking expression at the cursor.')}</p>`
+    : result.sites.map(renderSite).join('\n');
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${cspSource} 'unsafe-inline';">
+<title>Explain allocation</title>
+<style>
+body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 16px; }
+.badge { padding: 1px 8px; border-radius: 10px; background: var(--vscode-badge-background); color: var(--vscode-badge-foreground); }
+.kind-heap .badge { background: #b5452f; color: #fff; } .kind-boxed .badge { background: #a66a00; color: #fff; } .kind-stack .badge { background: #2f7d46; color: #fff; }
+svg .node { fill: var(--vscode-editor-background); stroke: var(--vscode-foreground); } svg .sink { stroke: #b5452f; } svg text { fill: var(--vscode-foreground); font-size: 12px; }
+svg .edge { stroke: var(--vscode-foreground); } svg marker path { fill: var(--vscode-foreground); }
+</style></head>
+<body><h1>Explain allocation</h1>
+${body}
+</body></html>`;
+}

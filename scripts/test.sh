@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test suite: the .NET suites (engine fixtures, runtime verification, protocol, server,
+# workspace, CLI) and the client's node tests. Ends with one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p artifacts
+log=artifacts/test-output.txt
+: > "$log"
+
+[ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error >>"$log" 2>&1
+
+passed=0; failed=0
+
+# .NET: one summary line per test assembly ("Passed!  - Failed: 0, Passed: 9, ...").
+projects=$(dotnet sln server.sln list | grep -E 'test/.*\.Tests\.csproj$' | wc -l)
+# -m:1: assemblies run one at a time, so the runtime-verification tier measures an idle machine.
+dotnet test server.sln --nologo -m:1 2>&1 | tee -a "$log" | grep -E '^(Passed|Failed)!|error|runtime agreement' || true
+summaries=$(grep -E '^(Passed|Failed)! +- ' "$log" || true)
+while read -r line; do
+  [ -z "$line" ] && continue
+  p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$line")
+  f=$(sed -E 's/.*Failed: +([0-9]+),.*/\1/' <<<"$line")
+  passed=$((passed + p)); failed=$((failed + f))
+done <<<"$summaries"
+seen=$(grep -cE '^(Passed|Failed)! +- ' "$log" || true)
+if [ "$seen" -lt "$projects" ]; then
+  echo "only $seen of $projects .NET test assemblies reported a summary (build failure or crash): counting each missing one as a failure"
+  failed=$((failed + projects - seen))
+fi
+[ -f artifacts/runtime-agreement.txt ] && tail -n 1 artifacts/runtime-agreement.txt
+
+# Client: pure modules under node --test.
+client_out=$(npm run --silent test:client 2>&1)
+echo "$client_out" >>"$log"
+cp=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' <<<"$client_out" | tail -1)
+cf=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' <<<"$client_out" | tail -1)
+if [ -z "$cp" ]; then echo "client tests did not run:"; tail -20 <<<"$client_out"; failed=$((failed + 1)); else passed=$((passed + cp)); failed=$((failed + ${cf:-0})); fi
+echo "client: ${cp:-0} passed, ${cf:-?} failed"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { ExplainSite, escapeHtml, flowSvg, inlineCode, renderExplainHtml } from '../../client/src/explainView';
+
+const site: ExplainSite = {
+  uri: 'file:///w/Demo.cs', kind: 'heap', category: 'object', type: 'Demo.Point', bytes: 24, subject: 'new Point(1, 2)',
+  message: 'new Point(1, 2) escapes: returned from `Make`', loopDepth: 0, certain: true, runtime: 'net10.0, optimized', source: 'project Demo',
+  why: [
+    { uri: 'file:///w/Demo.cs', path: '/w/Demo.cs', line: 7, column: 13, text: 'assigned to `p` (line 7)' },
+    { uri: 'file:///w/Demo.cs', path: '/w/Demo.cs', line: 9, column: 9, text: 'returned from `Make`' },
+  ],
+  remedies: ['Keep the object local.'],
+  otherTargets: [{ target: 'net8.0', kind: 'heap' }],
+};
+
+test('the panel shows what, why with links, runtime, other targets and remedies', () => {
+  const html = renderExplainHtml({ sites: [site] }, 'vscode-resource:');
+  assert.match(html, /<span class="badge">heap<\/span>/);
+  assert.match(html, /object <code>Demo.Point<\/code>, 24 bytes/);
+  assert.match(html, /assigned to <code>p<\/code> \(line 7\) — <a href="command:allocationLens.openLocation\?[^"]+">Demo.cs:7<\/a>/);
+  assert.match(html, /Judged for net10.0, optimized \(project Demo\)/);
+  assert.match(html, /heap on net8.0/);
+  assert.match(html, /Keep the object local/);
+  assert.match(html, /<svg role="img" aria-label="escape flow"/);
+});
+
+test('the flow picture has one box per step plus the allocation, the sink last', () => {
+  const svg = flowSvg(site);
+  assert.equal((svg.match(/<rect /g) ?? []).length, 3);
+  assert.match(svg, /class="node sink"/);
+  assert.equal((svg.match(/<line /g) ?? []).length, 2);
+});
+
+test('an empty result says so plainly', () => {
+  assert.match(renderExplainHtml({ sites: [], message: 'No allocation-looking expression at the cursor or on its line.' }, 'x'), /No allocation-looking expression/);
+});
+
+test('user text is escaped', () => {
+  assert.equal(escapeHtml('<script>"x"&'), '&lt;script&gt;&quot;x&quot;&amp;');
+  assert.equal(inlineCode('a `List<int>` b'), 'a <code>List&lt;int&gt;</code> b');
+});
