@@ -98,7 +98,7 @@ internal sealed class EscapeAnalysis
     /// <summary>Traces a parameter (ordinal ≥ 0) or <c>this</c> (ordinal -1) of this function, as a callee.</summary>
     public EscapeResult TraceParameter(int ordinal, ITypeSymbol? exactType, int depth)
     {
-        var tracer = new Tracer(this, exactType, depth);
+        var tracer = new Tracer(this, exactType, depth) { ReturnsAreResults = true };
         if (ordinal < 0)
         {
             foreach (var r in _thisReferences) tracer.Push(r, ImmutableArray<WhyStep>.Empty);
@@ -124,6 +124,10 @@ internal sealed class EscapeAnalysis
         private readonly HashSet<ISymbol> _visited = new(SymbolEqualityComparer.Default);
         private readonly ImmutableArray<string>.Builder _assumptions = ImmutableArray.CreateBuilder<string>();
         private EscapeResult? _escaped;
+        private bool _returned;
+
+        /// <summary>Tracing a callee's parameter: a return hands the value to the caller instead of escaping.</summary>
+        public bool ReturnsAreResults { get; init; }
 
         public Tracer(EscapeAnalysis owner, ITypeSymbol? exactType, int depth)
         {
@@ -132,7 +136,27 @@ internal sealed class EscapeAnalysis
             _depth = depth;
         }
 
-        public void Push(IOperation value, ImmutableArray<WhyStep> steps) => _work.Push((value, steps));
+        public void Push(IOperation value, ImmutableArray<WhyStep> steps)
+        {
+            _work.Push((value, steps));
+            // `new List<int> { 1, 2 }` calls Add on the new object through the initializer's implicit
+            // receiver; `new C { P = x }` writes through it. Those are uses of the new object too.
+            if (value is IObjectCreationOperation { Initializer: { } initializer })
+                foreach (var receiver in ImplicitReceivers(initializer)) _work.Push((receiver, steps));
+        }
+
+        private static IEnumerable<IOperation> ImplicitReceivers(IOperation initializer)
+        {
+            var stack = new Stack<IOperation>();
+            stack.Push(initializer);
+            while (stack.Count > 0)
+            {
+                var op = stack.Pop();
+                if (op is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver }) { yield return op; continue; }
+                foreach (var child in op.ChildOperations)
+                    if (child is not IObjectCreationOperation and not IAnonymousObjectCreationOperation) stack.Push(child);
+            }
+        }
 
         public EscapeResult Run()
         {
@@ -144,7 +168,7 @@ internal sealed class EscapeAnalysis
                 lastSteps = steps;
                 ClassifyUse(value, steps);
             }
-            return _escaped ?? EscapeResult.Local(lastSteps, _assumptions.ToImmutable());
+            return _escaped ?? EscapeResult.Local(lastSteps, _assumptions.ToImmutable()) with { FlowsToResult = _returned };
         }
 
         public EscapeResult Escape(ImmutableArray<WhyStep> steps, IOperation? at, string text, bool certain)
@@ -271,6 +295,10 @@ internal sealed class EscapeAnalysis
                         Escape(steps, parent, "combined into another value", false);
                         return;
 
+                    case IReturnOperation { Kind: OperationKind.Return } when ReturnsAreResults:
+                        _returned = true;
+                        return;
+
                     case IReturnOperation ret:
                         Escape(steps, parent, ret.Kind == OperationKind.YieldReturn
                             ? $"yielded from `{_owner._function.DisplayName}`"
@@ -293,6 +321,12 @@ internal sealed class EscapeAnalysis
 
                     case IPropertyReferenceOperation property when property.Instance == current:
                         if (IsIntrinsicLength(property.Property)) return;
+                        if (current.Type?.IsValueType == true && !property.Property.Type.IsValueType && !IsWriteTarget(property)
+                            && property.Property.GetMethod is { } getter && (Inlining.IsAutoAccessor(getter) || getter.ContainingType.IsTupleType))
+                        {
+                            current = property;
+                            continue;
+                        }
                         var accessor = IsWriteTarget(property) ? property.Property.SetMethod : property.Property.GetMethod;
                         if (accessor is null) return;
                         CheckCall(accessor, -1, property, steps, _exactType);
@@ -300,7 +334,16 @@ internal sealed class EscapeAnalysis
 
                     case IFieldReferenceOperation field when field.Instance == current:
                         if (IsAddressTaken(field))
+                        {
                             Escape(steps, field.Parent, $"the address of field `{field.Field.Name}` is taken", true);
+                            return;
+                        }
+                        // Reading a reference out of a struct that holds the value may yield the value itself.
+                        if (current.Type?.IsValueType == true && !field.Field.Type.IsValueType && !IsWriteTarget(field))
+                        {
+                            current = field;
+                            continue;
+                        }
                         return;
 
                     case IArrayElementReferenceOperation element when element.ArrayReference == current:
@@ -355,8 +398,13 @@ internal sealed class EscapeAnalysis
                         Escape(steps, parent, "formatted into an interpolated string", true);
                         return;
 
+                    case ITupleOperation when _owner._session.Runtime.TracksStructFields:
+                        // .NET 10 tracks the fields of a local struct: the tuple carries the value along.
+                        current = parent;
+                        continue;
+
                     case ITupleOperation:
-                        Escape(steps, parent, "stored in a tuple", false);
+                        Escape(steps, parent, $"stored in a tuple; {_owner._session.Runtime.Name} does not track struct fields", true);
                         return;
 
                     case IInvalidOperation:
@@ -510,6 +558,12 @@ internal sealed class EscapeAnalysis
             if (verdict.KeepsLocal)
             {
                 if (verdict.Assumption is { } assumption && !_assumptions.Contains(assumption)) _assumptions.Add(assumption);
+                // An inlined callee that returns the value hands it back: its result is the value.
+                if (verdict.ReturnsArgument)
+                {
+                    var call = at is IArgumentOperation { Parent: { } invocation } ? invocation : at;
+                    Push(call, steps.Add(new WhyStep(_owner.Span(call), $"returned by `{Inlining.Signature(method)}`")));
+                }
                 return;
             }
             var sub = steps.Add(new WhyStep(_owner.Span(at), $"{what} `{Inlining.Signature(method)}`, {verdict.Reason}"));

@@ -9,5 +9,8 @@ namespace AllocationLens.Analysis;
 /// </summary>
 internal sealed record EscapeResult(bool Escapes, ImmutableArray<WhyStep> Steps, bool Certain, ImmutableArray<string> Assumptions)
 {
+    /// <summary>For a callee's parameter: the callee returns it, so the call's result is the value.</summary>
+    public bool FlowsToResult { get; init; }
+
     public static EscapeResult Local(ImmutableArray<WhyStep> steps, ImmutableArray<string> assumptions) => new(false, steps, true, assumptions);
 }

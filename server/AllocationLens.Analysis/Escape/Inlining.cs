@@ -53,7 +53,7 @@ internal static class Inlining
             var last = summary.Steps.IsEmpty ? "lets it escape" : "which lets it escape";
             return new CallVerdict(false, last, summary.Certain, null, summary.Steps);
         }
-        return CallVerdict.Local($"assumes the JIT inlines `{Signature(target)}` (small, non-virtual, no exception handling)");
+        return CallVerdict.Local($"assumes the JIT inlines `{Signature(target)}` (small, non-virtual, no exception handling)") with { ReturnsArgument = summary.FlowsToResult };
     }
 
     /// <summary>Picks the implementation a call reaches when the receiver's exact type is known.</summary>
