@@ -37,5 +37,31 @@ cf=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' <<<"$client_out" | tail -1)
 if [ -z "$cp" ]; then echo "client tests did not run:"; tail -20 <<<"$client_out"; failed=$((failed + 1)); else passed=$((passed + cp)); failed=$((failed + ${cf:-0})); fi
 echo "client: ${cp:-0} passed, ${cf:-?} failed"
 
+# The extension in a real VS Code (code-server + headless Chromium). Installs are cached outside the
+# checkout by setup.sh; the suite packages the .vsix and prints its own "N passed, N failed".
+if [ "${ALLOCATION_LENS_SKIP_E2E:-}" = "1" ]; then
+  echo "e2e: skipped (ALLOCATION_LENS_SKIP_E2E=1)"
+else
+  if cache=$(bash test/client/e2e/setup.sh 2>>"$log" | tail -n 1) && [ -d "$cache" ]; then
+    rm -f allocation-lens.vsix
+    if npm run --silent package >>"$log" 2>&1; then
+      e2e_out=$(node test/client/e2e/run.mjs "$cache" 2>&1)
+      echo "$e2e_out" >>"$log"
+      grep -E '^(ok|FAILED) ' <<<"$e2e_out" || true
+      line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' <<<"$e2e_out" | tail -1)
+      if [ -n "$line" ]; then
+        passed=$((passed + $(cut -d' ' -f1 <<<"$line"))); failed=$((failed + $(cut -d' ' -f3 <<<"$line")))
+        echo "e2e: $line"
+      else
+        echo "e2e: the suite did not report"; tail -20 <<<"$e2e_out"; failed=$((failed + 1))
+      fi
+    else
+      echo "e2e: npm run package failed (see $log)"; failed=$((failed + 1))
+    fi
+  else
+    echo "e2e: setup failed (see $log)"; failed=$((failed + 1))
+  fi
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -39,7 +39,7 @@ export class ServerController implements vscode.Disposable {
         provideHover: async (document, position, token, next) => {
           const hover = await next(document, position, token);
           for (const content of hover?.contents ?? []) {
-            if (content instanceof vscode.MarkdownString) content.isTrusted = { enabledCommands: ['allocationLens.explain', 'allocationLens.explainAllocation'] };
+            if (content instanceof vscode.MarkdownString) content.isTrusted = { enabledCommands: ['allocationLens.explainAllocation'] };
           }
           return hover;
         },

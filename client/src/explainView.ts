@@ -36,7 +36,8 @@ function fileName(p: string): string {
 
 /** The escape flow drawn as boxes and arrows, from the allocation to the sink (inline SVG, no external service). */
 export function flowSvg(site: ExplainSite): string {
-  const nodes = [site.subject, ...site.why.map(s => s.text)];
+  // Plain text in the picture: the backticks that mark code in sentences would show literally.
+  const nodes = [site.subject, ...site.why.map(s => s.text)].map(t => t.replace(/`/g, ''));
   const width = 560, boxHeight = 34, gap = 22;
   const height = nodes.length * (boxHeight + gap);
   const parts: string[] = [];

@@ -11,9 +11,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     output,
     server,
-    vscode.commands.registerCommand('allocationLens.explainAllocation', () => explainAllocation(server!)),
-    // The hover's link passes [uri, position].
-    vscode.commands.registerCommand('allocationLens.explain', (uri?: string, position?: { line: number; character: number }) => explainAllocation(server!, uri, position)),
+    // From the palette and the context menu without arguments; from the hover's link with [uri, position].
+    // (The server's own `allocationLens.explain` is registered by the language client itself.)
+    vscode.commands.registerCommand('allocationLens.explainAllocation', (uri?: string, position?: { line: number; character: number }) => explainAllocation(server!, uri, position)),
     vscode.commands.registerCommand('allocationLens.openLocation', (uri: string, line: number, column: number) => openLocation(uri, line, column)),
     vscode.commands.registerCommand('allocationLens.restartServer', () => server!.restart()),
     vscode.commands.registerCommand('allocationLens.showOutput', () => output.show(true)),

@@ -9,7 +9,11 @@ namespace AllocationLens.Server;
 /// </summary>
 public static class SiteRendering
 {
+    /// <summary>The server-side command (workspace/executeCommand) that returns the explain payload.</summary>
     public const string ExplainCommand = "allocationLens.explain";
+
+    /// <summary>The client-side command a hover links to; it calls <see cref="ExplainCommand"/> and opens the panel.</summary>
+    public const string ClientExplainCommand = "allocationLens.explainAllocation";
 
     public static string Label(AllocationKind kind) => kind switch
     {
@@ -53,7 +57,7 @@ public static class SiteRendering
             foreach (var remedy in site.Remedies) md.Append("- ").Append(Escape(remedy)).Append('\n');
         }
         var args = Uri.EscapeDataString($"[\"{documentUri}\",{{\"line\":{site.Where.Lines.Start.Line},\"character\":{site.Where.Lines.Start.Character}}}]");
-        md.Append("\n[Explain allocation](command:").Append(ExplainCommand).Append('?').Append(args).Append(')');
+        md.Append("\n[Explain allocation](command:").Append(ClientExplainCommand).Append('?').Append(args).Append(')');
         return md.ToString();
     }
 

@@ -45,7 +45,7 @@ public sealed class SessionTests
         Assert.Contains("24 bytes", markdown);
         Assert.Contains("Demo.cs:4", markdown);
         Assert.Contains("What to do", markdown);
-        Assert.Contains("command:allocationLens.explain", markdown);
+        Assert.Contains("command:allocationLens.explainAllocation?", markdown);
 
         var explain = await session.Client.RequestAsync("workspace/executeCommand", new { command = "allocationLens.explain", arguments = new object[] { Uri, new { line = 3, character = 30 } } });
         var site = explain["result"]!["sites"]![0]!;

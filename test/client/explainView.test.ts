@@ -29,6 +29,7 @@ test('the flow picture has one box per step plus the allocation, the sink last',
   assert.equal((svg.match(/<rect /g) ?? []).length, 3);
   assert.match(svg, /class="node sink"/);
   assert.equal((svg.match(/<line /g) ?? []).length, 2);
+  assert.doesNotMatch(svg, /`/);
 });
 
 test('an empty result says so plainly', () => {

