@@ -2,12 +2,27 @@
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
-import { missingDotnetMessage, resolveDotnet, serverDllPath } from './config';
+import { HintSettings, ServerStatus, missingDotnetMessage, resolveDotnet, serverDllPath, wantsHint } from './config';
+
+export function hintSettings(): HintSettings {
+  const c = vscode.workspace.getConfiguration('allocationLens.hints');
+  return { enabled: c.get('enabled', true), showHeap: c.get('showHeap', true), showBoxed: c.get('showBoxed', true), showStack: c.get('showStack', true) };
+}
 
 export class ServerController implements vscode.Disposable {
   private client: LanguageClient | undefined;
 
+  private readonly statusEmitter = new vscode.EventEmitter<ServerStatus>();
+  /** Load state changes: from the server's allocationLens/status notifications, and stops. */
+  readonly onStatus = this.statusEmitter.event;
+
   constructor(private readonly context: vscode.ExtensionContext, private readonly output: vscode.LogOutputChannel) {}
+
+  /** Asks VS Code to request hints again, after a settings change. */
+  refreshHints(): void {
+    const feature = this.current?.getFeature('textDocument/inlayHint');
+    for (const editor of vscode.window.visibleTextEditors) feature?.getProvider(editor.document)?.onDidChangeInlayHints.fire();
+  }
 
   get current(): LanguageClient | undefined {
     return this.client?.state === State.Running ? this.client : undefined;
@@ -17,6 +32,7 @@ export class ServerController implements vscode.Disposable {
     const setting = vscode.workspace.getConfiguration('allocationLens').get<string>('dotnetPath');
     const dotnet = resolveDotnet(setting, { platform: process.platform, env: process.env, exists: f => fs.existsSync(f) });
     if (!dotnet) {
+      this.statusEmitter.fire({ state: 'stopped', message: missingDotnetMessage(setting) });
       const choice = await vscode.window.showErrorMessage(missingDotnetMessage(setting), 'Open Settings');
       if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'allocationLens.dotnetPath');
       return;
@@ -35,6 +51,13 @@ export class ServerController implements vscode.Disposable {
       outputChannel: this.output,
       initializationOptions: { trusted: vscode.workspace.isTrusted },
       middleware: {
+        // The hint settings apply here, so a change needs no restart, only a refresh.
+        provideInlayHints: async (document, range, token, next) => {
+          const settings = hintSettings();
+          if (!settings.enabled) return [];
+          const hints = await next(document, range, token);
+          return hints?.filter(h => wantsHint(typeof h.label === 'string' ? h.label : h.label.map(p => p.value).join(''), settings));
+        },
         // Hovers link to the Explain command; only that command may run from them.
         provideHover: async (document, position, token, next) => {
           const hover = await next(document, position, token);
@@ -47,6 +70,12 @@ export class ServerController implements vscode.Disposable {
     };
     this.client = new LanguageClient('allocationLens', 'Allocation Lens', serverOptions, clientOptions);
     this.output.appendLine(`Starting ${dotnet} ${dll} lsp (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'})`);
+    this.client.onDidChangeState(e => {
+      if (e.newState === State.Stopped) this.statusEmitter.fire({ state: 'stopped', message: 'The server stopped. Run "Allocation Lens: Restart server".' });
+    });
+    // Registered before start: the server reports its state as soon as it is initialized.
+    this.client.onNotification('allocationLens/status', (status: ServerStatus) => this.statusEmitter.fire(status));
+    this.statusEmitter.fire({ state: 'loading' });
     await this.client.start();
   }
 

@@ -36,3 +36,29 @@ export function missingDotnetMessage(setting: string | undefined): string {
     ? `Allocation Lens could not find dotnet at "${setting}" (allocationLens.dotnetPath). Fix the setting or clear it to use dotnet from PATH.`
     : 'Allocation Lens needs the .NET SDK 10 or later. Install it from https://dot.net, or set allocationLens.dotnetPath to your dotnet executable.';
 }
+
+/** Which hint labels the user wants, from the allocationLens.hints.* settings. */
+export interface HintSettings { enabled: boolean; showHeap: boolean; showBoxed: boolean; showStack: boolean; }
+
+export function wantsHint(label: string, settings: HintSettings): boolean {
+  if (!settings.enabled) return false;
+  switch (label) {
+    case 'heap': return settings.showHeap;
+    case 'boxed': return settings.showBoxed;
+    case 'stack': return settings.showStack;
+    default: return true;
+  }
+}
+
+/** The server's load state, as the status bar shows it. */
+export interface ServerStatus { state: 'loading' | 'ready' | 'limited' | 'failed' | 'stopped'; message?: string; }
+
+export function statusText(status: ServerStatus): { text: string; tooltip: string } {
+  switch (status.state) {
+    case 'loading': return { text: '$(sync~spin) Allocation Lens', tooltip: `Loading projects${status.message ? `: ${status.message}` : ''}. Hints are judged file by file until MSBuild finishes.` };
+    case 'ready': return { text: '$(check) Allocation Lens', tooltip: status.message ?? 'Projects loaded.' };
+    case 'limited': return { text: '$(shield) Allocation Lens: limited', tooltip: status.message ?? 'Analysis is limited: files are judged on their own against the framework.' };
+    case 'failed': return { text: '$(warning) Allocation Lens', tooltip: `Projects could not be loaded: ${status.message ?? 'see the output'}. Files are judged on their own.` };
+    case 'stopped': return { text: '$(circle-slash) Allocation Lens', tooltip: status.message ?? 'The server is not running.' };
+  }
+}

@@ -1,6 +1,7 @@
 // Wiring only: output channel, server controller, commands, trust changes.
 import * as vscode from 'vscode';
 import { ServerController } from './client';
+import { statusText } from './config';
 import { explainAllocation, openLocation } from './commands/explain';
 
 let server: ServerController | undefined;
@@ -8,9 +9,17 @@ let server: ServerController | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel('Allocation Lens', { log: true });
   server = new ServerController(context, output);
+  const status = vscode.window.createStatusBarItem('allocationLens.status', vscode.StatusBarAlignment.Right, 100);
+  status.name = 'Allocation Lens';
+  status.command = 'allocationLens.showOutput';
+  server.onStatus(s => { const { text, tooltip } = statusText(s); status.text = text; status.tooltip = tooltip; status.show(); });
   context.subscriptions.push(
     output,
     server,
+    status,
+    vscode.workspace.onDidChangeConfiguration(e => { if (e.affectsConfiguration('allocationLens.hints')) server!.refreshHints(); }),
+    vscode.commands.registerCommand('allocationLens.toggleHints', () => toggle('enabled')),
+    vscode.commands.registerCommand('allocationLens.toggleStackHints', () => toggle('showStack')),
     // From the palette and the context menu without arguments; from the hover's link with [uri, position].
     // (The server's own `allocationLens.explain` is registered by the language client itself.)
     vscode.commands.registerCommand('allocationLens.explainAllocation', (uri?: string, position?: { line: number; character: number }) => explainAllocation(server!, uri, position)),
@@ -21,6 +30,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidGrantWorkspaceTrust(() => server!.restart()),
   );
   await server.start();
+}
+
+async function toggle(key: string): Promise<void> {
+  const c = vscode.workspace.getConfiguration('allocationLens.hints');
+  await c.update(key, !c.get<boolean>(key, true), vscode.ConfigurationTarget.Global);
 }
 
 export async function deactivate(): Promise<void> {

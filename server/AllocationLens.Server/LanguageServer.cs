@@ -119,17 +119,23 @@ public sealed class LanguageServer
         });
     }
 
+    /// <summary>Tells the client the load state (its status bar): loading, ready, limited or failed.</summary>
+    private void ReportStatus(string state, string message) =>
+        _ = _connection.NotifyAsync("allocationLens/status", new { state, message });
+
     private void StartWorkspaceLoad()
     {
         if (!LoadProjects || _root is null || !Directory.Exists(_root))
         {
             _host.LoadProblem = _root is null ? "no workspace folder" : "projects are not loaded";
+            ReportStatus("limited", $"No folder to load ({_host.LoadProblem}): files are judged on their own against the framework.");
             return;
         }
         if (!_trusted)
         {
             _host.LoadProblem = "the folder is not trusted, so its projects are not evaluated";
             _log.Info("Workspace is untrusted: MSBuild projects are not evaluated; files are analysed on their own against the framework.");
+            ReportStatus("limited", "Restricted Mode: MSBuild projects are not evaluated until you trust this folder; files are judged on their own against the framework.");
             return;
         }
         var root = _root;
@@ -143,8 +149,10 @@ public sealed class LanguageServer
                 {
                     _host.LoadProblem = "no .sln or .csproj in the folder";
                     _log.Info($"No .sln or .csproj under {root}: analysing files on their own.");
+                    ReportStatus("limited", "No .sln or .csproj in this folder: files are judged on their own against the framework.");
                     return;
                 }
+                ReportStatus("loading", $"loading projects under {root}");
                 token = await BeginProgressAsync("Allocation Lens: loading projects").ConfigureAwait(false);
                 var progress = new Progress<string>(message => _ = ReportProgressAsync(token, message));
                 var loaded = await WorkspaceLoader.LoadAsync(root, line => _log.Info(line), progress).ConfigureAwait(false);
@@ -152,12 +160,16 @@ public sealed class LanguageServer
                 _log.Info($"Loaded {loaded.Solution.Projects.Count()} project(s) in {watch.ElapsedMilliseconds} ms: " +
                           string.Join(", ", loaded.Solution.Projects.Select(p => $"{p.Name} ({loaded.TargetOf(p.Id)})")));
                 await EndProgressAsync(token, "projects loaded").ConfigureAwait(false);
+                var failedNote = loaded.FailedProjects.Count > 0 ? $" Could not load: {string.Join(", ", loaded.FailedProjects.Select(Path.GetFileName))} (their files are judged on their own)." : "";
+                ReportStatus(loaded.FailedProjects.Count > 0 && !loaded.Solution.Projects.Any() ? "failed" : "ready",
+                    $"{loaded.Solution.Projects.Count()} project(s) loaded: {string.Join(", ", loaded.Solution.Projects.Select(p => $"{p.Name} ({loaded.TargetOf(p.Id)})"))}.{failedNote}");
                 await RefreshHintsAsync().ConfigureAwait(false);
             }
             catch (Exception ex)
             {
                 _host.LoadProblem = $"projects could not be loaded: {ex.Message}";
                 _log.Error($"Could not load the workspace at {root}: {ex.Message}. Falling back to analysing files on their own.");
+                ReportStatus("failed", ex.Message);
                 if (token is not null) await EndProgressAsync(token, "load failed").ConfigureAwait(false);
             }
         });

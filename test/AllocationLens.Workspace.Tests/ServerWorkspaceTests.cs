@@ -37,6 +37,8 @@ public sealed class ServerWorkspaceTests
         // When MSBuild finishes, the server asks the client to refresh; then verdicts are judged for net8.0.
         await LspTestClient.Eventually(() => client.ServerRequests.Contains("workspace/inlayHint/refresh"), TimeSpan.FromMinutes(2), "the workspace load");
         Assert.Contains("window/workDoneProgress/create", client.ServerRequests);
+        var states = client.Notifications.Where(n => n["method"]!.GetValue<string>() == "allocationLens/status").Select(n => n["params"]!["state"]!.GetValue<string>()).ToList();
+        Assert.Equal(["loading", "ready"], states);
         var hints = (await client.RequestAsync("textDocument/inlayHint", HintRequest(uri)))["result"]!.AsArray();
         var tooltip = hints.Select(h => h!["tooltip"]!["value"]!.GetValue<string>()).First(t => t.Contains("new Circle(r)", StringComparison.Ordinal));
         Assert.Contains("net8.0 does not stack-allocate", tooltip);
@@ -61,6 +63,9 @@ public sealed class ServerWorkspaceTests
         Assert.Contains("not trusted", markdown);
         Assert.DoesNotContain("workspace/inlayHint/refresh", client.ServerRequests);
         Assert.DoesNotContain("window/workDoneProgress/create", client.ServerRequests);
+        var status = client.Notifications.Single(n => n["method"]!.GetValue<string>() == "allocationLens/status")["params"]!;
+        Assert.Equal("limited", status["state"]!.GetValue<string>());
+        Assert.Contains("Restricted Mode", status["message"]!.GetValue<string>());
 
         await client.RequestAsync("shutdown", null);
         await client.NotifyAsync("exit", null);

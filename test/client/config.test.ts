@@ -28,3 +28,22 @@ test('reports nothing when no dotnet exists, with an actionable message', () => 
 test('the server ships in server-dist', () => {
   assert.equal(serverDllPath('/ext'), path.join('/ext', 'server-dist', 'allocation-lens.dll'));
 });
+
+import { statusText, wantsHint } from '../../client/src/config';
+
+test('hint settings filter labels; disabled hides everything', () => {
+  const all = { enabled: true, showHeap: true, showBoxed: true, showStack: true };
+  assert.equal(wantsHint('stack', all), true);
+  assert.equal(wantsHint('stack', { ...all, showStack: false }), false);
+  assert.equal(wantsHint('heap', { ...all, showStack: false }), true);
+  assert.equal(wantsHint('boxed', { ...all, showBoxed: false }), false);
+  assert.equal(wantsHint('heap', { ...all, enabled: false }), false);
+});
+
+test('the status bar says loading, ready, limited or failed with the reason', () => {
+  assert.match(statusText({ state: 'loading' }).text, /sync~spin/);
+  assert.match(statusText({ state: 'limited', message: 'Restricted Mode: ...' }).text, /limited/);
+  assert.match(statusText({ state: 'limited', message: 'Restricted Mode: ...' }).tooltip, /Restricted Mode/);
+  assert.match(statusText({ state: 'failed', message: 'SDK not found' }).tooltip, /SDK not found/);
+  assert.match(statusText({ state: 'ready' }).text, /check/);
+});
