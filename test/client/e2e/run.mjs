@@ -205,6 +205,21 @@ async function main() {
       await page.keyboard.press('Backspace');
       await until('hints after the restart', async () => (await hintLine(page, 's_last=newCircle(r)')).includes('heap'), 60_000);
     });
+    await check('a crashed server is restarted and hints come back', async () => {
+      // Kill the language server the way a crash would; the client restarts it (within its budget).
+      const before = execFileSync('sh', ['-c', "pgrep -f 'allocation-lens[.]dll lsp' || true"]).toString().trim().split('\n').filter(Boolean);
+      if (before.length === 0) throw new Error('no server process found');
+      execFileSync('sh', ['-c', `kill -9 ${before.join(' ')}`]);
+      await until('a new server process', () => {
+        const now = execFileSync('sh', ['-c', "pgrep -f 'allocation-lens[.]dll lsp' || true"]).toString().trim().split('\n').filter(Boolean);
+        return now.some(pid => !before.includes(pid));
+      }, 60_000);
+      await until('the restarted server to report ready', async () => (await statusBar(page))?.includes('codicon-check'), 120_000);
+      await page.locator('.tab', { hasText: 'Shapes.cs' }).first().click();
+      await page.keyboard.type(' ');
+      await page.keyboard.press('Backspace');
+      await until('hints after the crash', async () => (await hintLine(page, 's_last=newCircle(r)')).includes('heap'), 60_000);
+    });
     await page.close();
     }
 
