@@ -89,5 +89,8 @@ public static class ObjectCases
     public static int Case_Coalesce() { Point? p = Sink.Never ? null : new Point(3, 4); return (p ?? s_point).X; } //@ hint("new Point", stack)
     public static int Case_SwitchExpression() { int k = Sink.Int(); var p = k switch { 1 => new Point(1, 1), _ => s_point }; return p.X; } //@ hint("new Point", stack)
 
+    public static int Case_GotoLoop() { int s = 0, i = 0; again: var p = new Point(i, 1); s += p.X; if (++i < 3) goto again; return s; } //@ hint("new Point", heap)
+    public static int Case_ForwardGotoIsNoLoop() { int s = Sink.Int(); if (s > 100) goto done; var p = new Point(s, 1); s = p.X; done: return s; } //@ hint("new Point", stack)
+
     static void Swap(ref Point p) { if (Sink.Never) p = s_point; }
 }
