@@ -87,6 +87,10 @@ internal static class Inlining
                 : KeepsArgumentLocal(session, baseCtor, -1, null, depth + 1);
         }
         if (method.MethodKind is MethodKind.PropertyGet) return ordinal < 0 ? CallVerdict.Local(null) : CallVerdict.Escapes("which stores it");
+        // A record's synthesized equality compares fields (EqualityComparer<T>.Default, devirtualized); measured local.
+        if (method.ContainingType.IsRecord && method.Name is "op_Equality" or "op_Inequality" or "Equals" && method.Parameters.Length is 1 or 2
+            && method.Parameters.All(p => SymbolEqualityComparer.Default.Equals(p.Type.OriginalDefinition, method.ContainingType.OriginalDefinition)))
+            return CallVerdict.Local($"assumes the JIT inlines the record's `{method.Name}`");
         if (method.MethodKind is MethodKind.PropertySet) return ordinal < 0 ? CallVerdict.Local(null) : CallVerdict.Escapes("which stores it in a field of the object");
         return CallVerdict.Escapes($"a compiler-generated `{method.Name}` we assume is not inlined", certain: false);
     }

@@ -16,6 +16,13 @@ internal static class KnownFrameworkMembers
         ["System.Object..ctor"] = [-1],
         ["System.Object.GetType"] = [-1],
         ["System.Object.ReferenceEquals"] = [0, 1],
+        ["System.Object.Equals"] = [0, 1], // the static Equals(object, object); instance Equals is virtual
+        ["System.Collections.Generic.Queue`1..ctor"] = [-1],
+        ["System.Collections.Generic.Queue`1.get_Count"] = [-1],
+        ["System.Collections.Generic.Stack`1..ctor"] = [-1],
+        ["System.Collections.Generic.Stack`1.get_Count"] = [-1],
+        ["System.Threading.CancellationTokenSource..ctor"] = [-1],
+        ["System.Threading.CancellationTokenSource.get_IsCancellationRequested"] = [-1],
         ["System.Collections.Generic.List`1..ctor"] = [-1],
         ["System.Collections.Generic.List`1.get_Count"] = [-1],
         ["System.Collections.Generic.List`1.get_Capacity"] = [-1],
@@ -50,6 +57,8 @@ internal static class KnownFrameworkMembers
     {
         var type = method.ContainingType;
         if (type is null) return false;
+        // Instance object.Equals is a virtual call whose target we cannot see.
+        if (type.SpecialType == SpecialType.System_Object && method.Name == "Equals" && !method.IsStatic) return false;
         if (IsPrimitive(type) && PrimitiveReaders.Contains(method.Name)) return true;
         if ((type.TypeKind == TypeKind.Enum || type.SpecialType == SpecialType.System_Enum) && EnumIntrinsics.Contains(method.Name)) return true;
         return NonEscaping.TryGetValue(Key(method), out var ordinals) && Array.IndexOf(ordinals, ordinal) >= 0;

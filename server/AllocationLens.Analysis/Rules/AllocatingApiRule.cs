@@ -19,7 +19,7 @@ internal sealed class AllocatingApiRule : AllocationRule
         var site = call.Syntax;
         var where = CallSpan(call);
 
-        if (method.Name == "ToString" && method.Parameters.Length == 0 && !method.IsStatic)
+        if (method.Name == "ToString" && !method.IsStatic)
         {
             var receiver = call.Instance?.Type;
             if (receiver?.SpecialType == SpecialType.System_String) return;

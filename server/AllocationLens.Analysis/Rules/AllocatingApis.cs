@@ -29,6 +29,8 @@ internal static class AllocatingApis
         ["System.String.Format"] = "a new string, with value-type arguments boxed",
         ["System.String.ToCharArray"] = "a new char array",
         ["System.String.Normalize"] = "a new string",
+        ["System.String.Create"] = "a new string",
+        ["System.Convert.ToString"] = "a new string",
         ["System.Text.StringBuilder.ToString"] = "a new string with the builder's contents",
         ["System.Array.Clone"] = "a new array",
         ["System.Object.MemberwiseClone"] = "a new object",

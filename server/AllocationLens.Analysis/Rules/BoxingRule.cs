@@ -37,7 +37,12 @@ internal sealed class BoxingRule : AllocationRule
                 Candidates.Fixed(ctx, site, AllocationKind.Stack, "box", source, null, $"boxing a null `{from}` produces a null reference; nothing is allocated", []);
                 return;
             }
-            source = underlying;
+            // The JIT boxes Nullable<T> through a runtime helper, not the allocation its escape
+            // analysis can move to the stack: a non-null Nullable box is always a heap object.
+            Candidates.Fixed(ctx, site, AllocationKind.Boxed, "box", underlying, ObjectSizes.OfBox(underlying),
+                $"boxing a `{from}` with a value allocates a `{underlying.Name}` box through a runtime helper the JIT never stack-allocates",
+                [.. remedies, "Test HasValue and pass the underlying value, or keep the Nullable<T> typed."]);
+            return;
         }
         if (source.TypeKind == TypeKind.TypeParameter)
         {

@@ -22,6 +22,13 @@ internal sealed class InterpolatedStringRule : AllocationRule
                 "all holes are constants, so the compiler folds it into one literal", []);
             return;
         }
+        // `$"{s}"` with one string hole and nothing else compiles to `s ?? ""`.
+        if (operation is IInterpolatedStringOperation { Parts: [IInterpolationOperation { Alignment: null, FormatString: null, Expression.Type.SpecialType: SpecialType.System_String }] })
+        {
+            Candidates.Fixed(ctx, operation.Syntax, AllocationKind.Stack, "string", type, null,
+                "a lone string hole compiles to `s ?? \"\"`; nothing is allocated", []);
+            return;
+        }
         var parent = operation.Parent;
         while (parent is IConversionOperation { Conversion.IsIdentity: true }) parent = parent.Parent;
         // An operand of `+`: the concatenation's site reports the whole expression.

@@ -62,7 +62,9 @@ internal sealed class ObjectCreationRule : AllocationRule
                 "System.Collections.Generic.List`1..ctor" when creation.Arguments.Length == 1 && creation.Type is INamedTypeSymbol { TypeArguments: [var element] } =>
                     creation.Arguments[0].Value.ConstantValue is { HasValue: true, Value: int capacity } ? ObjectSizes.OfArray(element, capacity) : -1,
                 "System.Collections.Generic.List`1..ctor" when creation.Arguments.Length > 0 => -1,
-                "System.Collections.Generic.Dictionary`2..ctor" or "System.Collections.Generic.HashSet`1..ctor" when creation.Arguments.Length > 0 => -1,
+                "System.Collections.Generic.Dictionary`2..ctor" or "System.Collections.Generic.HashSet`1..ctor"
+                    or "System.Collections.Generic.Queue`1..ctor" or "System.Collections.Generic.Stack`1..ctor"
+                    or "System.Threading.CancellationTokenSource..ctor" when creation.Arguments.Length > 0 => -1,
                 "System.Text.StringBuilder..ctor" when creation.Arguments.Length == 0 => ObjectSizes.OfArray(ctx.Session.Compilation.GetSpecialType(SpecialType.System_Char), 16),
                 "System.Text.StringBuilder..ctor" => creation.Arguments is [{ Value.ConstantValue: { HasValue: true, Value: int c } }]
                     ? ObjectSizes.OfArray(ctx.Session.Compilation.GetSpecialType(SpecialType.System_Char), c) : -1,
