@@ -407,6 +407,10 @@ internal sealed class EscapeAnalysis
                         Escape(steps, parent, $"stored in a tuple; {_owner._session.Runtime.Name} does not track struct fields", true);
                         return;
 
+                    case INameOfOperation:
+                    case ITypeOfOperation:
+                        return; // compile-time: no use of the value at run time
+
                     case IInvalidOperation:
                         // Code being typed (`q.`): ignore the incomplete use rather than flip the verdict.
                         return;

@@ -151,6 +151,8 @@ internal static class Inlining
                     return "an iterator";
                 case IInvocationOperation call when SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, method.OriginalDefinition):
                     return "recursive, and the JIT does not inline recursive methods";
+                case ISwitchOperation or ISwitchExpressionOperation when !aggressive && CompilesToJumpTable(op):
+                    return "its switch compiles to a jump table (IL `switch`), which the JIT does not inline";
             }
             if (op.Syntax is StackAllocArrayCreationExpressionSyntax or ImplicitStackAllocArrayCreationExpressionSyntax)
                 return "it uses stackalloc, which the JIT does not inline";
@@ -158,6 +160,27 @@ internal static class Inlining
         }
         if (il > budget) return $"too large to inline (about {il} bytes of IL)";
         return null;
+    }
+
+    /// <summary>
+    /// Roslyn emits an IL `switch` for three or more integral constant cases; measured on .NET 10, a
+    /// callee containing one is not inlined (test/runtime/corpus/Inlining.cs).
+    /// </summary>
+    private static bool CompilesToJumpTable(IOperation op)
+    {
+        var (value, constants) = op switch
+        {
+            ISwitchOperation s => (s.Value, s.Cases.SelectMany(c => c.Clauses).Count(c => c is ISingleValueCaseClauseOperation { Value.ConstantValue.HasValue: true }
+                || c is IPatternCaseClauseOperation { Pattern: IConstantPatternOperation })),
+            ISwitchExpressionOperation e => (e.Value, e.Arms.Count(a => a.Pattern is IConstantPatternOperation)),
+            _ => (null, 0),
+        };
+        var type = value?.Type;
+        if (type is null) return false;
+        if (type.TypeKind == TypeKind.Enum) type = ((INamedTypeSymbol)type).EnumUnderlyingType;
+        bool integral = type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64
+            or SpecialType.System_Int16 or SpecialType.System_UInt16 or SpecialType.System_Byte or SpecialType.System_SByte or SpecialType.System_Char;
+        return integral && constants >= 3;
     }
 
     public static string Signature(IMethodSymbol method)
