@@ -36,7 +36,9 @@ public sealed class AnalysisHost(ServerLog log)
             if (_lastSnapshot.TryGetValue(document.Uri, out var cached) && cached.Document.Version == document.Version && ReferenceEquals(cached.Document.Text, document.Text))
                 return cached;
         }
-        var snapshot = await CreateSnapshotAsync(document, cancellationToken).ConfigureAwait(false);
+        DocumentSnapshot? previous;
+        lock (_lastSnapshot) _lastSnapshot.TryGetValue(document.Uri, out previous);
+        var snapshot = await CreateSnapshotAsync(document, previous, cancellationToken).ConfigureAwait(false);
         lock (_lastSnapshot) _lastSnapshot[document.Uri] = snapshot;
         return snapshot;
     }
@@ -46,7 +48,7 @@ public sealed class AnalysisHost(ServerLog log)
         lock (_lastSnapshot) _lastSnapshot.Remove(uri);
     }
 
-    private async Task<DocumentSnapshot> CreateSnapshotAsync(OpenDocument document, CancellationToken cancellationToken)
+    private async Task<DocumentSnapshot> CreateSnapshotAsync(OpenDocument document, DocumentSnapshot? previous, CancellationToken cancellationToken)
     {
         var workspace = _workspace;
         if (workspace is not null)
@@ -66,10 +68,18 @@ public sealed class AnalysisHost(ServerLog log)
                 }
             }
         }
-        var adHocTree = AdHocCompilation.Parse(document.Text.ToString(), document.Path, cancellationToken);
-        var adHoc = AdHocCompilation.Create([adHocTree]);
         string why = workspace is null ? LoadProblem ?? "the workspace is still loading" : "the file is not part of any loaded project";
-        return new DocumentSnapshot(document, adHoc, adHocTree, TargetRuntime.Net10, $"ad-hoc ({why})");
+        var source = $"ad-hoc ({why})";
+        // Incremental, as an editor host keeps it: reparse only what the edit touched and swap the tree
+        // in the previous compilation, which keeps its references and everything already bound.
+        if (previous is { Source: var previousSource } && previousSource.StartsWith("ad-hoc", StringComparison.Ordinal) && previous.Compilation.SyntaxTrees.Count() == 1)
+        {
+            var changedTree = previous.Tree.WithChangedText(document.Text);
+            var changed = previous.Compilation.ReplaceSyntaxTree(previous.Tree, changedTree);
+            return new DocumentSnapshot(document, changed, changedTree, TargetRuntime.Net10, source);
+        }
+        var adHocTree = AdHocCompilation.Parse(document.Text, document.Path, cancellationToken);
+        return new DocumentSnapshot(document, AdHocCompilation.Create([adHocTree]), adHocTree, TargetRuntime.Net10, source);
     }
 
     public ImmutableArray<AllocationSite> Analyze(DocumentSnapshot snapshot, TextSpan? range, CancellationToken cancellationToken)

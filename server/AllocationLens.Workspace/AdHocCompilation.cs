@@ -30,4 +30,7 @@ public static class AdHocCompilation
 
     public static SyntaxTree Parse(string text, string path, CancellationToken cancellationToken = default) =>
         CSharpSyntaxTree.ParseText(text, ParseOptions, path, System.Text.Encoding.UTF8, cancellationToken);
+
+    public static SyntaxTree Parse(Microsoft.CodeAnalysis.Text.SourceText text, string path, CancellationToken cancellationToken = default) =>
+        CSharpSyntaxTree.ParseText(text, ParseOptions, path, cancellationToken);
 }

@@ -63,8 +63,12 @@ public sealed class SyncFuzzTests
                 Assert.Equal(reference, session.Server.Documents.Get(uri)!.Text.ToString());
             }
         }
-        await session.HintsAsync(uri);
+        var incremental = ServerSession.Labels(await session.HintsAsync(uri)).ToList();
         Assert.Equal(reference, session.Server.Documents.Get(uri)!.Text.ToString());
+        // The incrementally reparsed document must give exactly what a fresh parse of its text gives.
+        await session.OpenAsync("file:///tmp/fuzz/Fresh.cs", reference);
+        var fresh = ServerSession.Labels(await session.HintsAsync("file:///tmp/fuzz/Fresh.cs")).ToList();
+        Assert.Equal(fresh, incremental);
         Assert.Equal(0, await session.ShutdownAsync());
     }
 

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using AllocationLens.Server;
+using AllocationLens.TestSupport;
+using AllocationLens.Workspace;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+
+namespace AllocationLens.Bench;
+
+/// <summary>
+/// Time from didChange to the inlayHint answer for a 60-line window, through the real server over
+/// in-memory pipes, against a floor measured in the same run: Roslyn alone applying the same edit
+/// incrementally, rebuilding the compilation and binding the member bodies in the same window.
+/// </summary>
+public static class EditLatency
+{
+    public sealed record Result(int Lines, double ServerMedianMs, double FloorMedianMs)
+    {
+        public double Ratio => ServerMedianMs / FloorMedianMs;
+    }
+
+    public static async Task<Result> RunAsync(int lines, int edits)
+    {
+        var text = CorpusGenerator.File(lines);
+        var editLine = lines / 2;
+        var (serverMs, floorMs) = (new List<double>(), new List<double>());
+
+        // The server, warmed up on the same document.
+        var client = new LspTestClient();
+        var server = new LanguageServer(client.ServerInput, client.ServerOutput) { LoadProjects = false };
+        _ = server.RunAsync();
+        await client.RequestAsync("initialize", new { processId = (int?)null, capabilities = new { } });
+        await client.NotifyAsync("initialized", new { });
+        const string uri = "file:///tmp/bench/Generated.cs";
+        await client.NotifyAsync("textDocument/didOpen", new { textDocument = new { uri, languageId = "csharp", version = 1, text } });
+        var window = new { start = new { line = editLine - 30, character = 0 }, end = new { line = editLine + 30, character = 0 } };
+        await client.RequestAsync("textDocument/inlayHint", new { textDocument = new { uri }, range = window });
+
+        // The floor's state: the same text, parsed and compiled the way an editor host keeps it.
+        var source = SourceText.From(text);
+        var tree = AdHocCompilation.Parse(text, "/tmp/bench/Generated.cs");
+        var compilation = AdHocCompilation.Create([tree]);
+        BindWindow(compilation, tree, source, editLine);
+
+        int version = 1;
+        for (int i = 0; i < edits + 3; i++)
+        {
+            // Insert (then later delete) a statement inside a method body at the middle of the file.
+            var line = source.Lines[FindEditableLine(source, editLine)];
+            bool insert = i % 2 == 0;
+            var change = insert ? new TextChange(new TextSpan(line.End, 0), " total++;") : new TextChange(new TextSpan(line.End - 9, 9), "");
+            var start = source.Lines.GetLinePosition(change.Span.Start);
+            var end = source.Lines.GetLinePosition(change.Span.End);
+
+            var watch = Stopwatch.StartNew();
+            await client.NotifyAsync("textDocument/didChange", new
+            {
+                textDocument = new { uri, version = ++version },
+                contentChanges = new[] { new { range = new { start = new { line = start.Line, character = start.Character }, end = new { line = end.Line, character = end.Character } }, text = change.NewText } },
+            });
+            var response = await client.RequestAsync("textDocument/inlayHint", new { textDocument = new { uri }, range = window });
+            watch.Stop();
+            if (response["error"] is not null) throw new InvalidOperationException(response.ToJsonString());
+
+            var floorWatch = Stopwatch.StartNew();
+            source = source.WithChanges(change);
+            tree = tree.WithChangedText(source);
+            compilation = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.Single(), tree);
+            BindWindow(compilation, tree, source, editLine);
+            floorWatch.Stop();
+
+            if (i >= 3) { serverMs.Add(watch.Elapsed.TotalMilliseconds); floorMs.Add(floorWatch.Elapsed.TotalMilliseconds); }
+        }
+        await client.RequestAsync("shutdown", null);
+        await client.NotifyAsync("exit", null);
+        await client.DisposeAsync();
+        return new Result(lines, Median(serverMs), Median(floorMs));
+    }
+
+    /// <summary>Binds every member body intersecting the 60-line window: what the analysis needs at least.</summary>
+    private static void BindWindow(Compilation compilation, SyntaxTree tree, SourceText text, int centerLine)
+    {
+        var span = TextSpan.FromBounds(text.Lines[Math.Max(0, centerLine - 30)].Start, text.Lines[Math.Min(text.Lines.Count - 1, centerLine + 30)].End);
+        var model = compilation.GetSemanticModel(tree);
+        foreach (var member in tree.GetRoot().DescendantNodes(n => n is not BaseMethodDeclarationSyntax).OfType<BaseMethodDeclarationSyntax>())
+            if (member.FullSpan.IntersectsWith(span)) _ = model.GetOperation(member);
+    }
+
+    private static int FindEditableLine(SourceText text, int near)
+    {
+        for (int i = near; i < text.Lines.Count; i++)
+            if (text.Lines[i].ToString().Contains("int total = item.A;", StringComparison.Ordinal)) return i;
+        throw new InvalidOperationException("no editable line");
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values.Count == 0 ? double.NaN : values[values.Count / 2];
+    }
+}
