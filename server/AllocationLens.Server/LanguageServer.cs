@@ -56,6 +56,7 @@ public sealed class LanguageServer
             CancelWorkOn(args.TextDocument.Uri);
             var (doc, warnings) = _documents.Change(args.TextDocument.Uri, args.TextDocument.Version, args.ContentChanges ?? []);
             foreach (var warning in warnings) _log.Warning(warning);
+            ScheduleCrossFileRefresh();
         });
         _connection.OnNotification("textDocument/didClose", p =>
         {
@@ -205,6 +206,27 @@ public sealed class LanguageServer
         catch (Exception ex) { _log.Warning($"inlay hint refresh failed: {ex.Message}"); }
     }
 
+    private CancellationTokenSource? _refreshDebounce;
+
+    /// <summary>
+    /// An edit can change a callee's summary (whether it keeps an argument local) that hints in other
+    /// open files depend on. Once typing pauses, ask the client to re-request hints; it only asks for
+    /// visible ranges, and unchanged members are cheap to judge again.
+    /// </summary>
+    private void ScheduleCrossFileRefresh()
+    {
+        if (!_clientSupportsRefresh || (_host.Workspace is null && _documents.All.Count < 2)) return;
+        var cts = new CancellationTokenSource();
+        Interlocked.Exchange(ref _refreshDebounce, cts)?.Cancel();
+        _ = Task.Delay(RefreshDelay, cts.Token).ContinueWith(t => { if (!t.IsCanceled) _ = RefreshHintsAsync(); }, TaskScheduler.Default);
+    }
+
+    /// <summary>Tests only: awaited when request work on a document has started (to order an edit against it).</summary>
+    internal Func<string, Task>? WorkStarted { get; init; }
+
+    /// <summary>How long typing must pause before other files' hints are refreshed.</summary>
+    public TimeSpan RefreshDelay { get; init; } = TimeSpan.FromMilliseconds(400);
+
     /// <summary>A token for work on one document that the next edit cancels.</summary>
     private CancellationToken WorkToken(string uri, CancellationToken request)
     {
@@ -234,6 +256,7 @@ public sealed class LanguageServer
         var token = WorkToken(uri, request);
         try
         {
+            if (WorkStarted is { } hook) await hook(uri).ConfigureAwait(false);
             var snapshot = await _host.SnapshotAsync(document, token).ConfigureAwait(false);
             return await Task.Run(() => work(snapshot, token), token).ConfigureAwait(false);
         }

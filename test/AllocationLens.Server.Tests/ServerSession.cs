@@ -11,9 +11,9 @@ public sealed class ServerSession : IAsyncDisposable
     public LanguageServer Server { get; }
     public Task<int> Run { get; }
 
-    public ServerSession(bool loadProjects = false)
+    public ServerSession(bool loadProjects = false, Func<string, Task>? workStarted = null)
     {
-        Server = new LanguageServer(Client.ServerInput, Client.ServerOutput) { LoadProjects = loadProjects };
+        Server = new LanguageServer(Client.ServerInput, Client.ServerOutput) { LoadProjects = loadProjects, WorkStarted = workStarted };
         Run = Server.RunAsync();
     }
 
