@@ -61,7 +61,8 @@ public sealed class LspTestClient : IAsyncDisposable
         var id = Interlocked.Increment(ref _nextId);
         var tcs = WaitForResponse(id.ToString());
         await SendFramedAsync(JsonSerializer.Serialize(new { jsonrpc = "2.0", id, method, @params = parameters }, Json.Options));
-        return await tcs.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+        try { return await tcs.WaitAsync(timeout ?? TimeSpan.FromSeconds(60)); }
+        finally { _pending.TryRemove(id.ToString(), out _); } // delivered: long sessions must not keep every response
     }
 
     /// <summary>Registers interest in the response with this raw id (for hand-written requests).</summary>
