@@ -20,7 +20,7 @@ public static class AnalyzeCommand
 
         if (File.Exists(full) && full.EndsWith(".cs", StringComparison.OrdinalIgnoreCase))
         {
-            AnalyzeLoose([full], options.Target, results);
+            AnalyzeLoose([full], options.Target, results, stderr);
         }
         else if (File.Exists(full) || Directory.Exists(full))
         {
@@ -29,7 +29,7 @@ public static class AnalyzeCommand
             {
                 var files = Directory.EnumerateFiles(full, "*.cs", SearchOption.AllDirectories).Where(p => !IsBuildOutput(p)).OrderBy(p => p, StringComparer.Ordinal).ToList();
                 if (files.Count == 0) { stderr.WriteLine($"allocation-lens: no C# files under {options.Path}"); return 1; }
-                AnalyzeLoose(files, options.Target, results);
+                AnalyzeLoose(files, options.Target, results, stderr);
             }
             else
             {
@@ -42,7 +42,7 @@ public static class AnalyzeCommand
                     var dir = Path.GetDirectoryName(failedProject)!;
                     var files = Directory.EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories).Where(p => !IsBuildOutput(p)).OrderBy(p => p, StringComparer.Ordinal).ToList();
                     stderr.WriteLine($"allocation-lens: could not load {DisplayPath(failedProject)}; analysing its {files.Count} file(s) on their own against the framework");
-                    if (files.Count > 0) AnalyzeLoose(files, options.Target, results);
+                    if (files.Count > 0) AnalyzeLoose(files, options.Target, results, stderr);
                 }
                 if (!loaded.Solution.Projects.Any() && loaded.FailedProjects.Count == 0) { stderr.WriteLine($"allocation-lens: no project could be loaded from {options.Path}"); return 1; }
                 foreach (var project in loaded.Solution.Projects.OrderBy(p => p.Name, StringComparer.Ordinal))
@@ -79,12 +79,12 @@ public static class AnalyzeCommand
         OnInternalError = (node, ex) => stderr.WriteLine($"allocation-lens: internal error at {node.GetLocation().GetLineSpan()}: {ex.Message}"),
     };
 
-    private static void AnalyzeLoose(IReadOnlyList<string> files, string? target, List<(AllocationSite, string)> results)
+    private static void AnalyzeLoose(IReadOnlyList<string> files, string? target, List<(AllocationSite, string)> results, TextWriter stderr)
     {
         var trees = files.Select(f => AdHocCompilation.Parse(File.ReadAllText(f), f)).ToList();
         var compilation = AdHocCompilation.Create(trees);
         var tfm = target ?? "net10.0";
-        var analyzer = Analyzer(tfm, Console.Error);
+        var analyzer = Analyzer(tfm, stderr);
         foreach (var tree in trees) results.AddRange(analyzer.Analyze(compilation, tree).Select(s => (s, tfm)));
     }
 
