@@ -29,28 +29,13 @@ public static class ColdStart
             await workspace.OpenProjectAsync(project);
         bare.Stop();
 
-        var client = new LspTestClient();
-        var server = new LanguageServer(client.ServerInput, client.ServerOutput);
         var watch = Stopwatch.StartNew();
-        _ = server.RunAsync();
-        await client.RequestAsync("initialize", new
-        {
-            processId = (int?)null,
-            rootUri = UriPaths.ToUri(projectDir),
-            capabilities = new { workspace = new { inlayHint = new { refreshSupport = true } } },
-        });
-        await client.NotifyAsync("initialized", new { });
-        var uri = UriPaths.ToUri(file);
-        await client.NotifyAsync("textDocument/didOpen", new { textDocument = new { uri, languageId = "csharp", version = 1, text = File.ReadAllText(file) } });
-        var range = new { start = new { line = 0, character = 0 }, end = new { line = 200, character = 0 } };
-        await client.RequestAsync("textDocument/inlayHint", new { textDocument = new { uri }, range });
+        await using var session = await BenchSession.OpenAsync(UriPaths.ToUri(file), File.ReadAllText(file), projectDir);
+        await session.HintsAsync(0, 200);
         double first = watch.Elapsed.TotalMilliseconds;
-        await LspTestClient.Eventually(() => client.ServerRequests.Contains("workspace/inlayHint/refresh"), TimeSpan.FromMinutes(3), "the project load");
-        await client.RequestAsync("textDocument/inlayHint", new { textDocument = new { uri }, range });
+        await LspTestClient.Eventually(() => session.Client.ServerRequests.Contains("workspace/inlayHint/refresh"), TimeSpan.FromMinutes(3), "the project load");
+        await session.HintsAsync(0, 200);
         double projectHints = watch.Elapsed.TotalMilliseconds;
-        await client.RequestAsync("shutdown", null);
-        await client.NotifyAsync("exit", null);
-        await client.DisposeAsync();
         return new Result(bare.Elapsed.TotalMilliseconds, first, projectHints);
     }
 }

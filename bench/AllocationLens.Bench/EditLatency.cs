@@ -27,15 +27,10 @@ public static class EditLatency
         var (serverMs, floorMs) = (new List<double>(), new List<double>());
 
         // The server, warmed up on the same document.
-        var client = new LspTestClient();
-        var server = new LanguageServer(client.ServerInput, client.ServerOutput) { LoadProjects = false };
-        _ = server.RunAsync();
-        await client.RequestAsync("initialize", new { processId = (int?)null, capabilities = new { } });
-        await client.NotifyAsync("initialized", new { });
         const string uri = "file:///tmp/bench/Generated.cs";
-        await client.NotifyAsync("textDocument/didOpen", new { textDocument = new { uri, languageId = "csharp", version = 1, text } });
-        var window = new { start = new { line = editLine - 30, character = 0 }, end = new { line = editLine + 30, character = 0 } };
-        await client.RequestAsync("textDocument/inlayHint", new { textDocument = new { uri }, range = window });
+        await using var session = await BenchSession.OpenAsync(uri, text);
+        var client = session.Client;
+        await session.HintsAsync(editLine - 30, editLine + 30);
 
         // The floor's state: the same text, parsed and compiled the way an editor host keeps it.
         var source = SourceText.From(text);
@@ -59,7 +54,7 @@ public static class EditLatency
                 textDocument = new { uri, version = ++version },
                 contentChanges = new[] { new { range = new { start = new { line = start.Line, character = start.Character }, end = new { line = end.Line, character = end.Character } }, text = change.NewText } },
             });
-            var response = await client.RequestAsync("textDocument/inlayHint", new { textDocument = new { uri }, range = window });
+            var response = await session.HintsAsync(editLine - 30, editLine + 30);
             watch.Stop();
             if (response["error"] is not null) throw new InvalidOperationException(response.ToJsonString());
 
@@ -72,9 +67,6 @@ public static class EditLatency
 
             if (i >= 3) { serverMs.Add(watch.Elapsed.TotalMilliseconds); floorMs.Add(floorWatch.Elapsed.TotalMilliseconds); }
         }
-        await client.RequestAsync("shutdown", null);
-        await client.NotifyAsync("exit", null);
-        await client.DisposeAsync();
         return new Result(lines, Median(serverMs), Median(floorMs));
     }
 

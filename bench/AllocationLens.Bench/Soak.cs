@@ -15,15 +15,10 @@ public static class Soak
     public static async Task<IReadOnlyList<Sample>> RunAsync(int edits)
     {
         var text = CorpusGenerator.File(2_000, seed: 7);
-        var client = new LspTestClient();
-        var server = new LanguageServer(client.ServerInput, client.ServerOutput) { LoadProjects = false };
-        _ = server.RunAsync();
-        await client.RequestAsync("initialize", new { processId = (int?)null, capabilities = new { } });
-        await client.NotifyAsync("initialized", new { });
         const string uri = "file:///tmp/bench/Soak.cs";
-        await client.NotifyAsync("textDocument/didOpen", new { textDocument = new { uri, languageId = "csharp", version = 1, text } });
+        await using var session = await BenchSession.OpenAsync(uri, text);
+        var client = session.Client;
         var samples = new List<Sample>();
-        var range = new { start = new { line = 950, character = 0 }, end = new { line = 1010, character = 0 } };
         for (int i = 1; i <= edits; i++)
         {
             bool insert = i % 2 == 1;
@@ -31,16 +26,13 @@ public static class Soak
                 ? new { range = new { start = new { line = 1000, character = 0 }, end = new { line = 1000, character = 0 } }, text = "// x\n" }
                 : new { range = new { start = new { line = 1000, character = 0 }, end = new { line = 1001, character = 0 } }, text = "" };
             await client.NotifyAsync("textDocument/didChange", new { textDocument = new { uri, version = i + 1 }, contentChanges = new[] { edit } });
-            if (i % 10 == 0) await client.RequestAsync("textDocument/inlayHint", new { textDocument = new { uri }, range });
+            if (i % 10 == 0) await session.HintsAsync(950, 1010);
             if (i == 500 || i == edits / 2 || i == edits)
             {
                 long managed = GC.GetTotalMemory(forceFullCollection: true);
                 samples.Add(new Sample(i, managed, Process.GetCurrentProcess().WorkingSet64));
             }
         }
-        await client.RequestAsync("shutdown", null);
-        await client.NotifyAsync("exit", null);
-        await client.DisposeAsync();
         return samples;
     }
 }
