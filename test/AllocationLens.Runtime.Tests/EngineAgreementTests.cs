@@ -19,6 +19,10 @@ public sealed class EngineAgreementTests(ITestOutputHelper output)
     {
         // FIXME: the runtime caches strings for small numbers (0..299); the value is not known statically.
         ["BoxingCases.Case_SmallIntToStringIsCached"] = "int.ToString() of a small number returns a cached string",
+        // FIXME: an allocation inside a source callee that is not inlined (here `new T()` in a generic
+        // factory) is reported at the callee's own site, not at every call; only framework, iterator
+        // and async callees are charged at the call today.
+        ["Probe3Cases.Case_GenericNewOfClass"] = "the allocation is reported inside GenericFactory.Make<T>, not at the call",
     };
 
     /// <summary>Writes the per-case table to artifacts/runtime-agreement.txt, which the test script prints.</summary>

@@ -40,6 +40,11 @@ internal static class KnownFrameworkMembers
         ["System.Tuple`3.get_Item1"] = [-1], ["System.Tuple`3.get_Item2"] = [-1], ["System.Tuple`3.get_Item3"] = [-1],
         ["System.String.get_Length"] = [-1],
         ["System.Array.get_Length"] = [-1],
+        ["System.Array.Fill"] = [0],
+        ["System.Span`1.Fill"] = [-1],
+        ["System.Collections.Generic.List`1+Enumerator.MoveNext"] = [-1],
+        ["System.Collections.Generic.List`1+Enumerator.get_Current"] = [-1],
+        ["System.Collections.Generic.List`1+Enumerator.Dispose"] = [-1],
         ["System.Span`1.get_Item"] = [-1], ["System.Span`1.get_Length"] = [-1], ["System.Span`1..ctor"] = [0],
         ["System.ReadOnlySpan`1.get_Item"] = [-1], ["System.ReadOnlySpan`1.get_Length"] = [-1], ["System.ReadOnlySpan`1..ctor"] = [0],
     };
@@ -65,11 +70,14 @@ internal static class KnownFrameworkMembers
     }
 
 
+    /// <summary>"System.Collections.Generic.List`1+Enumerator.MoveNext": nested types keep their containers.</summary>
     public static string Key(IMethodSymbol method)
     {
         var type = method.OriginalDefinition.ContainingType;
+        var name = type.MetadataName;
+        for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType) name = outer.MetadataName + "+" + name;
         var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() + "." : "";
-        return ns + type.MetadataName + "." + method.OriginalDefinition.Name;
+        return ns + name + "." + method.OriginalDefinition.Name;
     }
 
     public static bool IsPrimitiveOrEnum(ITypeSymbol? type) => type is not null && (type.TypeKind == TypeKind.Enum || type.SpecialType == SpecialType.System_Enum || IsPrimitive(type));
