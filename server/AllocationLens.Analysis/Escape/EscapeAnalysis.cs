@@ -204,7 +204,7 @@ internal sealed class EscapeAnalysis
             }
             foreach (var reference in _owner.ReferencesOf(symbol))
             {
-                if (IsWriteTarget(reference)) continue;
+                if (IsWriteTarget(reference) || IsDeconstructionTarget(reference)) continue;
                 Push(reference, steps);
             }
             return true;
@@ -398,6 +398,12 @@ internal sealed class EscapeAnalysis
                         Escape(steps, parent, "formatted into an interpolated string", true);
                         return;
 
+                    case ITupleOperation tuple when DeconstructedInto(tuple, current) is { } target:
+                        // `var (p, n) = (new Point(), 3)` compiles to plain assignments: no tuple exists.
+                        if (target is ILocalReferenceOperation targetLocal) FlowsTo(targetLocal.Local, target, steps);
+                        else if (target is not IDiscardOperation) Escape(steps, target, "deconstructed into a location we do not track", false);
+                        return;
+
                     case ITupleOperation when _owner._session.Runtime.TracksStructFields:
                         // .NET 10 tracks the fields of a local struct: the tuple carries the value along.
                         current = parent;
@@ -448,6 +454,27 @@ internal sealed class EscapeAnalysis
                 else if (node is IRecursivePatternOperation { DeclaredSymbol: ILocalSymbol { Type.IsReferenceType: true } recursive })
                     FlowsTo(recursive, node, steps);
             }
+        }
+
+        /// <summary>`var (p, n) = ...` or `(p, n) = ...`: p here is written, not read.</summary>
+        private static bool IsDeconstructionTarget(IOperation reference)
+        {
+            if (reference is ILocalReferenceOperation { IsDeclaration: true }) return true;
+            IOperation node = reference;
+            while (node.Parent is ITupleOperation or IDeclarationExpressionOperation) node = node.Parent;
+            return node != reference && node.Parent is IDeconstructionAssignmentOperation d && d.Target == node;
+        }
+
+        /// <summary>The target element a tuple literal's element is deconstructed into, or null.</summary>
+        private static IOperation? DeconstructedInto(ITupleOperation tuple, IOperation element)
+        {
+            IOperation top = tuple;
+            while (top.Parent is IConversionOperation) top = top.Parent;
+            if (top.Parent is not IDeconstructionAssignmentOperation deconstruction || deconstruction.Value != top) return null;
+            int index = tuple.Elements.IndexOf(element);
+            var targets = deconstruction.Target is IDeclarationExpressionOperation { Expression: ITupleOperation declared } ? declared : deconstruction.Target as ITupleOperation;
+            if (index < 0 || targets is null || index >= targets.Elements.Length) return null;
+            return targets.Elements[index];
         }
 
         private static bool IsSpanType(ITypeSymbol? type) => type is INamedTypeSymbol { Name: "Span" or "ReadOnlySpan", Arity: 1 };

@@ -55,6 +55,7 @@ internal static class AllocatingApis
         ["System.Text.RegularExpressions.Regex.Match"] = "a new Match object (unless there is no match)",
         ["System.Text.RegularExpressions.Regex.Replace"] = "a new string",
         ["System.Threading.Tasks.Task.Run"] = "a new Task and its work item",
+        ["System.Threading.Tasks.Task.FromResult"] = "a new Task<T> (the runtime caches only true/false, null and -1..8)",
         ["System.Linq.Enumerable.ToList"] = "a new list",
         ["System.Linq.Enumerable.ToArray"] = "a new array",
         ["System.Linq.Enumerable.ToDictionary"] = "a new dictionary",

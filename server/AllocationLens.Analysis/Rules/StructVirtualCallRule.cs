@@ -16,6 +16,13 @@ internal sealed class StructVirtualCallRule : AllocationRule
     public override void Visit(IOperation operation, RuleContext ctx)
     {
         var call = (IInvocationOperation)operation;
+        if (BoxesThroughDefaultComparer(call) is { } compared)
+        {
+            Candidates.Fixed(ctx, call.Syntax, AllocationKind.Boxed, "box", compared, ObjectSizes.OfBox(compared),
+                $"`{compared.Name}` does not implement IEquatable<{compared.Name}>, so EqualityComparer<{compared.Name}>.Default falls back to object.Equals and boxes its arguments",
+                [$"Implement IEquatable<{compared.Name}> (a record struct does it for you)."]);
+            return;
+        }
         if (!IsBoxingReceiver(call, out var receiverType)) return;
         var method = call.TargetMethod;
         string owner = method.ContainingType.Name;
@@ -31,6 +38,17 @@ internal sealed class StructVirtualCallRule : AllocationRule
         Candidates.Fixed(ctx, call.Syntax, AllocationKind.Boxed, "box", receiverType, ObjectSizes.OfBox(receiverType),
             $"`{receiverType.Name}` does not override `{method.Name}`, so the call boxes it to run `{owner}.{method.Name}`, which keeps the box",
             [$"Override `{method.Name}` in `{receiverType.Name}` (a record struct does it for you).", .. Candidates.BoxRemedies]);
+    }
+
+    /// <summary>EqualityComparer&lt;T&gt;.Default.Equals/GetHashCode for a struct T without IEquatable&lt;T&gt; boxes inside the framework.</summary>
+    private static ITypeSymbol? BoxesThroughDefaultComparer(IInvocationOperation call)
+    {
+        if (call.TargetMethod.Name is not ("Equals" or "GetHashCode")) return null;
+        if (call.TargetMethod.ContainingType is not { Name: "EqualityComparer", Arity: 1, TypeArguments: [var t] } comparer
+            || comparer.ContainingNamespace?.ToDisplayString() != "System.Collections.Generic") return null;
+        if (!t.IsValueType || t.TypeKind is TypeKind.Enum or TypeKind.TypeParameter || t.SpecialType != SpecialType.None) return null;
+        bool equatable = t.AllInterfaces.Any(i => i is { Name: "IEquatable", Arity: 1 } && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], t));
+        return equatable ? null : t;
     }
 
     /// <summary>True when the receiver is a struct or enum value and the method is inherited from object, ValueType or Enum.</summary>
