@@ -135,6 +135,7 @@ internal static class Inlining
     {
         var flags = method.MethodImplementationFlags;
         if ((flags & MethodImplAttributes.NoInlining) != 0) return "marked [MethodImpl(NoInlining)]";
+        if ((flags & MethodImplAttributes.NoOptimization) != 0) return "marked [MethodImpl(NoOptimization)], which the JIT neither optimizes nor inlines";
         if (method.IsAsync) return "an async method, which the JIT does not inline";
         bool aggressive = (flags & MethodImplAttributes.AggressiveInlining) != 0;
         int budget = method.MethodKind == MethodKind.Constructor || aggressive ? ConstructorIlBudget : MethodIlBudget;

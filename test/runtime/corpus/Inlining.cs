@@ -20,6 +20,7 @@ public static class InlineHelpers
     [MethodImpl(MethodImplOptions.NoInlining)] static void Fail() => throw new InvalidOperationException();
     public static int Generic<T>(T value) where T : class => value.GetHashCode() & 0;
     public static int Classify(Point p) => p.X switch { 0 => 10, 1 => 20, 2 => 30, _ => 40 };
+    [MethodImpl(MethodImplOptions.NoOptimization)] public static int Unoptimized(Point p) => p.X;
     public static int TwoWay(Point p) => p.X switch { 0 => 10, _ => 40 };
     public static bool TryGetX(Point p, out int x) { x = p.X; return x > 0; }
     public static int Counting(Point p) { s_calls++; return p.X + s_calls; }
@@ -55,6 +56,7 @@ public static class InliningCases
     public static int Case_ExtensionMethod() { var p = new Point(3, -4); return p.Manhattan(); } //@ hint("new Point", stack)
     public static int Case_GenericHelperOverClass() { var p = new Point(1, 2); return InlineHelpers.Generic(p); } //@ hint("new Point", heap)
     public static int Case_SwitchHelper() { var p = new Point(Sink.Int(), 2); return InlineHelpers.Classify(p); } //@ hint("new Point", heap)
+    public static int Case_NoOptimizationHelper() { var p = new Point(1, 2); return InlineHelpers.Unoptimized(p); } //@ hint("new Point", heap)
     public static int Case_TwoCaseSwitchHelper() { var p = new Point(Sink.Int(), 2); return InlineHelpers.TwoWay(p); } //@ hint("new Point", stack)
     public static int Case_OutParameterHelper() { var p = new Point(5, 2); return InlineHelpers.TryGetX(p, out var x) ? x : 0; } //@ hint("new Point", stack)
     public static int Case_StaticFieldHelper() { var p = new Point(1, 2); return InlineHelpers.Counting(p); } //@ hint("new Point", stack)
