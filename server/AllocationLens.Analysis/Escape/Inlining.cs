@@ -22,8 +22,11 @@ internal static class Inlining
     public static CallVerdict KeepsArgumentLocal(AnalysisSession session, IMethodSymbol method, int ordinal, ITypeSymbol? receiverExact, int depth)
     {
         if (KnownFrameworkMembers.KeepsLocal(method, ordinal)) return CallVerdict.Local(null);
+        if (KnownFrameworkMembers.ReturnsAlias(method, ordinal)) return CallVerdict.Local(null) with { ReturnsArgument = true };
 
         var target = Devirtualize(method, receiverExact);
+        if (target is not null && receiverExact is not null && KnownFrameworkMembers.IsDevirtualizedObjectEquals(target))
+            return CallVerdict.Local(null);
         if (target is null)
             return CallVerdict.Escapes("a virtual call whose target is not known here, so the JIT cannot inline it", certain: false);
         if (!SymbolEqualityComparer.Default.Equals(target, method) && KnownFrameworkMembers.KeepsLocal(target, ordinal))

@@ -49,6 +49,21 @@ internal static class KnownFrameworkMembers
         ["System.ReadOnlySpan`1.get_Item"] = [-1], ["System.ReadOnlySpan`1.get_Length"] = [-1], ["System.ReadOnlySpan`1..ctor"] = [0],
     };
 
+    /// <summary>Framework calls that return a view of their argument (a span over an array): the result aliases it.</summary>
+    private static readonly Dictionary<string, int> AliasingReturns = new(StringComparer.Ordinal)
+    {
+        ["System.MemoryExtensions.AsSpan"] = 0,
+        ["System.MemoryExtensions.AsMemory"] = 0,
+    };
+
+    /// <summary>True when the call returns a view of argument <paramref name="ordinal"/> and otherwise keeps it local.</summary>
+    public static bool ReturnsAlias(IMethodSymbol method, int ordinal) =>
+        AliasingReturns.TryGetValue(Key(method), out var aliased) && aliased == ordinal && method.Parameters.Length >= 1 && method.Parameters[0].Type is IArrayTypeSymbol;
+
+    /// <summary>object.Equals(object) reached with a known receiver that does not override it: reference equality, measured local.</summary>
+    public static bool IsDevirtualizedObjectEquals(IMethodSymbol target) =>
+        target.ContainingType?.SpecialType == SpecialType.System_Object && target.Name == "Equals" && !target.IsStatic && target.Parameters.Length == 1;
+
     /// <summary>Methods of primitive types that the JIT inlines and that only read their operands.</summary>
     private static readonly HashSet<string> PrimitiveReaders = new(StringComparer.Ordinal)
     {
