@@ -23,6 +23,9 @@ public sealed class EngineAgreementTests(ITestOutputHelper output)
         // factory) is reported at the callee's own site, not at every call; only framework, iterator
         // and async callees are charged at the call today.
         ["Probe3Cases.Case_GenericNewOfClass"] = "the allocation is reported inside GenericFactory.Make<T>, not at the call",
+        // FIXME: a box whose only use is being unboxed again is removed by the JIT altogether, even over
+        // the 528-byte limit (one measured shape so far); the engine applies the size limit and says heap.
+        ["BoundaryCases.Case_BoxStruct66"] = "the JIT eliminates a box that is only unboxed, whatever its size",
     };
 
     /// <summary>Writes the per-case table to artifacts/runtime-agreement.txt, which the test script prints.</summary>
