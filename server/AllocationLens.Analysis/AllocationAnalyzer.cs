@@ -41,15 +41,6 @@ public sealed class AllocationAnalyzer
         return Normalize(sites, range);
     }
 
-    /// <summary>Sites of one member declaration (method, accessor, field initializer, top-level statements).</summary>
-    public ImmutableArray<AllocationSite> AnalyzeMember(Compilation compilation, SyntaxNode member, CancellationToken cancellationToken = default)
-    {
-        var session = new AnalysisSession(compilation, _runtime, cancellationToken);
-        var sites = new List<AllocationSite>();
-        AnalyzeMember(session, session.ModelFor(member.SyntaxTree), member, sites, OnInternalError);
-        return Normalize(sites, null);
-    }
-
     private static void AnalyzeMember(AnalysisSession session, SemanticModel model, SyntaxNode member, List<AllocationSite> sites, Action<SyntaxNode, Exception>? onError)
     {
         int before = sites.Count;

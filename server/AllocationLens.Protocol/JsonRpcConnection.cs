@@ -244,13 +244,6 @@ public sealed class JsonRpcConnection
         }
     }
 
-    /// <summary>Cancels in-flight requests whose key the predicate accepts (used when an edit makes them stale).</summary>
-    public void CancelInFlight(Func<string, bool> predicate)
-    {
-        foreach (var (key, cts) in _inFlight)
-            if (predicate(key)) cts.Cancel();
-    }
-
     private void CompleteOutgoing(JsonElement id, JsonElement response)
     {
         var key = id.ValueKind == JsonValueKind.String ? id.GetString()!.TrimStart('s') : id.ToString();

@@ -215,7 +215,9 @@ public sealed class LanguageServer
     /// </summary>
     private void ScheduleCrossFileRefresh()
     {
-        if (!_clientSupportsRefresh || (_host.Workspace is null && _documents.All.Count < 2)) return;
+        // Only hints in other open documents can change; with one document open the edit's own
+        // request already brought fresh hints, and a refresh would only repeat that work.
+        if (!_clientSupportsRefresh || _documents.All.Count < 2) return;
         var cts = new CancellationTokenSource();
         Interlocked.Exchange(ref _refreshDebounce, cts)?.Cancel();
         _ = Task.Delay(RefreshDelay, cts.Token).ContinueWith(t => { if (!t.IsCanceled) _ = RefreshHintsAsync(); }, TaskScheduler.Default);

@@ -102,7 +102,7 @@ internal sealed class EscapeAnalysis
         if (ordinal < 0)
         {
             foreach (var r in _thisReferences) tracer.Push(r, ImmutableArray<WhyStep>.Empty);
-            if (_thisCaptured) return tracer.Escape(ImmutableArray<WhyStep>.Empty, null, "`this` is captured by a lambda", true);
+            if (_thisCaptured) return tracer.Escape(ImmutableArray<WhyStep>.Empty, _function.Root, "`this` is captured by a lambda", true);
         }
         else if (_function.Symbol is IMethodSymbol method && ordinal < method.Parameters.Length)
         {
@@ -171,11 +171,13 @@ internal sealed class EscapeAnalysis
             return _escaped ?? EscapeResult.Local(lastSteps, _assumptions.ToImmutable()) with { FlowsToResult = _returned };
         }
 
-        public EscapeResult Escape(ImmutableArray<WhyStep> steps, IOperation? at, string text, bool certain)
+        /// <summary>Records the escape; the sink is always the last step, so a heap verdict always says why.</summary>
+        public EscapeResult Escape(ImmutableArray<WhyStep> steps, IOperation at, string text, bool certain) =>
+            Escape(steps, _owner.Span(at), text, certain);
+
+        public EscapeResult Escape(ImmutableArray<WhyStep> steps, SourceSpan at, string text, bool certain)
         {
-            var all = at is null ? steps : steps.Add(new WhyStep(_owner.Span(at), text));
-            if (at is null && steps.IsEmpty) all = ImmutableArray<WhyStep>.Empty;
-            _escaped = new EscapeResult(true, all, certain, _assumptions.ToImmutable());
+            _escaped = new EscapeResult(true, steps.Add(new WhyStep(at, text)), certain, _assumptions.ToImmutable());
             return _escaped;
         }
 
@@ -199,7 +201,8 @@ internal sealed class EscapeAnalysis
             }
             if (symbol is ILocalSymbol { IsRef: true } or IParameterSymbol { RefKind: not RefKind.None })
             {
-                escaped = Escape(steps, null, $"`{symbol.Name}` is a by-reference variable", true);
+                var declared = symbol.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is { } node ? Spans.Of(node) : steps.IsEmpty ? _owner.Span(_owner._function.Root) : steps[^1].Where;
+                escaped = Escape(steps, declared, $"`{symbol.Name}` is a by-reference variable", true);
                 return false;
             }
             foreach (var reference in _owner.ReferencesOf(symbol))
@@ -321,7 +324,7 @@ internal sealed class EscapeAnalysis
 
                     case IPropertyReferenceOperation property when property.Instance == current:
                         if (IsIntrinsicLength(property.Property)) return;
-                        if (current.Type?.IsValueType == true && !property.Property.Type.IsValueType && !IsWriteTarget(property)
+                        if (ReadsReferenceOutOfStruct(current, property, property.Property.Type)
                             && property.Property.GetMethod is { } getter && (Inlining.IsAutoAccessor(getter) || getter.ContainingType.IsTupleType))
                         {
                             current = property;
@@ -338,8 +341,7 @@ internal sealed class EscapeAnalysis
                             Escape(steps, field.Parent, $"the address of field `{field.Field.Name}` is taken", true);
                             return;
                         }
-                        // Reading a reference out of a struct that holds the value may yield the value itself.
-                        if (current.Type?.IsValueType == true && !field.Field.Type.IsValueType && !IsWriteTarget(field))
+                        if (ReadsReferenceOutOfStruct(current, field, field.Field.Type))
                         {
                             current = field;
                             continue;
@@ -455,6 +457,13 @@ internal sealed class EscapeAnalysis
                     FlowsTo(recursive, node, steps);
             }
         }
+
+        /// <summary>
+        /// Reading a reference-typed member out of a struct that holds the value may yield the value
+        /// itself (.NET 10 tracks struct fields), so the trace must continue from the member read.
+        /// </summary>
+        private static bool ReadsReferenceOutOfStruct(IOperation container, IOperation member, ITypeSymbol memberType) =>
+            container.Type?.IsValueType == true && !memberType.IsValueType && !IsWriteTarget(member);
 
         /// <summary>`var (p, n) = ...` or `(p, n) = ...`: p here is written, not read.</summary>
         private static bool IsDeconstructionTarget(IOperation reference)

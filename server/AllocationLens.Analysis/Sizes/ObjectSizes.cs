@@ -41,8 +41,6 @@ internal static class ObjectSizes
 
     public static int ElementSize(ITypeSymbol elementType) => elementType.IsReferenceType || elementType.TypeKind == TypeKind.Pointer ? Pointer : ValueSize(elementType, 0).Size;
 
-    public static int? OfString(int length) => Math.Max(MinObject, (int)Align(Header + Pointer + 4 + 2 * (length + 1), 8));
-
     private static int InstanceFieldBytes(INamedTypeSymbol type, int depth)
     {
         int total = 0;
