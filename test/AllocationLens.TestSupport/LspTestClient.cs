@@ -14,16 +14,20 @@ namespace AllocationLens.TestSupport;
 /// </summary>
 public sealed class LspTestClient : IAsyncDisposable
 {
-    private readonly Pipe _toServer = new();
-    private readonly Pipe _fromServer = new();
+    private readonly Pipe? _toServer;
+    private readonly Pipe? _fromServer;
     private readonly Stream _send;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly MessageReader _reader;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonObject>> _pending = new();
     private readonly Task _pump;
     private int _nextId;
 
+    /// <summary>A client on in-memory pipes: give <see cref="ServerInput"/> and <see cref="ServerOutput"/> to an in-process server.</summary>
     public LspTestClient()
     {
+        _toServer = new Pipe();
+        _fromServer = new Pipe();
         _send = _toServer.Writer.AsStream();
         _reader = new MessageReader(_fromServer.Reader.AsStream());
         ServerInput = _toServer.Reader.AsStream();
@@ -31,7 +35,17 @@ public sealed class LspTestClient : IAsyncDisposable
         _pump = Task.Run(PumpAsync);
     }
 
-    /// <summary>Give these to the server under test.</summary>
+    /// <summary>A client of a server in another process: its stdin and stdout.</summary>
+    public LspTestClient(Stream serverStdin, Stream serverStdout)
+    {
+        _send = serverStdin;
+        _reader = new MessageReader(serverStdout);
+        ServerInput = Stream.Null;
+        ServerOutput = Stream.Null;
+        _pump = Task.Run(PumpAsync);
+    }
+
+    /// <summary>Give these to the server under test (in-memory pipes only).</summary>
     public Stream ServerInput { get; }
     public Stream ServerOutput { get; }
 
@@ -42,8 +56,14 @@ public sealed class LspTestClient : IAsyncDisposable
 
     public async Task SendBytesAsync(byte[] bytes)
     {
-        await _send.WriteAsync(bytes);
-        await _send.FlushAsync();
+        // The pump answers server requests while a test sends: frames must not interleave.
+        await _sendLock.WaitAsync();
+        try
+        {
+            await _send.WriteAsync(bytes);
+            await _send.FlushAsync();
+        }
+        finally { _sendLock.Release(); }
     }
 
     public Task SendFramedAsync(string json)
@@ -106,8 +126,9 @@ public sealed class LspTestClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _toServer.Writer.CompleteAsync();
-        await _fromServer.Writer.CompleteAsync();
+        if (_toServer is not null) await _toServer.Writer.CompleteAsync();
+        else _send.Dispose();
+        if (_fromServer is not null) await _fromServer.Writer.CompleteAsync();
         try { await _pump.WaitAsync(TimeSpan.FromSeconds(5)); } catch (Exception) { }
     }
 }
