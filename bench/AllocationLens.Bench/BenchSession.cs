@@ -8,6 +8,7 @@ public sealed class BenchSession : IAsyncDisposable
 {
     public LspTestClient Client { get; } = new();
     public string Uri { get; }
+    public LanguageServer Server { get; private set; } = null!;
 
     private BenchSession(string uri) => Uri = uri;
 
@@ -15,6 +16,7 @@ public sealed class BenchSession : IAsyncDisposable
     {
         var session = new BenchSession(uri);
         var server = new LanguageServer(session.Client.ServerInput, session.Client.ServerOutput) { LoadProjects = rootPath is not null };
+        session.Server = server;
         _ = server.RunAsync();
         await session.Client.RequestAsync("initialize", new
         {

@@ -15,7 +15,7 @@ namespace AllocationLens.Bench;
 /// </summary>
 public static class EditLatency
 {
-    public sealed record Result(int Lines, double ServerMedianMs, double FloorMedianMs)
+    public sealed record Result(int Lines, double ServerMedianMs, double FloorMedianMs, int CacheHits, int CacheMisses)
     {
         public double Ratio => ServerMedianMs / FloorMedianMs;
     }
@@ -67,7 +67,8 @@ public static class EditLatency
 
             if (i >= 3) { serverMs.Add(watch.Elapsed.TotalMilliseconds); floorMs.Add(floorWatch.Elapsed.TotalMilliseconds); }
         }
-        return new Result(lines, Median(serverMs), Median(floorMs));
+        var cache = session.Server.Host.MemberCacheOf(uri);
+        return new Result(lines, Median(serverMs), Median(floorMs), cache.Hits, cache.Misses);
     }
 
     /// <summary>Binds every member body intersecting the 60-line window: what the analysis needs at least.</summary>

@@ -18,7 +18,7 @@ foreach (var lines in Run("latency") ? new[] { 1_000, 5_000, 20_000 } : [])
 {
     var result = await EditLatency.RunAsync(lines, edits);
     results.Add(result);
-    Console.WriteLine($"edit latency  {lines,6} lines: server {result.ServerMedianMs,7:0.0} ms   floor {result.FloorMedianMs,7:0.0} ms   ratio {result.Ratio,5:0.00}x (target <= 1.2x)");
+    Console.WriteLine($"edit latency  {lines,6} lines: server {result.ServerMedianMs,7:0.0} ms   floor {result.FloorMedianMs,7:0.0} ms   ratio {result.Ratio,5:0.00}x (target <= 1.2x); members from the cache {result.CacheHits}, analysed {result.CacheMisses}");
 }
 if (results.Count > 0) Console.WriteLine($"edit latency  20k/1k: {results[^1].ServerMedianMs / results[0].ServerMedianMs:0.00}x (target <= 1.5x)");
 

@@ -28,26 +28,48 @@ public sealed class AllocationAnalyzer
     public Action<SyntaxNode, Exception>? OnInternalError { get; init; }
 
     /// <summary>Sites in <paramref name="tree"/>, limited to members that intersect <paramref name="range"/> when given.</summary>
-    public ImmutableArray<AllocationSite> Analyze(Compilation compilation, SyntaxTree tree, TextSpan? range = null, CancellationToken cancellationToken = default)
+    public ImmutableArray<AllocationSite> Analyze(Compilation compilation, SyntaxTree tree, TextSpan? range = null, CancellationToken cancellationToken = default) =>
+        Analyze(compilation, tree, range, cache: null, version: 0, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Analyze(Compilation, SyntaxTree, TextSpan?, CancellationToken)"/>, reusing the results of
+    /// members an edit left valid (an editor session: one cache per open document, <paramref name="version"/>
+    /// its document version). Members answered from the cache are not bound at all.
+    /// </summary>
+    public ImmutableArray<AllocationSite> Analyze(Compilation compilation, SyntaxTree tree, TextSpan? range, MemberResultCache? cache, int version, CancellationToken cancellationToken)
     {
+        if (cache is not null && !cache.Advance(compilation, tree, _runtime, version)) cache = null;
         var session = new AnalysisSession(compilation, _runtime, cancellationToken);
-        var model = session.ModelFor(tree);
+        SemanticModel? model = null; // created on the first cache miss: a fully cached request binds nothing
         var sites = new List<AllocationSite>();
         foreach (var member in MemberBodies.In(tree.GetRoot(cancellationToken), range))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            AnalyzeMember(session, model, member, sites, OnInternalError);
+            // Top-level statements span the whole file: every edit touches them, so they are never cached.
+            bool cacheable = cache is not null && member is not CompilationUnitSyntax;
+            if (cacheable && cache!.TryGet(tree, member, out var cached))
+            {
+                sites.AddRange(cached);
+                continue;
+            }
+            model ??= session.ModelFor(tree);
+            int before = sites.Count;
+            session.Dependencies = cacheable ? new SourceDependencies() : null;
+            if (AnalyzeMember(session, model, member, sites, OnInternalError) && cacheable)
+                cache!.Store(tree, member, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(sites)[before..], session.Dependencies!);
+            session.Dependencies = null;
         }
         return Normalize(sites, range);
     }
 
-    private static void AnalyzeMember(AnalysisSession session, SemanticModel model, SyntaxNode member, List<AllocationSite> sites, Action<SyntaxNode, Exception>? onError)
+    /// <summary>False when the engine failed on the member (it then yields nothing, and nothing is cached).</summary>
+    private static bool AnalyzeMember(AnalysisSession session, SemanticModel model, SyntaxNode member, List<AllocationSite> sites, Action<SyntaxNode, Exception>? onError)
     {
         int before = sites.Count;
         try
         {
             var operation = model.GetOperation(member, session.CancellationToken);
-            if (operation is null) return;
+            if (operation is null) return true;
             var symbol = SymbolFor(model, member, session.CancellationToken);
             bool runsOnce = symbol is { IsStatic: true } && (member is EqualsValueClauseSyntax || symbol is IMethodSymbol { MethodKind: MethodKind.StaticConstructor });
             var name = symbol switch
@@ -59,6 +81,7 @@ public sealed class AllocationAnalyzer
             };
             var function = new FunctionScope(operation, symbol as IMethodSymbol ?? symbol, name, runsOnce);
             new FunctionWalker(session, model, sites, AllocationRules.Default).Walk(function);
+            return true;
         }
         catch (OperationCanceledException) { throw; }
         catch (Exception ex)
@@ -67,6 +90,7 @@ public sealed class AllocationAnalyzer
             // Invariant: the engine never throws on user code. A member whose operations we cannot
             // handle keeps no partial results and yields nothing; the rest of the document is unaffected.
             sites.RemoveRange(before, sites.Count - before);
+            return false;
         }
     }
 

@@ -27,8 +27,30 @@ internal sealed class AnalysisSession
     /// <summary>C# 11 caches delegates for static method groups, as it always did for non-capturing lambdas.</summary>
     public bool CachesStaticMethodGroups => LanguageVersion >= LanguageVersion.CSharp11;
 
-    public ConcurrentDictionary<(IMethodSymbol Method, int Ordinal), EscapeResult> CalleeSummaries { get; } = new(CalleeKey.Comparer);
+    public ConcurrentDictionary<(IMethodSymbol Method, int Ordinal), CalleeSummary> CalleeSummaries { get; } = new(CalleeKey.Comparer);
     public ConcurrentDictionary<IMethodSymbol, FunctionScope?> CalleeBodies { get; } = new(SymbolEqualityComparer.Default);
+
+    /// <summary>
+    /// Where the source bodies read while judging the current member are recorded (null: nobody asks).
+    /// One session analyses one member at a time, so a single slot suffices.
+    /// </summary>
+    public SourceDependencies? Dependencies { get; set; }
+
+    /// <summary>Records that the current member's verdicts depend on this source body.</summary>
+    public void DependOn(SyntaxNode body) => Dependencies?.Add(body);
+
+    /// <summary>
+    /// Computes a callee summary with its own dependency record, so that every later reader of the
+    /// cached summary inherits the bodies it was derived from, not only the first.
+    /// </summary>
+    public CalleeSummary Summarize(Func<EscapeResult> compute)
+    {
+        var outer = Dependencies;
+        var own = new SourceDependencies();
+        Dependencies = own;
+        try { return new CalleeSummary(compute(), own); }
+        finally { Dependencies = outer; }
+    }
 
     private readonly Dictionary<SyntaxTree, SemanticModel> _models = new();
 
@@ -41,6 +63,9 @@ internal sealed class AnalysisSession
             return model;
         }
     }
+
+    /// <summary>What a callee does with one parameter, and the source bodies that answer rests on.</summary>
+    public sealed record CalleeSummary(EscapeResult Result, SourceDependencies Dependencies);
 
     private sealed class CalleeKey : IEqualityComparer<(IMethodSymbol Method, int Ordinal)>
     {

@@ -19,6 +19,8 @@ public sealed class AnalysisHost(ServerLog log)
 {
     private volatile LoadedWorkspace? _workspace;
     private readonly Dictionary<string, DocumentSnapshot> _lastSnapshot = new(StringComparer.Ordinal);
+    /// <summary>Per open document: member results reused across edits (the engine checks what an edit invalidates).</summary>
+    private readonly Dictionary<string, MemberResultCache> _memberCaches = new(StringComparer.Ordinal);
 
     public LoadedWorkspace? Workspace => _workspace;
     public string? LoadProblem { get; set; }
@@ -26,7 +28,11 @@ public sealed class AnalysisHost(ServerLog log)
     public void UseWorkspace(LoadedWorkspace workspace)
     {
         _workspace = workspace;
-        lock (_lastSnapshot) _lastSnapshot.Clear();
+        lock (_lastSnapshot)
+        {
+            _lastSnapshot.Clear();
+            _memberCaches.Clear();
+        }
     }
 
     public async Task<DocumentSnapshot> SnapshotAsync(OpenDocument document, CancellationToken cancellationToken)
@@ -45,7 +51,21 @@ public sealed class AnalysisHost(ServerLog log)
 
     public void Forget(string uri)
     {
-        lock (_lastSnapshot) _lastSnapshot.Remove(uri);
+        lock (_lastSnapshot)
+        {
+            _lastSnapshot.Remove(uri);
+            _memberCaches.Remove(uri);
+        }
+    }
+
+    /// <summary>The member cache of one open document (tests and benchmarks read its hit counts).</summary>
+    public MemberResultCache MemberCacheOf(string uri)
+    {
+        lock (_lastSnapshot)
+        {
+            if (!_memberCaches.TryGetValue(uri, out var cache)) _memberCaches[uri] = cache = new MemberResultCache();
+            return cache;
+        }
     }
 
     private async Task<DocumentSnapshot> CreateSnapshotAsync(OpenDocument document, DocumentSnapshot? previous, CancellationToken cancellationToken)
@@ -88,7 +108,7 @@ public sealed class AnalysisHost(ServerLog log)
         {
             OnInternalError = (node, ex) => log.Error($"engine failure in {node.GetLocation().GetLineSpan()}: {ex.GetType().Name}: {ex.Message}"),
         };
-        return analyzer.Analyze(snapshot.Compilation, snapshot.Tree, range, cancellationToken);
+        return analyzer.Analyze(snapshot.Compilation, snapshot.Tree, range, MemberCacheOf(snapshot.Document.Uri), snapshot.Document.Version, cancellationToken);
     }
 
     /// <summary>What the same member would get on other targets ("heap on net8.0, stack on net10.0").</summary>

@@ -34,6 +34,8 @@ public sealed class LanguageServer
     }
 
     public DocumentStore Documents => _documents;
+    /// <summary>The analysis state (benchmarks and tests read its member-cache counters).</summary>
+    public AnalysisHost Host => _host;
 
     /// <summary>Optional: disable loading MSBuild projects (tests of the ad-hoc path).</summary>
     public bool LoadProjects { get; init; } = true;

@@ -51,4 +51,37 @@ public sealed class FreshnessTests
         await TestSupport.LspTestClient.Eventually(
             () => session.Client.ServerRequests.Count(r => r == "workspace/inlayHint/refresh") > before, TimeSpan.FromSeconds(10), "a refresh after the callee edit");
     }
+
+    [Fact]
+    public async Task Typing_inside_one_method_reuses_the_other_members_and_answers_as_a_fresh_open()
+    {
+        const string uri = "file:///tmp/fresh/Typing.cs";
+        const string text = """
+            public sealed class P { public int X; }
+            public static class Typing
+            {
+                static object? s_keep;
+                public static int A() { var p = new P(); return p.X; }
+                public static void B() { s_keep = new P(); }
+                public static object C() { object o = 42; return o; }
+            }
+            """;
+        await using var session = new ServerSession();
+        await session.InitializeAsync();
+        await session.OpenAsync(uri, text);
+        await session.HintsAsync(uri);
+        var cache = session.Server.Host.MemberCacheOf(uri);
+        int hits = cache.Hits;
+
+        // Type a statement into A's body, a character at a time, as an editor sends it.
+        const string typed = " int k = 1;";
+        for (int i = 0; i < typed.Length; i++)
+            await session.ChangeAsync(uri, 2 + i, ServerSession.Edit(4, 28 + i, 4, 28 + i, typed[i].ToString()));
+        var incremental = ServerSession.Labels(await session.HintsAsync(uri)).ToList();
+
+        Assert.Equal(hits + 2, cache.Hits); // B and C came from the cache; A was analysed again
+        await session.OpenAsync("file:///tmp/fresh/Typed.cs", session.Server.Documents.Get(uri)!.Text.ToString());
+        Assert.Equal(ServerSession.Labels(await session.HintsAsync("file:///tmp/fresh/Typed.cs")).ToList(), incremental);
+        Assert.Equal(["stack", "heap", "boxed"], incremental.Select(l => l.Label));
+    }
 }

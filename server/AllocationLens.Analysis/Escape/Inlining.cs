@@ -49,8 +49,10 @@ internal static class Inlining
         if (depth > MaxDepth) return CallVerdict.Escapes("too deep in a chain of inlined calls for the JIT's budget", certain: false);
         if (WhyNotInlined(target, body) is { } reason) return CallVerdict.Escapes(reason);
 
-        var summary = session.CalleeSummaries.GetOrAdd((target.OriginalDefinition, ordinal),
-            _ => body.Escape(session).TraceParameter(ordinal, receiverExact, depth));
+        var cached = session.CalleeSummaries.GetOrAdd((target.OriginalDefinition, ordinal),
+            _ => session.Summarize(() => body.Escape(session).TraceParameter(ordinal, receiverExact, depth)));
+        session.Dependencies?.AddAll(cached.Dependencies);
+        var summary = cached.Result;
         if (summary.Escapes)
         {
             var last = summary.Steps.IsEmpty ? "lets it escape" : "which lets it escape";
@@ -118,7 +120,7 @@ internal static class Inlining
     public static FunctionScope? BodyOf(AnalysisSession session, IMethodSymbol method)
     {
         method = method.PartialImplementationPart ?? method;
-        return session.CalleeBodies.GetOrAdd(method.OriginalDefinition, m =>
+        var scope = session.CalleeBodies.GetOrAdd(method.OriginalDefinition, m =>
         {
             var syntax = m.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(session.CancellationToken);
             if (syntax is null || !session.Compilation.ContainsSyntaxTree(syntax.SyntaxTree)) return null;
@@ -131,6 +133,9 @@ internal static class Inlining
             };
             return root is null ? null : new FunctionScope(root, m, m.MethodKind == MethodKind.Constructor ? m.ContainingType.Name : m.Name, runsOnce: false);
         });
+        // Every reader depends on the body, whether it was just bound or came from the session's cache.
+        if (scope is not null) session.DependOn(scope.Root.Syntax);
+        return scope;
     }
 
     /// <summary>Why the JIT would refuse to inline this body, or null when it would inline it.</summary>
