@@ -24,12 +24,22 @@ public static class ColdStart
 
     public const string BareOpenVerb = "bare-open";
 
-    /// <summary>The child process's whole job: open the project and say so.</summary>
-    public static async Task<int> BareOpenAsync(string project)
+    /// <summary>
+    /// The child process's whole job: open the project or solution (and, with --compile, build every
+    /// project's compilation, as a workspace that answers semantic questions must), say "ready", and
+    /// stay alive until told to exit, so the parent can read its working set in that state.
+    /// </summary>
+    public static async Task<int> BareOpenAsync(string path, bool compile)
     {
         using var workspace = MSBuildWorkspace.Create();
-        var opened = await workspace.OpenProjectAsync(project);
-        Console.WriteLine($"opened {opened.Name} with {opened.DocumentIds.Count} documents");
+        var solution = path.EndsWith(".sln", StringComparison.OrdinalIgnoreCase)
+            ? await workspace.OpenSolutionAsync(path)
+            : (await workspace.OpenProjectAsync(path)).Solution;
+        if (compile)
+            foreach (var project in solution.Projects) _ = await project.GetCompilationAsync();
+        Console.WriteLine($"ready: {solution.Projects.Count()} project(s)");
+        Console.ReadLine();
+        GC.KeepAlive(solution);
         return 0;
     }
 
@@ -45,13 +55,14 @@ public static class ColdStart
             Run("dotnet", $"restore \"{project}\"");
 
         var bareOpenDll = PublishSelfReadyToRun(repoRoot);
+        ReadyToRunBench = bareOpenDll;
         var bare = new List<double>();
         var first = new List<double>();
         var projectHints = new List<double>();
         for (int i = 0; i <= runs; i++)
         {
             double bareMs = TimeBareOpen(bareOpenDll, project);
-            var (firstMs, projectMs) = await TimeServerAsync(serverDll, projectDir, file);
+            var (firstMs, projectMs, _) = await ServerAsync(serverDll, projectDir, file);
             if (i == 0) continue; // warm-up: disk cache, MSBuild's evaluation caches on disk
             bare.Add(bareMs);
             first.Add(firstMs);
@@ -71,14 +82,38 @@ public static class ColdStart
         return dll;
     }
 
-    private static double TimeBareOpen(string bareOpenDll, string project)
+    private static double TimeBareOpen(string bareOpenDll, string project) => BareWorkspace(bareOpenDll, project, compile: false).Milliseconds;
+
+    /// <summary>A bare workspace in a fresh process: the time until it is ready, and its working set then.</summary>
+    internal static (double Milliseconds, long WorkingSetBytes) BareWorkspace(string bareOpenDll, string path, bool compile)
     {
         var watch = Stopwatch.StartNew();
-        Run("dotnet", $"\"{bareOpenDll}\" {BareOpenVerb} \"{project}\"");
-        return watch.Elapsed.TotalMilliseconds;
+        using var process = Process.Start(new ProcessStartInfo("dotnet", $"\"{bareOpenDll}\" {BareOpenVerb} \"{path}\"{(compile ? " --compile" : "")}")
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        })!;
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        var line = process.StandardOutput.ReadLine();
+        double ms = watch.Elapsed.TotalMilliseconds;
+        if (line is null || !line.StartsWith("ready", StringComparison.Ordinal)) throw new InvalidOperationException($"the bare workspace failed on {path}: {line}");
+        process.Refresh();
+        long workingSet = process.WorkingSet64;
+        process.StandardInput.WriteLine();
+        process.WaitForExit();
+        return (ms, workingSet);
     }
 
-    private static async Task<(double FirstHintsMs, double ProjectHintsMs)> TimeServerAsync(string serverDll, string projectDir, string file)
+    /// <summary>The benchmark's own ReadyToRun copy, once published (the memory section reuses it).</summary>
+    internal static string? ReadyToRunBench { get; private set; }
+
+    internal static string EnsureReadyToRunBench(string repoRoot) => ReadyToRunBench ??= PublishSelfReadyToRun(repoRoot);
+
+    /// <summary>
+    /// The published server in a fresh process, driven over stdio: time to the first hints, time to hints
+    /// judged from the loaded project(s), and its working set at that point.
+    /// </summary>
+    internal static async Task<(double FirstHintsMs, double ProjectHintsMs, long WorkingSetBytes)> ServerAsync(string serverDll, string projectDir, string file)
     {
         var watch = Stopwatch.StartNew();
         using var process = Process.Start(new ProcessStartInfo("dotnet", $"\"{serverDll}\" lsp")
@@ -106,10 +141,12 @@ public static class ColdStart
         await LspTestClient.Eventually(() => client.ServerRequests.Contains("workspace/inlayHint/refresh"), TimeSpan.FromMinutes(3), "the project load");
         await client.RequestAsync("textDocument/inlayHint", new { textDocument = new { uri }, range });
         double projectMs = watch.Elapsed.TotalMilliseconds;
+        process.Refresh();
+        long workingSet = process.WorkingSet64;
         await client.RequestAsync("shutdown", null);
         await client.NotifyAsync("exit", null);
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        return (firstMs, projectMs);
+        return (firstMs, projectMs, workingSet);
     }
 
     private static void Run(string exe, string arguments)

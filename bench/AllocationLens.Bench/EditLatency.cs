@@ -75,9 +75,11 @@ public static class EditLatency
     private static void BindWindow(Compilation compilation, SyntaxTree tree, SourceText text, int centerLine)
     {
         var span = TextSpan.FromBounds(text.Lines[Math.Max(0, centerLine - 30)].Start, text.Lines[Math.Min(text.Lines.Count - 1, centerLine + 30)].End);
-        var model = compilation.GetSemanticModel(tree);
-        foreach (var member in tree.GetRoot().DescendantNodes(n => n is not BaseMethodDeclarationSyntax).OfType<BaseMethodDeclarationSyntax>())
-            if (member.FullSpan.IntersectsWith(span)) _ = model.GetOperation(member);
+#pragma warning disable RSEXPERIMENTAL001 // bound the way the engine binds (AnalysisSession): no nullable flow analysis
+        var model = compilation.GetSemanticModel(tree, SemanticModelOptions.DisableNullableAnalysis);
+#pragma warning restore RSEXPERIMENTAL001
+        foreach (var member in AllocationLens.Analysis.AllocationAnalyzer.BoundMembers(tree.GetRoot(), span))
+            _ = model.GetOperation(member);
     }
 
     private static int FindEditableLine(SourceText text, int near)

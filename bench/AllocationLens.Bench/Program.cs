@@ -3,11 +3,11 @@ using AllocationLens.Workspace;
 
 // MSBuildLocator first, before anything that touches Microsoft.Build is compiled.
 if (MsBuildRegistration.EnsureRegistered() is { } problem) { Console.Error.WriteLine(problem); return 1; }
-if (args is [ColdStart.BareOpenVerb, var projectToOpen]) return await ColdStart.BareOpenAsync(projectToOpen);
+if (args is [ColdStart.BareOpenVerb, var projectToOpen, ..]) return await ColdStart.BareOpenAsync(projectToOpen, compile: args.Contains("--compile"));
 var root = FindRoot();
 
 // Usage: dotnet run -c Release --project bench/AllocationLens.Bench [edits-per-size]
-// Usage: [edits-per-size] [section: latency|throughput|cold|soak|all]
+// Usage: [edits-per-size] [section: latency|throughput|cold|memory|soak|all]
 int edits = args.Length > 0 && int.TryParse(args[0], out var e) ? e : 40;
 string section = args.Length > 1 ? args[1] : "all";
 bool Run(string name) => section == "all" || section == name;
@@ -35,6 +35,14 @@ if (Run("cold"))
     var cold = await ColdStart.RunAsync(root);
     Console.WriteLine($"cold start    fresh processes, median of 3: bare OpenProjectAsync {cold.BareOpenMs:0} ms; server (server-dist, ReadyToRun: {(cold.ServerIsReadyToRun ? "yes" : "no")}): " +
                       $"first hints (ad hoc) {cold.FirstHintsMs:0} ms = {cold.FirstHintsRatio:0.00}x (target <= 1.3x); hints judged from the project {cold.ProjectHintsMs:0} ms = {cold.ProjectHintsRatio:0.00}x");
+}
+
+Console.WriteLine();
+if (Run("memory"))
+{
+    foreach (var memory in await Memory.RunAsync(root))
+        Console.WriteLine($"memory        {memory.Name}: server after load (projects compiled, one file open, hints served) {memory.ServerBytes / 1e6:0} MB; " +
+                          $"bare workspace (opened and compiled) {memory.BareBytes / 1e6:0} MB = {memory.Ratio:0.00}x");
 }
 
 Console.WriteLine();

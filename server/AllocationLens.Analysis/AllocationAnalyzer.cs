@@ -27,9 +27,30 @@ public sealed class AllocationAnalyzer
     /// </summary>
     public Action<SyntaxNode, Exception>? OnInternalError { get; init; }
 
+    /// <summary>
+    /// The member-level nodes the engine binds, one GetOperation each (bodies, expression bodies,
+    /// initializers, top-level statements): what a binding floor in a benchmark must bind too.
+    /// </summary>
+    public static IEnumerable<SyntaxNode> BoundMembers(SyntaxNode root, TextSpan? range = null) => MemberBodies.In(root, range);
+
     /// <summary>Sites in <paramref name="tree"/>, limited to members that intersect <paramref name="range"/> when given.</summary>
     public ImmutableArray<AllocationSite> Analyze(Compilation compilation, SyntaxTree tree, TextSpan? range = null, CancellationToken cancellationToken = default) =>
         Analyze(compilation, tree, range, cache: null, version: 0, cancellationToken);
+
+    /// <summary>
+    /// Every document of a compilation (the command line's batch job), on all cores: documents are
+    /// independent analyses over one thread-safe compilation, as Roslyn's own concurrent build does.
+    /// Results come back in the order of <paramref name="trees"/>.
+    /// </summary>
+    public ImmutableArray<AllocationSite>[] AnalyzeAll(Compilation compilation, IReadOnlyList<SyntaxTree> trees, CancellationToken cancellationToken = default)
+    {
+        var results = new ImmutableArray<AllocationSite>[trees.Count];
+        // Largest documents first, so the last one to finish is a small one.
+        var order = Enumerable.Range(0, trees.Count).OrderByDescending(i => trees[i].Length).ToArray();
+        Parallel.ForEach(order, new ParallelOptions { CancellationToken = cancellationToken },
+            i => results[i] = Analyze(compilation, trees[i], null, cancellationToken));
+        return results;
+    }
 
     /// <summary>
     /// As <see cref="Analyze(Compilation, SyntaxTree, TextSpan?, CancellationToken)"/>, reusing the results of

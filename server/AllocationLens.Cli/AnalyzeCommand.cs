@@ -52,13 +52,13 @@ public static class AnalyzeCommand
                     var compilation = await project.GetCompilationAsync().ConfigureAwait(false);
                     if (compilation is null) continue;
                     var analyzer = Analyzer(tfm, stderr);
+                    var trees = new List<SyntaxTree>();
                     foreach (var document in project.Documents.OrderBy(d => d.FilePath, StringComparer.Ordinal))
                     {
                         if (document.FilePath is null || IsBuildOutput(document.FilePath)) continue;
-                        var tree = await document.GetSyntaxTreeAsync().ConfigureAwait(false);
-                        if (tree is null) continue;
-                        results.AddRange(analyzer.Analyze(compilation, tree).Select(s => (s, tfm)));
+                        if (await document.GetSyntaxTreeAsync().ConfigureAwait(false) is { } tree) trees.Add(tree);
                     }
+                    foreach (var sites in analyzer.AnalyzeAll(compilation, trees)) results.AddRange(sites.Select(s => (s, tfm)));
                 }
             }
         }
@@ -76,7 +76,8 @@ public static class AnalyzeCommand
 
     private static AllocationAnalyzer Analyzer(string tfm, TextWriter stderr) => new(TargetRuntime.Parse(tfm))
     {
-        OnInternalError = (node, ex) => stderr.WriteLine($"allocation-lens: internal error at {node.GetLocation().GetLineSpan()}: {ex.Message}"),
+        // Documents are analysed in parallel: one writer at a time.
+        OnInternalError = (node, ex) => { lock (stderr) stderr.WriteLine($"allocation-lens: internal error at {node.GetLocation().GetLineSpan()}: {ex.Message}"); },
     };
 
     private static void AnalyzeLoose(IReadOnlyList<string> files, string? target, List<(AllocationSite, string)> results, TextWriter stderr)
@@ -85,7 +86,7 @@ public static class AnalyzeCommand
         var compilation = AdHocCompilation.Create(trees);
         var tfm = target ?? "net10.0";
         var analyzer = Analyzer(tfm, stderr);
-        foreach (var tree in trees) results.AddRange(analyzer.Analyze(compilation, tree).Select(s => (s, tfm)));
+        foreach (var sites in analyzer.AnalyzeAll(compilation, trees)) results.AddRange(sites.Select(s => (s, tfm)));
     }
 
     private static bool IsBuildOutput(string path) =>
