@@ -7,7 +7,7 @@ if (args is [ColdStart.BareOpenVerb, var projectToOpen, ..]) return await ColdSt
 var root = FindRoot();
 
 // Usage: dotnet run -c Release --project bench/AllocationLens.Bench [edits-per-size]
-// Usage: [edits-per-size] [section: latency|throughput|cold|memory|soak|all]
+// Usage: [edits-per-size] [section: latency|throughput|cold|memory|fuzz|soak|all]
 int edits = args.Length > 0 && int.TryParse(args[0], out var e) ? e : 40;
 string section = args.Length > 1 ? args[1] : "all";
 bool Run(string name) => section == "all" || section == name;
@@ -43,6 +43,13 @@ if (Run("memory"))
     foreach (var memory in await Memory.RunAsync(root))
         Console.WriteLine($"memory        {memory.Name}: server after load (projects compiled, one file open, hints served) {memory.ServerBytes / 1e6:0} MB; " +
                           $"bare workspace (opened and compiled) {memory.BareBytes / 1e6:0} MB = {memory.Ratio:0.00}x");
+}
+
+Console.WriteLine();
+if (Run("fuzz"))
+{
+    var fuzz = await Fuzz.RunAsync(root, Math.Max(10_000, edits));
+    Console.WriteLine($"fuzz          {fuzz.Edits} random edits through the server in {fuzz.Seconds:0} s: text identical to the reference at all {fuzz.Checks} checks, final hints identical to a fresh open");
 }
 
 Console.WriteLine();
