@@ -50,6 +50,40 @@ public sealed class ServerWorkspaceTests
     }
 
     [Fact]
+    public async Task Typing_in_a_loaded_project_reuses_the_other_members()
+    {
+        var root = TestPaths.Project("Net10App");
+        var (client, server, run) = await Start(root, trusted: true);
+        var file = Path.Combine(root, "Shapes.cs");
+        var uri = UriPaths.ToUri(file);
+        var text = File.ReadAllText(file);
+        await client.NotifyAsync("textDocument/didOpen", new { textDocument = new { uri, languageId = "csharp", version = 1, text } });
+        await LspTestClient.Eventually(() => client.ServerRequests.Contains("workspace/inlayHint/refresh"), TimeSpan.FromMinutes(2), "the workspace load");
+        var before = (await client.RequestAsync("textDocument/inlayHint", HintRequest(uri)))["result"]!.ToJsonString();
+        var cache = server.Host.MemberCacheOf(uri);
+        int hits = cache.Hits;
+
+        // Type inside Area's body, a character at a time, then ask again: the project's compilation is
+        // rebuilt per edit, yet every other member's results are reused.
+        var line = text.Split('\n').ToList().FindIndex(l => l.Contains("var c = new Circle(r);", StringComparison.Ordinal));
+        const string typed = "int k = 0; ";
+        for (int i = 0; i < typed.Length; i++)
+        {
+            var at = new { line, character = 8 + i };
+            await client.NotifyAsync("textDocument/didChange", new { textDocument = new { uri, version = 2 + i }, contentChanges = new[] { new { range = new { start = at, end = at }, text = typed[i].ToString() } } });
+        }
+        var after = (await client.RequestAsync("textDocument/inlayHint", HintRequest(uri)))["result"]!.AsArray();
+        Assert.True(cache.Hits > hits, $"no member came from the cache ({cache.Misses} analysed)");
+        Assert.Equal(System.Text.Json.Nodes.JsonNode.Parse(before)!.AsArray().Count, after.Count);
+        Assert.Contains(after, h => h!["label"]!.GetValue<string>().Contains("stack", StringComparison.Ordinal) && h["position"]!["line"]!.GetValue<int>() == line);
+
+        await client.RequestAsync("shutdown", null);
+        await client.NotifyAsync("exit", null);
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+        await client.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Untrusted_folder_never_evaluates_projects()
     {
         var root = TestPaths.Project("Net8App");
