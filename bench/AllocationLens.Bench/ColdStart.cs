@@ -68,7 +68,7 @@ public static class ColdStart
             first.Add(firstMs);
             projectHints.Add(projectMs);
         }
-        return new Result(Median(bare), Median(first), Median(projectHints), ReadyToRun.IsReadyToRun(serverDll));
+        return new Result(Statistics.Median(bare), Statistics.Median(first), Statistics.Median(projectHints), ReadyToRun.IsReadyToRun(serverDll));
     }
 
     /// <summary>This benchmark, published ReadyToRun for this machine like server-dist (artifacts/, git-ignored).</summary>
@@ -156,11 +156,5 @@ public static class ColdStart
         var stderr = process.StandardError.ReadToEndAsync();
         process.WaitForExit();
         if (process.ExitCode != 0) throw new InvalidOperationException($"{exe} {arguments} failed ({process.ExitCode}): {stdout.Result}{stderr.Result}");
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
     }
 }

@@ -68,7 +68,7 @@ public static class EditLatency
             if (i >= 3) { serverMs.Add(watch.Elapsed.TotalMilliseconds); floorMs.Add(floorWatch.Elapsed.TotalMilliseconds); }
         }
         var cache = session.Server.Host.MemberCacheOf(uri);
-        return new Result(lines, Median(serverMs), Median(floorMs), cache.Hits, cache.Misses);
+        return new Result(lines, Statistics.Median(serverMs), Statistics.Median(floorMs), cache.Hits, cache.Misses);
     }
 
     /// <summary>Binds every member body intersecting the 60-line window: what the analysis needs at least.</summary>
@@ -87,11 +87,5 @@ public static class EditLatency
         for (int i = near; i < text.Lines.Count; i++)
             if (text.Lines[i].ToString().Contains("int total = item.A;", StringComparison.Ordinal)) return i;
         throw new InvalidOperationException("no editable line");
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values.Count == 0 ? double.NaN : values[values.Count / 2];
     }
 }
