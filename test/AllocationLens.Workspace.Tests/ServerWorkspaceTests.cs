@@ -23,6 +23,15 @@ public sealed class ServerWorkspaceTests
         return (client, server, run);
     }
 
+    /// <summary>shutdown then exit: the server must exit with 0, whatever the test did before.</summary>
+    private static async Task ShutDownCleanly(LspTestClient client, Task<int> run)
+    {
+        await client.RequestAsync("shutdown", null);
+        await client.NotifyAsync("exit", null);
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+        await client.DisposeAsync();
+    }
+
     private static object HintRequest(string uri) => new { textDocument = new { uri }, range = new { start = new { line = 0, character = 0 }, end = new { line = 100, character = 0 } } };
 
     [Fact]
@@ -43,10 +52,7 @@ public sealed class ServerWorkspaceTests
         var tooltip = hints.Select(h => h!["tooltip"]!["value"]!.GetValue<string>()).First(t => t.Contains("new Circle(r)", StringComparison.Ordinal));
         Assert.Contains("net8.0 does not stack-allocate", tooltip);
 
-        await client.RequestAsync("shutdown", null);
-        await client.NotifyAsync("exit", null);
-        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
-        await client.DisposeAsync();
+        await ShutDownCleanly(client, run);
     }
 
     [Fact]
@@ -77,10 +83,7 @@ public sealed class ServerWorkspaceTests
         Assert.Equal(System.Text.Json.Nodes.JsonNode.Parse(before)!.AsArray().Count, after.Count);
         Assert.Contains(after, h => h!["label"]!.GetValue<string>().Contains("stack", StringComparison.Ordinal) && h["position"]!["line"]!.GetValue<int>() == line);
 
-        await client.RequestAsync("shutdown", null);
-        await client.NotifyAsync("exit", null);
-        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
-        await client.DisposeAsync();
+        await ShutDownCleanly(client, run);
     }
 
     [Fact]
@@ -101,9 +104,6 @@ public sealed class ServerWorkspaceTests
         Assert.Equal("limited", status["state"]!.GetValue<string>());
         Assert.Contains("Restricted Mode", status["message"]!.GetValue<string>());
 
-        await client.RequestAsync("shutdown", null);
-        await client.NotifyAsync("exit", null);
-        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
-        await client.DisposeAsync();
+        await ShutDownCleanly(client, run);
     }
 }
