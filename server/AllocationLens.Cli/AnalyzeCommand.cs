@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AllocationLens.Analysis;
+using AllocationLens.Verification;
 using AllocationLens.Workspace;
 using Microsoft.CodeAnalysis;
 
@@ -12,15 +13,16 @@ namespace AllocationLens.Cli;
 /// </summary>
 public static class AnalyzeCommand
 {
-    public static async Task<int> RunAsync(AnalyzeOptions options, string? msbuildProblem, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> RunAsync(AnalyzeOptions options, string? msbuildProblem, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
     {
         var full = Path.GetFullPath(options.Path);
         var results = new List<(AllocationSite Site, string Target)>();
+        var groups = new List<VerificationGroup>();
         string? target = options.Target;
 
         if (File.Exists(full) && full.EndsWith(".cs", StringComparison.OrdinalIgnoreCase))
         {
-            AnalyzeLoose([full], options.Target, results, stderr);
+            AnalyzeLoose([full], options.Target, results, groups, stderr);
         }
         else if (File.Exists(full) || Directory.Exists(full))
         {
@@ -29,7 +31,7 @@ public static class AnalyzeCommand
             {
                 var files = Directory.EnumerateFiles(full, "*.cs", SearchOption.AllDirectories).Where(p => !IsBuildOutput(p)).OrderBy(p => p, StringComparer.Ordinal).ToList();
                 if (files.Count == 0) { stderr.WriteLine($"allocation-lens: no C# files under {options.Path}"); return 1; }
-                AnalyzeLoose(files, options.Target, results, stderr);
+                AnalyzeLoose(files, options.Target, results, groups, stderr);
             }
             else
             {
@@ -42,7 +44,7 @@ public static class AnalyzeCommand
                     var dir = Path.GetDirectoryName(failedProject)!;
                     var files = Directory.EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories).Where(p => !IsBuildOutput(p)).OrderBy(p => p, StringComparer.Ordinal).ToList();
                     stderr.WriteLine($"allocation-lens: could not load {DisplayPath(failedProject)}; analysing its {files.Count} file(s) on their own against the framework");
-                    if (files.Count > 0) AnalyzeLoose(files, options.Target, results, stderr);
+                    if (files.Count > 0) AnalyzeLoose(files, options.Target, results, groups, stderr);
                 }
                 if (!loaded.Solution.Projects.Any() && loaded.FailedProjects.Count == 0) { stderr.WriteLine($"allocation-lens: no project could be loaded from {options.Path}"); return 1; }
                 foreach (var project in loaded.Solution.Projects.OrderBy(p => p.Name, StringComparer.Ordinal))
@@ -58,7 +60,10 @@ public static class AnalyzeCommand
                         if (document.FilePath is null || IsBuildOutput(document.FilePath)) continue;
                         if (await document.GetSyntaxTreeAsync().ConfigureAwait(false) is { } tree) trees.Add(tree);
                     }
+                    int start = results.Count;
                     foreach (var sites in analyzer.AnalyzeAll(compilation, trees)) results.AddRange(sites.Select(s => (s, tfm)));
+                    if (project.FilePath is { } projectPath)
+                        groups.Add(new VerificationGroup(projectPath, [], loaded.TargetOf(project.Id), start, results.Count));
                 }
             }
         }
@@ -69,8 +74,11 @@ public static class AnalyzeCommand
         }
 
         target ??= "net10.0";
-        if (options.Format == "json") WriteJson(stdout, results, target);
-        else WriteText(stdout, results);
+        var verification = options.Verify
+            ? await AnalyzeVerification.RunAsync(groups, results, options.Runtimes, stderr, cancellationToken).ConfigureAwait(false)
+            : null;
+        if (options.Format == "json") WriteJson(stdout, results, target, verification);
+        else WriteText(stdout, results, verification);
         return 0;
     }
 
@@ -80,13 +88,15 @@ public static class AnalyzeCommand
         OnInternalError = (node, ex) => { lock (stderr) stderr.WriteLine($"allocation-lens: internal error at {node.GetLocation().GetLineSpan()}: {ex.Message}"); },
     };
 
-    private static void AnalyzeLoose(IReadOnlyList<string> files, string? target, List<(AllocationSite, string)> results, TextWriter stderr)
+    private static void AnalyzeLoose(IReadOnlyList<string> files, string? target, List<(AllocationSite, string)> results, List<VerificationGroup> groups, TextWriter stderr)
     {
+        int start = results.Count;
         var trees = files.Select(f => AdHocCompilation.Parse(File.ReadAllText(f), f)).ToList();
         var compilation = AdHocCompilation.Create(trees);
         var tfm = target ?? "net10.0";
         var analyzer = Analyzer(tfm, stderr);
         foreach (var sites in analyzer.AnalyzeAll(compilation, trees)) results.AddRange(sites.Select(s => (s, tfm)));
+        groups.Add(new VerificationGroup(null, files, tfm, start, results.Count));
     }
 
     private static bool IsBuildOutput(string path) =>
@@ -99,21 +109,40 @@ public static class AnalyzeCommand
         return (relative.StartsWith("..", StringComparison.Ordinal) ? path : relative).Replace('\\', '/');
     }
 
-    private static void WriteText(TextWriter stdout, List<(AllocationSite Site, string Target)> results)
+    private static void WriteText(TextWriter stdout, List<(AllocationSite Site, string Target)> results, AnalyzeVerification? verification)
     {
-        foreach (var (site, _) in results)
+        foreach (var (site, tfm) in results)
+        {
             stdout.WriteLine($"{DisplayPath(site.Where.Path)}:{site.Where.Lines.Start.Line + 1}:{site.Where.Lines.Start.Character + 1}: {Label(site.Kind)}: {site.Message}");
+            if (verification?.Sites.GetValueOrDefault(site) is not { } jit) continue;
+            if (jit.Verdicts.Length > 0)
+            {
+                var line = "    jit: " + string.Join(", ", jit.Verdicts.Select(v => $".NET {v.Runtime} {v.Kind}"));
+                if (JitVerifier.Comparable(jit.Verdicts, tfm, verification.Runtimes) is { } compared && JitVerifier.Disagrees(site.Kind, compared))
+                    line += $"  <-- DISAGREES: static {Label(site.Kind)}, JIT .NET {compared.Runtime} {compared.Kind}";
+                stdout.WriteLine(line);
+            }
+            foreach (var note in jit.Notes) stdout.WriteLine($"    jit: not judged: {note}");
+        }
+        if (verification is null) return;
+        foreach (var line in verification.Summary()) stdout.WriteLine(line);
     }
 
     private static string Label(AllocationKind kind) => kind.ToString().ToLowerInvariant();
 
     /// <summary>The public JSON contract (docs/json-format.md): version 1, 1-based lines and columns.</summary>
-    private static void WriteJson(TextWriter stdout, List<(AllocationSite Site, string Target)> results, string target)
+    private static void WriteJson(TextWriter stdout, List<(AllocationSite Site, string Target)> results, string target, AnalyzeVerification? verification)
     {
         var document = new
         {
             version = 1,
             target,
+            verification = verification is null ? null : new
+            {
+                runtimes = verification.Runtimes,
+                problems = verification.Problems,
+            },
+            unprepared = verification?.Unprepared.Select(u => new { method = u.Method, reason = u.Reason, runtimes = u.Runtimes }).ToArray(),
             sites = results.Select(r => new
             {
                 path = DisplayPath(r.Site.Where.Path),
@@ -131,6 +160,9 @@ public static class AnalyzeCommand
                 loopDepth = r.Site.LoopDepth,
                 certain = r.Site.Certain,
                 target = r.Target,
+                jit = verification?.Sites.GetValueOrDefault(r.Site) is { Verdicts.Length: > 0 } jit
+                    ? jit.Verdicts.Select(v => new { runtime = v.Runtime, kind = v.Kind }).ToArray()
+                    : null,
             }).ToArray(),
         };
         stdout.WriteLine(JsonSerializer.Serialize(document, new JsonSerializerOptions

@@ -1,13 +1,18 @@
 namespace AllocationLens.Cli;
 
 /// <summary>Arguments of `allocation-lens analyze`.</summary>
-public sealed record AnalyzeOptions(string Path, string Format, string? Target)
+public sealed record AnalyzeOptions(string Path, string Format, string? Target, bool Verify = false, IReadOnlyList<string>? RuntimeFilter = null)
 {
+    /// <summary>The `--runtime` values: version prefixes of the runtimes to verify on (none: all that can run the build).</summary>
+    public IReadOnlyList<string> Runtimes => RuntimeFilter ?? [];
+
     public static bool TryParse(ReadOnlySpan<string> args, out AnalyzeOptions options, out string error)
     {
         options = null!;
         error = "";
         string? path = null, format = "text", target = null;
+        bool verify = false;
+        var runtimes = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -19,7 +24,13 @@ public sealed record AnalyzeOptions(string Path, string Format, string? Target)
                 case "--target" when i + 1 < args.Length:
                     target = args[++i];
                     break;
-                case "--format" or "--target":
+                case "--verify":
+                    verify = true;
+                    break;
+                case "--runtime" when i + 1 < args.Length:
+                    runtimes.Add(args[++i]);
+                    break;
+                case "--format" or "--target" or "--runtime":
                     error = $"{args[i]} needs a value";
                     return false;
                 default:
@@ -30,7 +41,8 @@ public sealed record AnalyzeOptions(string Path, string Format, string? Target)
             }
         }
         if (path is null) { error = "analyze needs a path"; return false; }
-        options = new AnalyzeOptions(path, format, target);
+        if (runtimes.Count > 0 && !verify) { error = "--runtime needs --verify"; return false; }
+        options = new AnalyzeOptions(path, format, target, verify, runtimes);
         return true;
     }
 }

@@ -7,6 +7,7 @@ public static class Program
     public const string Usage = """
         usage:
           allocation-lens analyze <file.cs|project.csproj|solution.sln|folder> [--format text|json] [--target net10.0]
+                          [--verify [--runtime 10.0 ...]]   ask the real JIT of each installed runtime
           allocation-lens lsp        run the language server on stdin/stdout
           allocation-lens --version
         """;

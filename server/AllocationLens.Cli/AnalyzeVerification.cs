@@ -1,0 +1,56 @@
+using AllocationLens.Analysis;
+using AllocationLens.Verification;
+
+namespace AllocationLens.Cli;
+
+/// <summary>The sites of one project (or one set of loose files) in the analysis results: what one verification builds.</summary>
+public sealed record VerificationGroup(string? ProjectPath, IReadOnlyList<string> LooseFiles, string TargetFramework, int Start, int End);
+
+/// <summary>
+/// `analyze --verify`: runs "Verify with JIT" on every project analysed, and collects the JIT's
+/// verdicts per site, the methods that could not be prepared and the problems that stopped a project.
+/// Progress goes to stderr, so stdout stays the report.
+/// </summary>
+public sealed class AnalyzeVerification
+{
+    public Dictionary<AllocationSite, SiteJit> Sites { get; } = new(ReferenceEqualityComparer.Instance);
+    public List<(string Method, string Reason, IReadOnlyList<string> Runtimes)> Unprepared { get; } = [];
+    public List<string> Problems { get; } = [];
+    public SortedSet<string> Runtimes { get; } = new(Comparer<string>.Create((a, b) => JitVerifier.ParseVersion(b).CompareTo(JitVerifier.ParseVersion(a))));
+
+    public static async Task<AnalyzeVerification> RunAsync(IReadOnlyList<VerificationGroup> groups, List<(AllocationSite Site, string Target)> results,
+        IReadOnlyCollection<string> runtimes, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var verification = new AnalyzeVerification();
+        foreach (var group in groups)
+        {
+            var name = group.ProjectPath is { } p ? AnalyzeCommand.DisplayPath(p) : $"{group.LooseFiles.Count} file(s)";
+            stderr.WriteLine($"allocation-lens: verifying {name} with the JIT");
+            var request = new VerifyRequest(group.ProjectPath, group.LooseFiles, group.TargetFramework, [], runtimes);
+            var run = await JitVerifier.VerifyAsync(request, line => stderr.WriteLine($"allocation-lens:   {line}"), cancellationToken).ConfigureAwait(false);
+            if (!run.Succeeded)
+            {
+                verification.Problems.Add($"{name}: {run.Problem}");
+                stderr.WriteLine($"allocation-lens: {name}: {run.Problem}");
+                continue;
+            }
+            foreach (var outcome in run.Runtimes)
+            {
+                verification.Runtimes.Add(outcome.Runtime.VersionText);
+                if (outcome.Error is { } error) { verification.Problems.Add($"{name}: {error}"); stderr.WriteLine($"allocation-lens: {name}: {error}"); }
+            }
+            var sites = results.GetRange(group.Start, group.End - group.Start).Select(r => r.Site).ToList();
+            foreach (var (site, jit) in run.MatchSites(sites)) verification.Sites[site] = jit;
+            verification.Unprepared.AddRange(run.Unprepared());
+        }
+        return verification;
+    }
+
+    /// <summary>The text report's closing lines: agreement counts and what could not be judged.</summary>
+    public IEnumerable<string> Summary()
+    {
+        yield return $"jit: verified on {(Runtimes.Count == 0 ? "no runtime" : string.Join(", ", Runtimes.Select(r => ".NET " + r)))}; {Sites.Count(s => s.Value.Verdicts.Length > 0)} site(s) judged";
+        foreach (var (method, reason, runtimes) in Unprepared) yield return $"jit: could not judge {method} ({string.Join(", ", runtimes)}): {reason}";
+        foreach (var problem in Problems) yield return $"jit: {problem}";
+    }
+}

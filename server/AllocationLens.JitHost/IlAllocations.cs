@@ -1,0 +1,107 @@
+using System.Reflection;
+using System.Reflection.Emit;
+
+namespace AllocationLens.JitHost;
+
+/// <summary>
+/// One IL instruction that asks for a GC heap object: newobj of a class or delegate, newarr, or box
+/// of a value type. <see cref="MethodTable"/> is the handle the JIT embeds as a constant when it
+/// keeps the allocation; null when the type depends on a shared generic parameter (the JIT then looks
+/// it up at run time and no constant identifies it).
+/// </summary>
+internal sealed record IlAllocation(int IlOffset, string Kind, string TypeName, long? MethodTable, bool CachedDelegate);
+
+/// <summary>Finds the allocating instructions of a method body by decoding its IL.</summary>
+internal static class IlAllocations
+{
+    private static readonly OpCode[] OneByte = new OpCode[0x100];
+    private static readonly OpCode[] TwoByte = new OpCode[0x100];
+
+    static IlAllocations()
+    {
+        foreach (var field in typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static))
+        {
+            var op = (OpCode)field.GetValue(null)!;
+            var value = (ushort)op.Value;
+            if (value < 0x100) OneByte[value] = op;
+            else if ((value & 0xFF00) == 0xFE00) TwoByte[value & 0xFF] = op;
+        }
+    }
+
+    public static List<IlAllocation> Read(MethodBase method)
+    {
+        var found = new List<IlAllocation>();
+        var il = method.GetMethodBody()?.GetILAsByteArray();
+        if (il is null) return found;
+        var module = method.Module;
+        // Resolve against the generic definitions, so a type that depends on T stays open and is
+        // recognised as a run-time lookup in shared code.
+        Type[]? typeArgs = method.DeclaringType is { IsGenericType: true } t ? t.GetGenericTypeDefinition().GetGenericArguments() : null;
+        Type[]? methodArgs = method.IsGenericMethod ? ((MethodInfo)method).GetGenericMethodDefinition().GetGenericArguments() : null;
+
+        int pc = 0;
+        while (pc < il.Length)
+        {
+            int start = pc;
+            OpCode op;
+            if (il[pc] == 0xFE) { op = TwoByte[il[pc + 1]]; pc += 2; }
+            else { op = OneByte[il[pc]]; pc += 1; }
+            int operandStart = pc;
+            pc += OperandSize(op, il, pc);
+            if (op.OperandType != OperandType.InlineMethod && op.OperandType != OperandType.InlineType) continue;
+            int token = BitConverter.ToInt32(il, operandStart);
+
+            if (op == OpCodes.Newobj)
+            {
+                if (Resolve(() => module.ResolveMethod(token, typeArgs, methodArgs)) is not { DeclaringType: { } type }) continue;
+                if (type.IsValueType) continue;
+                bool isDelegate = typeof(Delegate).IsAssignableFrom(type);
+                string kind = type.IsArray ? "array" : isDelegate ? "delegate" : "object";
+                // The cached-delegate pattern (`newobj; dup; stsfld cache`) runs once per process: the
+                // static verdict for it is `stack` (no allocation per call), which the JIT cannot judge.
+                bool cached = isDelegate && pc + 1 < il.Length && il[pc] == 0x25 && il[pc + 1] == 0x80;
+                found.Add(new IlAllocation(start, kind, Name(type), Handle(type), cached));
+            }
+            else if (op == OpCodes.Newarr)
+            {
+                if (Resolve(() => module.ResolveType(token, typeArgs, methodArgs)) is not { } element) continue;
+                var array = element.ContainsGenericParameters ? null : element.MakeArrayType();
+                found.Add(new IlAllocation(start, "array", Name(element) + "[]", array is null ? null : Handle(array), false));
+            }
+            else if (op == OpCodes.Box)
+            {
+                if (Resolve(() => module.ResolveType(token, typeArgs, methodArgs)) is not { } boxed) continue;
+                if (boxed.IsGenericParameter || boxed.ContainsGenericParameters)
+                {
+                    // box T: a no-op for reference types, a real box for value types; shared code cannot say.
+                    found.Add(new IlAllocation(start, "box", Name(boxed), null, false));
+                    continue;
+                }
+                if (!boxed.IsValueType) continue;
+                var underlying = Nullable.GetUnderlyingType(boxed) ?? boxed; // a boxed int?, when not null, is a boxed int
+                found.Add(new IlAllocation(start, "box", Name(underlying), Handle(underlying), false));
+            }
+        }
+        return found;
+    }
+
+    private static long? Handle(Type type) => type.ContainsGenericParameters ? null : type.TypeHandle.Value.ToInt64();
+
+    private static string Name(Type type) => type.ToString();
+
+    private static T? Resolve<T>(Func<T?> resolve) where T : class
+    {
+        try { return resolve(); }
+        catch (Exception) { return null; } // a reference the loader cannot satisfy: reported as unresolved by the method's preparation
+    }
+
+    private static int OperandSize(OpCode op, byte[] il, int pc) => op.OperandType switch
+    {
+        OperandType.InlineNone => 0,
+        OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
+        OperandType.InlineVar => 2,
+        OperandType.InlineI8 or OperandType.InlineR => 8,
+        OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, pc),
+        _ => 4,
+    };
+}

@@ -1,0 +1,113 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace AllocationLens.JitHost;
+
+/// <summary>
+/// allocation-lens-jit-host --assembly DLL --report JSON [--scope DOCUMENT:FROM-TO ...]
+///
+/// Started by the verification layer with DOTNET_TieredCompilation=0, DOTNET_TieredPGO=0,
+/// DOTNET_JitDisasm=* and DOTNET_JitStdOutFile=FILE, on the runtime to judge. For each method whose
+/// sequence points touch a scope (every method when none is given) and whose IL allocates, it reports
+/// the allocating instructions with their source ranges and method-table handles, then asks the JIT
+/// to compile the method with RuntimeHelpers.PrepareMethod. It never calls user code; loading and
+/// compiling can still run static constructors and module initializers (docs/features.md).
+/// The report is JSON Lines, flushed line by line, so a crash still leaves everything before it: a
+/// header, then per method a {"preparing":…} line before the JIT is asked and the method's record
+/// after. The listing is read by the parent after this process exits.
+/// Exit codes: 0 report written; 2 usage; 3 the assembly or its PDB could not be read.
+/// </summary>
+public static class Program
+{
+    private readonly record struct Scope(string Document, int FromLine, int ToLine);
+
+    public static int Main(string[] args)
+    {
+        string? assemblyPath = null, reportPath = null;
+        var scopes = new List<Scope>();
+        for (int i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--assembly": assemblyPath = Path.GetFullPath(args[i + 1]); break;
+                case "--report": reportPath = args[i + 1]; break;
+                case "--scope":
+                    var s = args[i + 1];
+                    int colon = s.LastIndexOf(':'), dash = s.LastIndexOf('-');
+                    if (colon < 0 || dash < colon) { Console.Error.WriteLine($"bad --scope '{s}'"); return 2; }
+                    scopes.Add(new Scope(Path.GetFullPath(s[..colon]), int.Parse(s[(colon + 1)..dash]), int.Parse(s[(dash + 1)..])));
+                    break;
+                default: Console.Error.WriteLine($"unknown argument '{args[i]}'"); return 2;
+            }
+        }
+        if (assemblyPath is null || reportPath is null) { Console.Error.WriteLine("usage: --assembly DLL --report JSON [--scope FILE:FROM-TO]"); return 2; }
+
+        Dictionary<int, SourceRange[]> points;
+        Assembly assembly;
+        try
+        {
+            points = SequencePoints.Read(assemblyPath);
+            assembly = new HostLoadContext(assemblyPath).LoadFromAssemblyPath(assemblyPath);
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"could not read {assemblyPath}: {e.Message}");
+            return 3;
+        }
+
+        using var report = new ReportWriter(reportPath);
+        report.Line(json =>
+        {
+            json.WriteString("runtime", Environment.Version.ToString());
+            json.WriteString("framework", RuntimeInformation.FrameworkDescription);
+            json.WriteString("architecture", RuntimeInformation.ProcessArchitecture.ToString());
+            json.WriteString("os", RuntimeInformation.OSDescription);
+        });
+        var module = assembly.ManifestModule;
+        foreach (var (token, ranges) in points.OrderBy(p => p.Key))
+        {
+            if (scopes.Count > 0 && !ranges.Any(r => scopes.Any(s => Touches(s, r)))) continue;
+            MethodBase? method;
+            try { method = module.ResolveMethod(token); }
+            catch (Exception e) { report.Failure(token, $"0x{token:X8}", $"could not resolve: {FirstLine(e.Message)}"); continue; }
+            if (method is null || method.IsAbstract) continue;
+
+            List<IlAllocation> allocations;
+            try { allocations = IlAllocations.Read(method); }
+            catch (Exception e) { report.Failure(token, Describe(method), $"could not read IL: {FirstLine(e.Message)}"); continue; }
+            if (allocations.Count == 0) continue; // nothing to judge: no need to compile it
+
+            var instantiation = GenericInstantiation.Choose(method, out var failure);
+            string? reason = failure;
+            if (instantiation is not null)
+            {
+                report.Line(json => { json.WriteNumber("preparing", token); json.WriteString("name", Describe(method)); });
+                try
+                {
+                    var handles = instantiation.Select(t => t.TypeHandle).ToArray();
+                    if (handles.Length == 0)
+                    {
+                        // .NET 9 and 10 skip new virtual slots (interface implementations such as an
+                        // iterator's MoveNext) in PrepareMethod until the method has an entry point;
+                        // asking for it first makes them compile (measured: no listing without it).
+                        _ = method.MethodHandle.GetFunctionPointer();
+                        RuntimeHelpers.PrepareMethod(method.MethodHandle);
+                    }
+                    else RuntimeHelpers.PrepareMethod(method.MethodHandle, handles);
+                }
+                catch (Exception e) { reason = $"{e.GetType().Name}: {FirstLine(e.Message)}"; }
+            }
+            report.Method(token, method, reason, instantiation, allocations, ranges);
+        }
+        return 0;
+    }
+
+    private static bool Touches(Scope scope, SourceRange range) =>
+        string.Equals(scope.Document, range.Document, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal)
+        && range.StartLine <= scope.ToLine && range.EndLine >= scope.FromLine;
+
+    internal static string Describe(MethodBase method) => $"{method.DeclaringType?.FullName}.{method.Name}";
+
+    internal static string FirstLine(string message) => message.Split('\n')[0].Trim();
+}

@@ -1,0 +1,71 @@
+using System.Reflection;
+using System.Text.Json;
+
+namespace AllocationLens.JitHost;
+
+/// <summary>Writes the host's report as JSON Lines, flushing each line so a crash loses nothing before it.</summary>
+internal sealed class ReportWriter(string path) : IDisposable
+{
+    private readonly FileStream _stream = File.Create(path);
+    private readonly MemoryStream _buffer = new();
+
+    public void Line(Action<Utf8JsonWriter> body)
+    {
+        _buffer.SetLength(0);
+        using (var json = new Utf8JsonWriter(_buffer))
+        {
+            json.WriteStartObject();
+            body(json);
+            json.WriteEndObject();
+        }
+        _buffer.WriteByte((byte)'\n');
+        _stream.Write(_buffer.GetBuffer(), 0, (int)_buffer.Length);
+        _stream.Flush(flushToDisk: false);
+    }
+
+    public void Failure(int token, string name, string reason) => Line(json =>
+    {
+        json.WriteNumber("token", token);
+        json.WriteString("name", name);
+        json.WriteBoolean("prepared", false);
+        json.WriteString("reason", reason);
+    });
+
+    public void Method(int token, MethodBase method, string? reason, Type[]? instantiation, List<IlAllocation> allocations, SourceRange[] ranges) => Line(json =>
+    {
+        json.WriteNumber("token", token);
+        json.WriteString("name", Program.Describe(method));
+        json.WriteString("type", method.DeclaringType?.FullName ?? "");
+        json.WriteString("method", method.Name);
+        json.WriteBoolean("prepared", reason is null);
+        if (reason is not null) json.WriteString("reason", reason);
+        if (instantiation is { Length: > 0 })
+        {
+            json.WriteStartArray("instantiation");
+            foreach (var t in instantiation) json.WriteStringValue(t.ToString());
+            json.WriteEndArray();
+        }
+        json.WriteStartArray("allocations");
+        foreach (var a in allocations)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("il", a.IlOffset);
+            json.WriteString("kind", a.Kind);
+            json.WriteString("type", a.TypeName);
+            if (a.MethodTable is { } mt) json.WriteString("methodTable", $"0x{mt:X}");
+            if (a.CachedDelegate) json.WriteBoolean("cached", true);
+            if (SequencePoints.Containing(ranges, a.IlOffset) is { } r)
+            {
+                json.WriteString("document", r.Document);
+                json.WriteNumber("line", r.StartLine);
+                json.WriteNumber("column", r.StartColumn);
+                json.WriteNumber("endLine", r.EndLine);
+                json.WriteNumber("endColumn", r.EndColumn);
+            }
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    });
+
+    public void Dispose() => _stream.Dispose();
+}

@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace AllocationLens.Verification;
+
+/// <summary>One allocating IL instruction, as the JIT host reported it (lines and columns 1-based, from the PDB).</summary>
+public sealed record IlAllocation(int IlOffset, string Kind, string TypeName, long? MethodTable, bool Cached,
+    string? Document, int Line, int Column, int EndLine, int EndColumn);
+
+/// <summary>One method the host handled: prepared (compiled) or not, and why not.</summary>
+public sealed record HostMethod(int Token, string Name, string TypeName, string MethodName, bool Prepared, string? Reason, IReadOnlyList<IlAllocation> Allocations);
+
+/// <summary>The host's JSON Lines report. A method the host started compiling but never reported is where it crashed.</summary>
+public sealed record HostReport(string RuntimeVersion, IReadOnlyList<HostMethod> Methods, string? CrashedIn)
+{
+    public static HostReport Parse(string text)
+    {
+        string runtime = "";
+        var methods = new List<HostMethod>();
+        string? preparing = null;
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            JsonElement root;
+            try { root = JsonDocument.Parse(line).RootElement; }
+            catch (JsonException) { break; } // a line cut short by a crash
+            if (root.TryGetProperty("runtime", out var r)) { runtime = r.GetString() ?? ""; continue; }
+            if (root.TryGetProperty("preparing", out _)) { preparing = root.GetProperty("name").GetString(); continue; }
+            preparing = null;
+            var allocations = new List<IlAllocation>();
+            if (root.TryGetProperty("allocations", out var list))
+                foreach (var a in list.EnumerateArray())
+                    allocations.Add(new IlAllocation(
+                        a.GetProperty("il").GetInt32(), a.GetProperty("kind").GetString()!, a.GetProperty("type").GetString()!,
+                        a.TryGetProperty("methodTable", out var mt) ? long.Parse(mt.GetString()!.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture) : null,
+                        a.TryGetProperty("cached", out var c) && c.GetBoolean(),
+                        a.TryGetProperty("document", out var d) ? d.GetString() : null,
+                        Int(a, "line"), Int(a, "column"), Int(a, "endLine"), Int(a, "endColumn")));
+            methods.Add(new HostMethod(
+                root.GetProperty("token").GetInt32(), root.GetProperty("name").GetString() ?? "",
+                root.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "", root.TryGetProperty("method", out var m) ? m.GetString() ?? "" : "",
+                root.GetProperty("prepared").GetBoolean(), root.TryGetProperty("reason", out var why) ? why.GetString() : null, allocations));
+        }
+        return new HostReport(runtime, methods, preparing);
+    }
+
+    private static int Int(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetInt32() : 0;
+}

@@ -1,0 +1,75 @@
+namespace AllocationLens.Verification;
+
+/// <summary>
+/// The JIT's verdict on one allocating IL instruction: "heap" when a helper call for it remains in
+/// the optimized code, "stack" when none does (stack-allocated or removed as dead), or null with a
+/// note when the listing cannot say which of several same-typed allocations remained.
+/// </summary>
+public sealed record JudgedAllocation(HostMethod Method, IlAllocation Allocation, string? Kind, string? Note);
+
+/// <summary>A method the JIT could not be asked about, with the reason a user can act on.</summary>
+public sealed record UnpreparedMethod(string Method, string Reason);
+
+/// <summary>
+/// Pairs the host's methods with the JIT's listings and counts, per method table, the allocation
+/// helpers left against the IL instructions that allocate that type. Exact when every instruction of
+/// a type is kept or none is; several same-typed instructions of which only some remain are left
+/// unjudged (the listing has no IL offsets in release runtimes). A method's listing also holds the
+/// code of callees the JIT inlined into it, so a kept helper for type T may belong to an inlinee:
+/// the count then errs towards `heap`, never towards `stack`.
+/// </summary>
+public static class JitVerdicts
+{
+    public static (List<JudgedAllocation> Judged, List<UnpreparedMethod> Unprepared) Judge(HostReport report, IReadOnlyList<ListedMethod> listing)
+    {
+        var judged = new List<JudgedAllocation>();
+        var unprepared = new List<UnpreparedMethod>();
+        var used = new bool[listing.Count];
+        int cursor = 0;
+        foreach (var method in report.Methods)
+        {
+            if (!method.Prepared) { unprepared.Add(new UnpreparedMethod(method.Name, method.Reason ?? "not prepared")); continue; }
+            int index = Find(listing, used, method, cursor);
+            if (index < 0) index = Find(listing, used, method, 0);
+            if (index < 0) { unprepared.Add(new UnpreparedMethod(method.Name, "the JIT wrote no listing for it")); continue; }
+            used[index] = true;
+            cursor = index + 1;
+            JudgeMethod(method, listing[index], judged);
+        }
+        if (report.CrashedIn is { } crashed) unprepared.Add(new UnpreparedMethod(crashed, "the JIT host crashed while compiling it"));
+        return (judged, unprepared);
+    }
+
+    private static int Find(IReadOnlyList<ListedMethod> listing, bool[] used, HostMethod method, int from)
+    {
+        var type = JitListing.NormalizeType(method.TypeName);
+        for (int i = from; i < listing.Count; i++)
+            if (!used[i] && listing[i].MethodName == method.MethodName && listing[i].TypeName == type) return i;
+        return -1;
+    }
+
+    private static void JudgeMethod(HostMethod method, ListedMethod listed, List<JudgedAllocation> judged)
+    {
+        int untraced = listed.Allocations.Count(c => c.MethodTable is null);
+        foreach (var allocation in method.Allocations)
+        {
+            if (allocation.Cached) continue; // allocated once per process: not a per-call verdict
+            if (allocation.MethodTable is not { } mt)
+            {
+                // Shared generic code: the type comes from a run-time lookup, no constant names it.
+                if (listed.Allocations.Count == 0 && allocation.Kind != "box") judged.Add(new(method, allocation, "stack", null));
+                else judged.Add(new(method, allocation, null, allocation.Kind == "box"
+                    ? "boxing a type parameter depends on the instantiation"
+                    : "shared generic code allocates this type through a run-time lookup, and the method still calls an allocator"));
+                continue;
+            }
+            int instructions = method.Allocations.Count(a => a.MethodTable == mt && !a.Cached);
+            int cachedSameType = method.Allocations.Count(a => a.MethodTable == mt && a.Cached);
+            int kept = Math.Max(0, listed.Allocations.Count(c => c.MethodTable == mt) - cachedSameType);
+            if (kept >= instructions) judged.Add(new(method, allocation, "heap", null));
+            else if (kept == 0 && untraced == 0) judged.Add(new(method, allocation, "stack", null));
+            else if (kept == 0) judged.Add(new(method, allocation, null, "an allocator call's type could not be traced in the listing"));
+            else judged.Add(new(method, allocation, null, $"{kept} of {instructions} allocations of {allocation.TypeName} in {method.Name} remain; the listing does not say which"));
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using AllocationLens.Analysis;
+
+namespace AllocationLens.Verification;
+
+/// <summary>One runtime's JIT verdict on a site: Kind is exactly "heap" or "stack".</summary>
+public sealed record JitVerdict(string Runtime, string Kind);
+
+/// <summary>
+/// Maps judged IL allocations to the engine's sites. An IL instruction's PDB sequence point (a
+/// statement or expression range) must contain the site's start; among the candidates the tightest
+/// sequence point wins, so a lambda's own body beats the statement that creates the lambda. Inside
+/// one sequence point, compatible instructions pair with sites in source order, preferring the same
+/// type name. Sites of the same kind that share a sequence point are exact only because the compiler
+/// emits them in evaluation order, which is source order for everything this tool marks.
+/// </summary>
+public static class SiteMatcher
+{
+    /// <summary>The site categories the JIT can judge: a GC heap object the method's own IL asks for.</summary>
+    public static bool IsJudgeable(AllocationSite site) => site.Category is "object" or "closure" or "delegate" or "array" or "params" or "box" or "collection";
+
+    private static bool Compatible(AllocationSite site, IlAllocation a) => site.Category switch
+    {
+        "object" or "closure" => a.Kind == "object",
+        "delegate" => a.Kind == "delegate",
+        "array" or "params" => a.Kind == "array",
+        "box" => a.Kind == "box",
+        "collection" => a.Kind is "array" or "object",
+        _ => false,
+    };
+
+    public static void Match(IReadOnlyList<AllocationSite> sites, string runtime, IReadOnlyList<JudgedAllocation> judged,
+        Dictionary<AllocationSite, List<JitVerdict>> verdicts, Dictionary<AllocationSite, List<string>> notes)
+    {
+        var taken = new HashSet<JudgedAllocation>(ReferenceEqualityComparer.Instance);
+        var ordered = sites.Where(IsJudgeable).OrderBy(s => s.Where.Path, StringComparer.Ordinal).ThenBy(s => s.Where.Span.Start);
+        foreach (var site in ordered)
+        {
+            int line = site.Where.Lines.Start.Line + 1, column = site.Where.Lines.Start.Character + 1;
+            JudgedAllocation? best = null;
+            long bestSize = long.MaxValue;
+            bool bestNamed = false;
+            foreach (var j in judged)
+            {
+                var a = j.Allocation;
+                if (a.Document is null || taken.Contains(j) || !Compatible(site, a) || !SamePath(a.Document, site.Where.Path)) continue;
+                if (!Contains(a, line, column)) continue;
+                long size = (long)(a.EndLine - a.Line) * 100_000 + (a.EndColumn - a.Column);
+                bool named = SameName(site, a);
+                // Tightest range first; within it, the same type name; then IL order (the list is in IL order).
+                if (size < bestSize || size == bestSize && named && !bestNamed)
+                {
+                    best = j; bestSize = size; bestNamed = named;
+                }
+            }
+            if (best is null) continue;
+            taken.Add(best);
+            if (best.Kind is { } kind)
+            {
+                if (!verdicts.TryGetValue(site, out var list)) verdicts[site] = list = [];
+                list.Add(new JitVerdict(runtime, kind));
+            }
+            else if (best.Note is { } note)
+            {
+                if (!notes.TryGetValue(site, out var list)) notes[site] = list = [];
+                list.Add($".NET {runtime}: {note}");
+            }
+        }
+    }
+
+    private static bool Contains(IlAllocation a, int line, int column) =>
+        (line > a.Line || line == a.Line && column >= a.Column) && (line < a.EndLine || line == a.EndLine && column < a.EndColumn);
+
+    private static bool SamePath(string a, string b) =>
+        string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+
+    private static bool SameName(AllocationSite site, IlAllocation a)
+    {
+        if (site.Category == "closure") return a.TypeName.Contains("DisplayClass", StringComparison.Ordinal);
+        var il = SimpleName(a.TypeName);
+        var engine = SimpleName(site.TypeName);
+        return il.Length > 0 && string.Equals(il, Keyword(engine), StringComparison.Ordinal);
+    }
+
+    private static string SimpleName(string name)
+    {
+        int cut = name.IndexOfAny(['<', '`', '[']);
+        var head = cut < 0 ? name : name[..cut];
+        int dot = head.LastIndexOfAny(['.', '+']);
+        return head[(dot + 1)..];
+    }
+
+    private static string Keyword(string name) => name switch
+    {
+        "int" => "Int32", "long" => "Int64", "short" => "Int16", "byte" => "Byte", "sbyte" => "SByte", "uint" => "UInt32", "ulong" => "UInt64",
+        "ushort" => "UInt16", "char" => "Char", "bool" => "Boolean", "double" => "Double", "float" => "Single", "decimal" => "Decimal",
+        "object" => "Object", "string" => "String", "nint" => "IntPtr", "nuint" => "UIntPtr",
+        _ => name,
+    };
+}
