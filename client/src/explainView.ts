@@ -2,6 +2,8 @@
 
 export interface ExplainStep { uri: string; path: string; line: number; column: number; text: string; }
 export interface OtherTarget { target: string; kind: string; }
+/** "Verify with JIT" facts for a site: one verdict per runtime, and whether the static verdict disagrees. */
+export interface JitFacts { line?: string | null; verdicts: { runtime: string; kind: string }[]; disagrees: boolean; notes: string[]; }
 export interface ExplainSite {
   uri: string;
   kind: string;
@@ -17,6 +19,8 @@ export interface ExplainSite {
   why: ExplainStep[];
   remedies: string[];
   otherTargets: OtherTarget[];
+  range?: { start: { line: number; character: number } };
+  jit?: JitFacts | null;
 }
 export interface ExplainResult { sites: ExplainSite[]; message?: string; }
 
@@ -72,8 +76,23 @@ export function renderSite(site: ExplainSite): string {
 <h3>Runtime</h3>
 <p>Judged for ${escapeHtml(site.runtime)} (${escapeHtml(site.source)}).${site.certain ? '' : ' This verdict rests on something that cannot be known statically.'}</p>
 ${others.length > 0 ? `<p class="others">Elsewhere: ${others}</p>` : ''}
+${renderJit(site)}
 ${remedies.length > 0 ? `<h3>What to do</h3><ul class="remedies">${remedies}</ul>` : ''}
 </section>`;
+}
+
+/** The JIT section: the per-runtime line, a disagreement that cannot be missed, and the button to (re)verify. */
+export function renderJit(site: ExplainSite): string {
+  const jit = site.jit;
+  const verify = site.range
+    ? `<p><a class="button" href="command:allocationLens.verifyMethodWithJit?${encodeURIComponent(JSON.stringify([site.uri, site.range.start]))}">${jit ? 'Verify this method again' : 'Verify this method with the JIT'}</a></p>`
+    : '';
+  if (!jit) return `<h3>JIT</h3><p>Not verified yet.</p>${verify}`;
+  const line = jit.line ? `<p class="jit-line"><strong>${escapeHtml(jit.line)}</strong></p>` : '';
+  const disagreement = jit.disagrees
+    ? `<p class="jit-disagrees">⚠ The JIT disagrees with the static verdict <code>${escapeHtml(site.kind)}</code>.</p>` : '';
+  const notes = jit.notes.map(n => `<li>${escapeHtml(n)}</li>`).join('');
+  return `<h3>JIT</h3>${line}${disagreement}${notes ? `<ul class="jit-notes">${notes}</ul>` : ''}${verify}`;
 }
 
 export function renderExplainHtml(result: ExplainResult, cspSource: string): string {

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { ServerController } from './client';
 import { statusText } from './config';
 import { explainAllocation, openLocation } from './commands/explain';
+import { verifyWithJit } from './commands/verify';
 
 let server: ServerController | undefined;
 
@@ -23,6 +24,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // From the palette and the context menu without arguments; from the hover's link with [uri, position].
     // (The server's own `allocationLens.explain` is registered by the language client itself.)
     vscode.commands.registerCommand('allocationLens.explainAllocation', (uri?: string, position?: { line: number; character: number }) => explainAllocation(server!, uri, position)),
+    // The file from the palette; one method from the hover's link and the Explain panel ([uri, position]).
+    vscode.commands.registerCommand('allocationLens.verifyWithJit.file', () => verifyWithJit(server!)),
+    vscode.commands.registerCommand('allocationLens.verifyMethodWithJit', (uri?: string, position?: { line: number; character: number }) => {
+      const editor = vscode.window.activeTextEditor;
+      const at = position ?? (editor ? { line: editor.selection.active.line, character: editor.selection.active.character } : undefined);
+      return verifyWithJit(server!, uri, at);
+    }),
     vscode.commands.registerCommand('allocationLens.openLocation', (uri: string, line: number, column: number) => openLocation(uri, line, column)),
     vscode.commands.registerCommand('allocationLens.restartServer', () => server!.restart()),
     vscode.commands.registerCommand('allocationLens.showOutput', () => output.show(true)),

@@ -11,7 +11,7 @@ namespace AllocationLens.Server;
 /// (didOpen, didChange, didClose) run in order on the connection's loop; requests run on snapshots,
 /// and an edit cancels requests still computing on that document (they answer ContentModified).
 /// </summary>
-public sealed class LanguageServer
+public sealed partial class LanguageServer
 {
     private readonly JsonRpcConnection _connection;
     private readonly DocumentStore _documents = new();
@@ -56,7 +56,9 @@ public sealed class LanguageServer
         {
             var args = Json.Params<DidChangeTextDocumentParams>(p);
             CancelWorkOn(args.TextDocument.Uri);
+            var before = _documents.Get(args.TextDocument.Uri)?.Text;
             var (doc, warnings) = _documents.Change(args.TextDocument.Uri, args.TextDocument.Version, args.ContentChanges ?? []);
+            if (before is not null && doc is not null) _verified.OnEdit(args.TextDocument.Uri, before, doc.Text);
             foreach (var warning in warnings) _log.Warning(warning);
             ScheduleCrossFileRefresh();
         });
@@ -66,6 +68,7 @@ public sealed class LanguageServer
             CancelWorkOn(args.TextDocument.Uri);
             _documents.Close(args.TextDocument.Uri);
             _host.Forget(args.TextDocument.Uri);
+            _verified.Forget(args.TextDocument.Uri);
         });
         _connection.OnNotification("workspace/didChangeConfiguration", _ => { });
         _connection.OnRequest("textDocument/inlayHint", InlayHintsAsync);
@@ -94,7 +97,7 @@ public sealed class LanguageServer
                 textDocumentSync = new { openClose = true, change = 2 },
                 inlayHintProvider = new { resolveProvider = false },
                 hoverProvider = true,
-                executeCommandProvider = new { commands = new[] { SiteRendering.ExplainCommand } },
+                executeCommandProvider = new { commands = new[] { SiteRendering.ExplainCommand, VerifyCommand } },
             },
             serverInfo = new { name = "allocation-lens", version = typeof(LanguageServer).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" },
         };
@@ -178,8 +181,17 @@ public sealed class LanguageServer
         });
     }
 
-    private async Task<string?> BeginProgressAsync(string title)
+    /// <summary>
+    /// Starts work-done progress: on the token the client passed with the request (LSP's workDoneToken,
+    /// which its own cancellable progress UI shows), else on a server-created one when the client supports it.
+    /// </summary>
+    private async Task<string?> BeginProgressAsync(string title, string? clientToken = null)
     {
+        if (clientToken is not null)
+        {
+            await _connection.NotifyAsync("$/progress", new { token = clientToken, value = new { kind = "begin", title, cancellable = true } }).ConfigureAwait(false);
+            return clientToken;
+        }
         if (!_clientSupportsProgress) return null;
         var token = "allocation-lens-load-" + Guid.NewGuid().ToString("N");
         try
@@ -277,7 +289,9 @@ public sealed class LanguageServer
         {
             var span = DocumentStore.ToSpan(snapshot.Document.Text, args.Range, out _);
             var sites = _host.Analyze(snapshot, span, token);
-            return sites.Where(s => s.Where.Span.End >= span.Start && s.Where.Span.End <= span.End).Select(SiteRendering.Hint).ToArray();
+            var uri = args.TextDocument.Uri;
+            return sites.Where(s => s.Where.Span.End >= span.Start && s.Where.Span.End <= span.End)
+                .Select(s => { var (jit, runtimes) = JitOf(uri, s); return SiteRendering.Hint(s, jit, snapshot.Runtime.Moniker, runtimes); }).ToArray();
         });
     }
 
@@ -288,7 +302,8 @@ public sealed class LanguageServer
         {
             var site = SiteAt(snapshot, args.Position, token);
             if (site is null) return null;
-            return new Hover(new MarkupContent("markdown", SiteRendering.HoverMarkdown(site, args.TextDocument.Uri, snapshot.Source)), SiteRendering.RangeOf(site));
+            var (jit, runtimes) = JitOf(args.TextDocument.Uri, site);
+            return new Hover(new MarkupContent("markdown", SiteRendering.HoverMarkdown(site, args.TextDocument.Uri, snapshot.Source, jit, snapshot.Runtime.Moniker, runtimes)), SiteRendering.RangeOf(site));
         });
     }
 
@@ -304,6 +319,7 @@ public sealed class LanguageServer
     private Task<object?> ExecuteCommandAsync(JsonElement? parameters, CancellationToken ct)
     {
         var args = Json.Params<ExecuteCommandParams>(parameters);
+        if (args.Command == VerifyCommand) return VerifyWithJitAsync(args.Arguments, args.WorkDoneToken is { ValueKind: JsonValueKind.String } t ? t.GetString() : null, ct);
         if (args.Command != SiteRendering.ExplainCommand)
             throw new JsonRpcException(ErrorCodes.InvalidParams, $"unknown command: {args.Command}");
         if (args.Arguments is not [var uriElement, var positionElement, ..] || uriElement.ValueKind != JsonValueKind.String)
@@ -319,7 +335,11 @@ public sealed class LanguageServer
             var chosen = at is not null ? [at] : onLine;
             return new
             {
-                sites = chosen.Select(s => SiteRendering.Explain(s, uri, snapshot.Source, _host.OtherTargets(snapshot, s, token))).ToArray(),
+                sites = chosen.Select(s =>
+                {
+                    var (jit, runtimes) = JitOf(uri, s);
+                    return SiteRendering.Explain(s, uri, snapshot.Source, _host.OtherTargets(snapshot, s, token), jit, snapshot.Runtime.Moniker, runtimes);
+                }).ToArray(),
                 message = chosen.Count == 0 ? "No allocation-looking expression at the cursor or on its line." : null,
             };
         });

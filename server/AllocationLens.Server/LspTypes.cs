@@ -15,7 +15,7 @@ public sealed record DidChangeTextDocumentParams(VersionedTextDocumentIdentifier
 public sealed record DidCloseTextDocumentParams(TextDocumentIdentifier TextDocument);
 public sealed record InlayHintParams(TextDocumentIdentifier TextDocument, Range Range);
 public sealed record TextDocumentPositionParams(TextDocumentIdentifier TextDocument, Position Position);
-public sealed record ExecuteCommandParams(string Command, JsonElement[]? Arguments = null);
+public sealed record ExecuteCommandParams(string Command, JsonElement[]? Arguments = null, JsonElement? WorkDoneToken = null);
 public sealed record WorkspaceFolder(string Uri, string Name);
 public sealed record InitializeParams(int? ProcessId = null, string? RootUri = null, string? RootPath = null, WorkspaceFolder[]? WorkspaceFolders = null, JsonElement? InitializationOptions = null);
 

@@ -15,6 +15,9 @@ public static class SiteRendering
     /// <summary>The client-side command a hover links to; it calls <see cref="ExplainCommand"/> and opens the panel.</summary>
     public const string ClientExplainCommand = "allocationLens.explainAllocation";
 
+    /// <summary>The client-side command a hover links to for one method; it calls the server's verify command with progress.</summary>
+    public const string ClientVerifyCommand = "allocationLens.verifyMethodWithJit";
+
     public static string Label(AllocationKind kind) => kind switch
     {
         AllocationKind.Heap => "heap",
@@ -26,12 +29,26 @@ public static class SiteRendering
     public static Position End(AllocationSite site) => new(site.Where.Lines.End.Line, site.Where.Lines.End.Character);
     public static Range RangeOf(AllocationSite site) => new(Start(site), End(site));
 
-    public static InlayHint Hint(AllocationSite site) =>
-        new(End(site), Label(site.Kind), new MarkupContent("markdown", $"**{Label(site.Kind)}**: {Escape(site.Message)}"), PaddingLeft: true,
-            new { kind = Label(site.Kind), category = site.Category });
+    public static InlayHint Hint(AllocationSite site) => Hint(site, null, "", []);
+
+    /// <summary>A hint; after "Verify with JIT", in its verified (`heap ✓`) or disagreement (`⚠ stack · JIT heap`) form.</summary>
+    public static InlayHint Hint(AllocationSite site, Verification.SiteJit? jit, string targetFramework, IReadOnlyList<string> runtimes)
+    {
+        var label = JitRendering.HintLabel(site, jit, targetFramework, runtimes);
+        var tooltip = $"**{Label(site.Kind)}**: {Escape(site.Message)}";
+        string? jitState = null;
+        if (jit is not null && JitRendering.Compare(site, jit, targetFramework, runtimes) is { Compared: { } compared } comparison)
+        {
+            jitState = comparison.Disagrees ? "disagrees" : "verified";
+            tooltip += "\n\n" + JitRendering.RuntimeLine(jit, compared);
+        }
+        return new(End(site), label, new MarkupContent("markdown", tooltip), PaddingLeft: true,
+            new { kind = Label(site.Kind), category = site.Category, jit = jitState });
+    }
 
     /// <summary>Hover Markdown: what, how big, why (numbered, linked), for which runtime, and what to do.</summary>
-    public static string HoverMarkdown(AllocationSite site, string documentUri, string? source = null)
+    public static string HoverMarkdown(AllocationSite site, string documentUri, string? source = null,
+        Verification.SiteJit? jit = null, string targetFramework = "", IReadOnlyList<string>? runtimes = null)
     {
         var md = new StringBuilder();
         md.Append("**").Append(Label(site.Kind)).Append("** · ").Append(site.Category);
@@ -56,13 +73,16 @@ public static class SiteRendering
             md.Append("\n**What to do**\n");
             foreach (var remedy in site.Remedies) md.Append("- ").Append(Escape(remedy)).Append('\n');
         }
+        if (jit is not null) JitRendering.AppendHover(md, site, jit, targetFramework, runtimes ?? []);
         var args = Uri.EscapeDataString($"[\"{documentUri}\",{{\"line\":{site.Where.Lines.Start.Line},\"character\":{site.Where.Lines.Start.Character}}}]");
         md.Append("\n[Explain allocation](command:").Append(ClientExplainCommand).Append('?').Append(args).Append(')');
+        md.Append(" · [Verify this method with the JIT](command:").Append(ClientVerifyCommand).Append('?').Append(args).Append(')');
         return md.ToString();
     }
 
     /// <summary>The structured story for the Explain panel (and scripts).</summary>
-    public static object Explain(AllocationSite site, string documentUri, string source, IReadOnlyList<(string Target, AllocationKind? Kind)> otherTargets) => new
+    public static object Explain(AllocationSite site, string documentUri, string source, IReadOnlyList<(string Target, AllocationKind? Kind)> otherTargets,
+        Verification.SiteJit? jit = null, string targetFramework = "", IReadOnlyList<string>? runtimes = null) => new
     {
         uri = documentUri,
         range = RangeOf(site),
@@ -86,7 +106,8 @@ public static class SiteRendering
         }).ToArray(),
         remedies = site.Remedies.ToArray(),
         otherTargets = otherTargets.Select(t => new { target = t.Target, kind = t.Kind is { } k ? Label(k) : "none" }).ToArray(),
-        markdown = HoverMarkdown(site, documentUri, source),
+        jit = JitRendering.Explain(site, jit, targetFramework, runtimes ?? []),
+        markdown = HoverMarkdown(site, documentUri, source, jit, targetFramework, runtimes),
     };
 
     private static string Escape(string text) => text.Replace("<", "\\<").Replace(">", "\\>");
