@@ -1,0 +1,34 @@
+using System;
+using System.Collections.Generic;
+
+namespace VerifyNet8;
+
+public sealed class Point { public int X; public int Y; }
+
+public interface IUnimplemented { int Value { get; } }
+
+public class Cases
+{
+    private object? _kept;
+
+    // .NET 8 keeps it on the heap; .NET 9 and later stack-allocate it (it never escapes).
+    public int LocalObject() { var p = new Point { X = 1, Y = 2 }; return p.X + p.Y; }
+
+    // Escapes through the return value: the heap on every runtime.
+    public object Escapes() => new Point();
+
+    // Stored into a field: the heap on every runtime.
+    public void Stored() { _kept = new Point(); }
+
+    // A small local array: .NET 10 and later stack-allocate it, .NET 8 and 9 do not.
+    public int LocalArray() { var a = new int[4]; a[0] = 3; return a[0] + a.Length; }
+
+    // Iterator: the object lives in the compiler-generated MoveNext, a new virtual slot.
+    public IEnumerable<object> Iterate() { yield return new Point(); }
+
+    // A lambda's body is its own compiler-generated method.
+    public Func<object> Factory() => () => new Point();
+
+    // No type argument satisfies the constraints: this method cannot be compiled, and says why.
+    public int Unpreparable<T>() where T : struct, IUnimplemented => new T().Value + new int[1].Length;
+}
