@@ -34,6 +34,8 @@ internal sealed class FunctionWalker
         {
             _session.CancellationToken.ThrowIfCancellationRequested();
             var (op, context) = stack.Pop();
+            // A call the compiler omits (Debug.Assert in Release) and its arguments do not exist at run time.
+            if (op.Kind == OperationKind.Invocation && OperationFacts.IsOmittedConditionalCall(op)) continue;
 
             foreach (var rule in _rules.For(op.Kind))
                 rule.Visit(op, context);
@@ -42,6 +44,8 @@ internal sealed class FunctionWalker
 
             switch (op)
             {
+                case IAnonymousFunctionOperation lambda when ExpressionTreeRule.ExpressionTreeType(lambda) is not null:
+                    continue; // an expression tree's body is data, never run as written
                 case IAnonymousFunctionOperation lambda:
                     var lambdaScope = new FunctionScope(lambda.Body, lambda.Symbol, $"the lambda at line {Spans.Of(lambda.Syntax).Line + 1}", false);
                     stack.Push((lambda.Body, Enter(lambdaScope)));

@@ -9,6 +9,53 @@ internal static class OperationFacts
 {
     public static bool IsBoxing(IOperation? op) => op is IConversionOperation conversion && conversion.GetConversion().IsBoxing;
 
+    /// <summary>
+    /// A call to a <c>[Conditional("X")]</c> method whose symbols are all undefined in the call's own
+    /// syntax tree (Release builds do not define DEBUG): the compiler drops the call together with the
+    /// evaluation of its arguments, so nothing in it allocates or uses a value at run time.
+    /// </summary>
+    public static bool IsOmittedConditionalCall(IOperation op)
+    {
+        if (op is not IInvocationOperation { TargetMethod: { ReturnsVoid: true } method } call) return false;
+        // Conditional-ness is declared on the original method; overrides inherit it.
+        for (var m = method.OriginalDefinition; m is not null; m = m.OverriddenMethod?.OriginalDefinition)
+        {
+            bool conditional = false;
+            foreach (var attribute in m.GetAttributes())
+            {
+                if (attribute.AttributeClass is not { Name: "ConditionalAttribute", ContainingNamespace: { Name: "Diagnostics", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } }) continue;
+                if (attribute.ConstructorArguments is not [{ Value: string symbol }]) continue;
+                conditional = true;
+                if (IsDefined(call.Syntax.SyntaxTree, symbol)) return false;
+            }
+            if (conditional) return true;
+            if (!m.IsOverride) return false;
+        }
+        return false;
+    }
+
+    private static bool IsDefined(SyntaxTree tree, string symbol)
+    {
+        bool defined = tree.Options.PreprocessorSymbolNames.Contains(symbol, StringComparer.Ordinal);
+        // `#define`/`#undef` may only precede the file's first token, so they sit in its leading trivia
+        // and hold for the whole file: looking there is enough (and costs nothing in the usual file).
+        var root = tree.GetRoot();
+        if (!root.ContainsDirectives) return defined;
+        foreach (var trivia in root.GetFirstToken(includeZeroWidth: true).LeadingTrivia)
+        {
+            switch (trivia.GetStructure())
+            {
+                case Microsoft.CodeAnalysis.CSharp.Syntax.DefineDirectiveTriviaSyntax { IsActive: true } define when define.Name.ValueText == symbol:
+                    defined = true;
+                    break;
+                case Microsoft.CodeAnalysis.CSharp.Syntax.UndefDirectiveTriviaSyntax { IsActive: true } undef when undef.Name.ValueText == symbol:
+                    defined = false;
+                    break;
+            }
+        }
+        return defined;
+    }
+
     /// <summary>True when <paramref name="op"/> sits in a lambda or local function nested inside <paramref name="root"/>.</summary>
     public static bool IsInNestedFunction(IOperation op, IOperation? root = null)
     {

@@ -97,7 +97,10 @@ public static class WorkspaceLoader
         var tfms = new Dictionary<ProjectId, string>();
         foreach (var project in solution.Projects)
         {
-            if (project.ParseOptions is CSharpParseOptions parse && parse.LanguageVersion < LanguageVersion.Preview)
+            // Only projects already at the newest version Roslyn knows: those may really be on C# 14. A
+            // project that pins an older version keeps it, because codegen depends on it (static
+            // method-group delegates are cached only from C# 11) and the engine reads it.
+            if (project.ParseOptions is CSharpParseOptions parse && parse.LanguageVersion >= LanguageVersion.CSharp13 && parse.LanguageVersion < LanguageVersion.Preview)
                 solution = solution.WithProjectParseOptions(project.Id, parse.WithLanguageVersion(LanguageVersion.Preview));
             tfms[project.Id] = TargetFrameworkReader.Read(project.FilePath, project.Name) ?? "net10.0";
         }

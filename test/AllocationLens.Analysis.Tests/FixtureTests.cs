@@ -8,12 +8,37 @@ namespace AllocationLens.Analysis.Tests;
 /// <summary>
 /// The main suite: every test/fixtures/**/*.cs is compiled in memory and analysed; its //@ markers must
 /// account for every site the engine reports (1:1), so precision is tested as well as recall.
-/// A fixture may say <c>//@ target(net8.0)</c> to be judged for another runtime (default net10.0).
+/// A fixture may say <c>//@ target(net8.0)</c> to be judged for another runtime (default net10.0),
+/// <c>//@ langversion(10)</c> to be compiled as another C# version (default latest), and
+/// <c>//@ define(DEBUG)</c> to define preprocessor symbols (default none, as in Release).
 /// </summary>
 public sealed partial class FixtureTests
 {
     [GeneratedRegex(@"//@ target\((?<tfm>[^)]+)\)")]
     private static partial Regex TargetMarker();
+
+    [GeneratedRegex(@"//@ langversion\((?<version>[^)]+)\)")]
+    private static partial Regex LangVersionMarker();
+
+    [GeneratedRegex(@"//@ define\((?<symbol>[^)]+)\)")]
+    private static partial Regex DefineMarker();
+
+    /// <summary>The fixture's own language version and preprocessor symbols, when its markers ask for them.</summary>
+    private static Microsoft.CodeAnalysis.CSharp.CSharpCompilation WithFixtureOptions(Microsoft.CodeAnalysis.CSharp.CSharpCompilation compilation, string fixture, string text)
+    {
+        var version = LangVersionMarker().Match(text);
+        var symbols = DefineMarker().Matches(text).Select(m => m.Groups["symbol"].Value).ToArray();
+        if (!version.Success && symbols.Length == 0) return compilation;
+        var tree = compilation.SyntaxTrees.Single();
+        var options = (Microsoft.CodeAnalysis.CSharp.CSharpParseOptions)tree.Options;
+        if (version.Success)
+        {
+            Assert.True(Microsoft.CodeAnalysis.CSharp.LanguageVersionFacts.TryParse(version.Groups["version"].Value, out var parsed), $"{fixture}: bad langversion marker");
+            options = options.WithLanguageVersion(parsed);
+        }
+        if (symbols.Length > 0) options = options.WithPreprocessorSymbols(symbols);
+        return compilation.ReplaceSyntaxTree(tree, Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(text, options, fixture));
+    }
 
     public static TheoryData<string> Fixtures()
     {
@@ -30,7 +55,7 @@ public sealed partial class FixtureTests
     {
         var path = Path.Combine(AppContext.BaseDirectory, "fixtures", fixture);
         var text = File.ReadAllText(path);
-        var compilation = InMemoryCompiler.Compile([(fixture, text)], optimize: true);
+        var compilation = WithFixtureOptions(InMemoryCompiler.Compile([(fixture, text)], optimize: true), fixture, text);
         bool expectErrors = text.Contains("//@ broken", StringComparison.Ordinal);
         var errors = InMemoryCompiler.Errors(compilation);
         if (!expectErrors) Assert.True(errors.Count == 0, $"{fixture} does not compile:\n{string.Join("\n", errors)}");

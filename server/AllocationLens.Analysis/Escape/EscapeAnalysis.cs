@@ -23,6 +23,9 @@ internal sealed class EscapeAnalysis
     private readonly HashSet<IMethodSymbol> _delegateConverted = new(SymbolEqualityComparer.Default);
     private readonly List<IOperation> _thisReferences = new();
     private bool _thisCaptured;
+    /// <summary>The function's own awaits and yields (async and iterator bodies only), in no particular order.</summary>
+    private List<IOperation>? _suspensions;
+    private readonly Dictionary<ILocalSymbol, IVariableDeclaratorOperation> _declarators = new(SymbolEqualityComparer.Default);
 
     public EscapeAnalysis(FunctionScope function, AnalysisSession session)
     {
@@ -39,6 +42,8 @@ internal sealed class EscapeAnalysis
         while (stack.Count > 0)
         {
             var (op, nested) = stack.Pop();
+            // Uses inside a call the compiler omits (Debug.Assert in Release) do not happen.
+            if (op.Kind == OperationKind.Invocation && OperationFacts.IsOmittedConditionalCall(op)) continue;
             switch (op)
             {
                 case ILocalReferenceOperation local:
@@ -47,12 +52,20 @@ internal sealed class EscapeAnalysis
                 case IParameterReferenceOperation parameter:
                     Record(parameter.Parameter, op, nested);
                     break;
+                case IVariableDeclaratorOperation declarator when nested is null:
+                    _declarators[declarator.Symbol] = declarator;
+                    break;
                 case IMethodReferenceOperation { Method.MethodKind: MethodKind.LocalFunction } reference:
                     _delegateConverted.Add(reference.Method);
                     break;
                 case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
                     if (nested is null) _thisReferences.Add(op);
                     else _thisCaptured = true;
+                    break;
+                case IAwaitOperation or IReturnOperation { Kind: OperationKind.YieldReturn }
+                    or IForEachLoopOperation { IsAsynchronous: true } or IUsingOperation { IsAsynchronous: true } or IUsingDeclarationOperation { IsAsynchronous: true }
+                    when nested is null:
+                    (_suspensions ??= new List<IOperation>()).Add(op);
                     break;
             }
             foreach (var child in op.ChildOperations)
@@ -76,6 +89,39 @@ internal sealed class EscapeAnalysis
     }
 
     public bool IsCaptured(ISymbol symbol) => _capturedBy.ContainsKey(symbol);
+
+    /// <summary>
+    /// An await or yield across which <paramref name="local"/> lives, or null. Async and iterator methods
+    /// keep such locals in fields of their state machine, and a value stored in one escapes (measured on
+    /// .NET 10, even when the method completes synchronously). Conservative, as the compiler's own
+    /// analysis is: the local is declared before the suspension and read after it, or read anywhere in
+    /// a loop that contains the suspension but not the declaration.
+    /// </summary>
+    public IOperation? SuspensionAcross(ILocalSymbol local)
+    {
+        if (_suspensions is null || !_references.TryGetValue(local, out var references)) return null;
+        if (local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is not { } declaration) return null;
+        var scope = declaration.Ancestors().FirstOrDefault(a => a is Microsoft.CodeAnalysis.CSharp.Syntax.BlockSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.SwitchSectionSyntax)?.Span
+            ?? _function.Root.Syntax.Span;
+        int declared = declaration.SpanStart;
+        foreach (var suspension in _suspensions)
+        {
+            var at = suspension.Syntax.Span;
+            if (at.Start <= declared || !scope.Contains(at)) continue;
+            foreach (var reference in references)
+            {
+                bool overwritten = reference.Parent is ISimpleAssignmentOperation assignment && assignment.Target == reference;
+                if (!overwritten && reference.Syntax.SpanStart >= at.End) return suspension;
+            }
+            for (var p = suspension.Parent; p is not null && p != _function.Root; p = p.Parent)
+            {
+                if (p is not ILoopOperation loop || loop.Syntax.Span.Contains(declared)) continue;
+                foreach (var reference in references)
+                    if (loop.Syntax.Span.Contains(reference.Syntax.Span)) return suspension;
+            }
+        }
+        return null;
+    }
 
     private bool StructClosureInlined(IOperation closure) =>
         closure is ILocalFunctionOperation local
@@ -199,6 +245,13 @@ internal sealed class EscapeAnalysis
                 escaped = Escape(steps, closure, $"`{symbol.Name}` is captured by the {Describe(closure)} at line {Spans.Of(closure.Syntax).Line + 1}, so it lives in a heap closure", true);
                 return false;
             }
+            if (symbol is ILocalSymbol hoisted && _owner.SuspensionAcross(hoisted) is { } suspension)
+            {
+                string what = suspension is IReturnOperation ? "`yield return`" : "`await`";
+                string machine = suspension is IReturnOperation ? "iterator" : "async method";
+                escaped = Escape(steps, suspension, $"`{symbol.Name}` lives across the {what} at line {_owner.Span(suspension).Line + 1}, so it is a field of the {machine}'s state machine", true);
+                return false;
+            }
             if (symbol is ILocalSymbol { IsRef: true } or IParameterSymbol { RefKind: not RefKind.None })
             {
                 var declared = symbol.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is { } node ? Spans.Of(node) : steps.IsEmpty ? _owner.Span(_owner._function.Root) : steps[^1].Where;
@@ -244,6 +297,8 @@ internal sealed class EscapeAnalysis
                             CheckCall(op, 0, conversion, steps, receiverExact: null);
                             return;
                         }
+                        if (conversion.Conversion is { IsReference: true, IsImplicit: false } && CastHelperEscape(conversion.Type, current, parent, steps, conversion.IsTryCast ? "`as`" : "a cast"))
+                            return;
                         current = parent;
                         continue;
 
@@ -256,6 +311,7 @@ internal sealed class EscapeAnalysis
                     case ISwitchExpressionOperation:
                     case ISwitchOperation:
                         // The value is being matched; declaration patterns alias it below.
+                        if (CastHelperEscape(NonSealedClassTested(parent), current, parent, steps, "a type pattern")) return;
                         AliasPatternDesignations(parent, steps);
                         return;
 
@@ -369,10 +425,12 @@ internal sealed class EscapeAnalysis
                         }
                         return; // comparisons read the reference only
 
-                    case IIsTypeOperation:
+                    case IIsTypeOperation isType:
+                        CastHelperEscape(isType.TypeOperand, current, parent, steps, "`is`");
                         return;
 
                     case IIsPatternOperation pattern:
+                        if (CastHelperEscape(NonSealedClassTested(pattern.Pattern), current, parent, steps, "a type pattern")) return;
                         AliasPatternDesignations(pattern.Pattern, steps);
                         return;
 
@@ -445,6 +503,63 @@ internal sealed class EscapeAnalysis
             }
         }
 
+
+        /// <summary>
+        /// A cast or type test against a class that is not sealed calls a runtime cast helper, and the
+        /// object escapes to it (measured on .NET 10), unless the JIT knows the operand's exact type and
+        /// folds the test: a fresh object, a local assigned once from one, or (in an inlined callee) a
+        /// parameter, whose exact type the JIT carries in from the caller. Interfaces need the helper too
+        /// (measured); sealed classes are tested by comparing the method table inline; arrays are not modelled.
+        /// </summary>
+        private bool CastHelperEscape(ITypeSymbol? target, IOperation operand, IOperation at, ImmutableArray<WhyStep> steps, string what)
+        {
+            if (!NeedsCastHelper(target) || ExactTypeKnown(operand)) return false;
+            string kind = target!.TypeKind == TypeKind.Interface ? "an interface" : "a class that is not sealed";
+            Escape(steps, at, $"tested with {what} against `{target.Name}`, {kind}: the JIT calls a cast helper, which lets the object escape", false);
+            return true;
+        }
+
+        private static ITypeSymbol? NonSealedClassTested(IOperation root)
+        {
+            foreach (var node in root.DescendantsAndSelf())
+            {
+                var type = node switch
+                {
+                    IDeclarationPatternOperation d => d.MatchedType,
+                    ITypePatternOperation t => t.MatchedType,
+                    IRecursivePatternOperation r => r.MatchedType,
+                    _ => null,
+                };
+                if (NeedsCastHelper(type)) return type;
+            }
+            return null;
+        }
+
+        private static bool NeedsCastHelper(ITypeSymbol? type) =>
+            type is INamedTypeSymbol { TypeKind: TypeKind.Interface } or INamedTypeSymbol { TypeKind: TypeKind.Class, IsSealed: false, IsStatic: false, SpecialType: not SpecialType.System_Object };
+
+        private bool ExactTypeKnown(IOperation operand)
+        {
+            while (operand is IConversionOperation { IsImplicit: true } or IParenthesizedOperation)
+                operand = operand is IConversionOperation c ? c.Operand : ((IParenthesizedOperation)operand).Operand;
+            switch (operand)
+            {
+                case IObjectCreationOperation:
+                    return true;
+                case IParameterReferenceOperation:
+                    return ReturnsAreResults;
+                case ILocalReferenceOperation local:
+                    if (!_owner._declarators.TryGetValue(local.Local, out var declarator) || declarator.GetVariableInitializer() is not { } initializer) return false;
+                    var value = initializer.Value;
+                    while (value is IConversionOperation { IsImplicit: true } conversion) value = conversion.Operand;
+                    if (value is not IObjectCreationOperation) return false;
+                    foreach (var reference in _owner.ReferencesOf(local.Local))
+                        if (IsWriteTarget(reference) || IsDeconstructionTarget(reference) || IsAddressTaken(reference)) return false;
+                    return !_owner.IsCaptured(local.Local);
+                default:
+                    return false;
+            }
+        }
 
         private void AliasPatternDesignations(IOperation root, ImmutableArray<WhyStep> steps)
         {

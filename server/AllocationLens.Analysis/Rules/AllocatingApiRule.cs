@@ -9,10 +9,22 @@ namespace AllocationLens.Analysis.Rules;
 /// </summary>
 internal sealed class AllocatingApiRule : AllocationRule
 {
-    public override IReadOnlyList<OperationKind> Kinds { get; } = [OperationKind.Invocation];
+    public override IReadOnlyList<OperationKind> Kinds { get; } = [OperationKind.Invocation, OperationKind.PropertyReference];
 
     public override void Visit(IOperation operation, RuleContext ctx)
     {
+        if (operation is IPropertyReferenceOperation property)
+        {
+            if (AllocatingApis.DescribeProperty(property.Property) is { } snapshot)
+            {
+                var at = property.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax access
+                    ? Spans.Of(access.SyntaxTree, Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(access.Name.SpanStart, access.Span.End))
+                    : Spans.Of(property.Syntax);
+                Candidates.Fixed(ctx, property.Syntax, AllocationKind.Heap, "call", property.Type, null, $"`{property.Property.Name}` returns {snapshot}",
+                    ["Enumerate the dictionary itself (its enumerator takes no snapshot), or read the property once outside the hot path."], where: at);
+            }
+            return;
+        }
         var call = (IInvocationOperation)operation;
         var method = call.TargetMethod;
         if (StructVirtualCallRule.IsBoxingReceiver(call, out _)) return; // boxed: StructVirtualCallRule says it

@@ -56,12 +56,47 @@ internal static class AllocatingApis
         ["System.Text.RegularExpressions.Regex.Replace"] = "a new string",
         ["System.Threading.Tasks.Task.Run"] = "a new Task and its work item",
         ["System.Threading.Tasks.Task.FromResult"] = "a new Task<T> (the runtime caches only true/false, null and -1..8)",
+        ["System.Char.ToString"] = "a new string",
+        ["System.Enum.GetValues"] = "a new array of the values",
+        ["System.Enum.GetNames"] = "a new array of the names",
+        ["System.Enum.GetValuesAsUnderlyingType"] = "a new array of the values",
+        ["System.Type.GetMethods"] = "a new array of MethodInfo",
+        ["System.Type.GetProperties"] = "a new array of PropertyInfo",
+        ["System.Type.GetFields"] = "a new array of FieldInfo",
+        ["System.Type.GetMembers"] = "a new array of MemberInfo",
+        ["System.Type.GetConstructors"] = "a new array of ConstructorInfo",
+        ["System.Type.GetEvents"] = "a new array of EventInfo",
+        ["System.Type.GetInterfaces"] = "a new array of the interfaces",
+        ["System.Type.GetNestedTypes"] = "a new array of the nested types",
+        ["System.Type.GetGenericArguments"] = "a new array of the type arguments",
+        ["System.Reflection.MemberInfo.GetCustomAttributes"] = "a new array of new attribute objects",
+        ["System.Reflection.MethodBase.GetParameters"] = "a new array of ParameterInfo",
+        ["System.Reflection.Assembly.GetTypes"] = "a new array of the types",
+        ["System.Reflection.Assembly.GetCustomAttributes"] = "a new array of new attribute objects",
+        ["System.Attribute.GetCustomAttributes"] = "a new array of new attribute objects",
+        ["System.Attribute.GetCustomAttribute"] = "a new attribute object",
+        ["System.Reflection.CustomAttributeExtensions.GetCustomAttributes"] = "new attribute objects in a new array",
+        ["System.Reflection.CustomAttributeExtensions.GetCustomAttribute"] = "a new attribute object",
         ["System.Linq.Enumerable.ToList"] = "a new list",
         ["System.Linq.Enumerable.ToArray"] = "a new array",
         ["System.Linq.Enumerable.ToDictionary"] = "a new dictionary",
         ["System.Linq.Enumerable.ToHashSet"] = "a new hash set",
         ["System.Linq.Enumerable.ToLookup"] = "a new lookup",
     };
+
+    /// <summary>Properties whose getter returns a new snapshot on every read.</summary>
+    private static readonly Dictionary<string, string> Properties = new(StringComparer.Ordinal)
+    {
+        ["System.Collections.Concurrent.ConcurrentDictionary.Keys"] = "a new snapshot of the keys (a ReadOnlyCollection over a new List) on every read",
+        ["System.Collections.Concurrent.ConcurrentDictionary.Values"] = "a new snapshot of the values (a ReadOnlyCollection over a new List) on every read",
+    };
+
+    public static string? DescribeProperty(IPropertySymbol property)
+    {
+        var type = property.ContainingType?.OriginalDefinition;
+        if (type is null) return null;
+        return Properties.TryGetValue($"{type.ContainingNamespace?.ToDisplayString()}.{type.Name}.{property.Name}", out var what) ? what : null;
+    }
 
     /// <summary>LINQ operators that return a lazy iterator object (and keep their delegates).</summary>
     private static readonly HashSet<string> LazyLinq = new(StringComparer.Ordinal)

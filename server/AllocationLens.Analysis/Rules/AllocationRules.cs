@@ -23,6 +23,8 @@ internal sealed class AllocationRules
         new AsyncAndIteratorCallRule(),
         new ForEachEnumeratorRule(),
         new CollectionGrowthRule(),
+        new RangeSliceRule(),
+        new ExpressionTreeRule(),
     ]);
 
     private readonly Dictionary<OperationKind, AllocationRule[]> _byKind;

@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace AllocationLens.Analysis.Rules;
@@ -43,6 +44,17 @@ internal sealed class DelegateRule : AllocationRule
                     ? method.IsStatic || Inlining.BodyOf(ctx.Session, method) is { } body && Captures.Of(method, body.Root) == CaptureKind.None
                     : method.IsStatic && reference.Instance is null && !method.IsExtensionMethod;
                 var site = creation.IsImplicit ? reference.Syntax : creation.Syntax;
+                // C# caches only conversions: `new Func<int>(M)` is a delegate creation expression, which the
+                // language defines to create a new instance, in every version. Measured on .NET 10: a
+                // delegate to a static method is never stack-allocated, even when only invoked locally
+                // (it needs the runtime's shuffle thunk, so the JIT does not expand its construction).
+                if (isStatic && creation.Syntax is BaseObjectCreationExpressionSyntax)
+                {
+                    Candidates.Fixed(ctx, site, AllocationKind.Heap, "delegate", type, ObjectSizes.DelegateBytes,
+                        "an explicit `new` delegate creation is never cached, and a delegate to a static method always lives on the heap",
+                        ["Write the conversion without `new` (`Func<int> f = M;`), which C# 11 and later cache.", "Cache the delegate in a static readonly field."]);
+                    return;
+                }
                 if (isStatic && ctx.Session.CachesStaticMethodGroups)
                 {
                     Candidates.Fixed(ctx, site, AllocationKind.Stack, "delegate", type, ObjectSizes.DelegateBytes,
@@ -52,7 +64,7 @@ internal sealed class DelegateRule : AllocationRule
                 if (isStatic)
                 {
                     Candidates.Fixed(ctx, site, AllocationKind.Heap, "delegate", type, ObjectSizes.DelegateBytes,
-                        $"a static method group allocates a new delegate on every conversion before C# 11 (this project uses C# {LanguageVersionFacts.ToDisplayString(ctx.Session.LanguageVersion)})",
+                        $"a static method group allocates a new delegate on every conversion before C# 11 (this project uses C# {LanguageVersionFacts.ToDisplayString(ctx.Session.LanguageVersion)}), and a delegate to a static method always lives on the heap",
                         ["Use C# 11 or later, or write a non-capturing lambda, which is cached.", "Cache the delegate in a static readonly field."]);
                     return;
                 }

@@ -16,6 +16,17 @@ internal sealed class InterpolatedStringRule : AllocationRule
     public override void Visit(IOperation operation, RuleContext ctx)
     {
         var type = operation.Type;
+        var parent = operation.Parent;
+        while (parent is IConversionOperation { Conversion.IsIdentity: true }) parent = parent.Parent;
+        // FormattableString and IFormattable are never folded, not even when every hole is a constant
+        // (or there is none): the compiler calls FormattableStringFactory.Create with an object[] of the holes.
+        if (parent is IConversionOperation { Type: { } target } && IsFormattable(target))
+        {
+            Candidates.Fixed(ctx, operation.Syntax, AllocationKind.Heap, "string", target, null,
+                $"a `{target.Name}` object from FormattableStringFactory.Create, with an object[] of the holes (value types boxed); never folded, even when the holes are constants",
+                ["Format into a string or a handler directly instead of a FormattableString."]);
+            return;
+        }
         if (operation.ConstantValue.HasValue)
         {
             Candidates.Fixed(ctx, operation.Syntax, AllocationKind.Stack, "string", type, null,
@@ -29,8 +40,6 @@ internal sealed class InterpolatedStringRule : AllocationRule
                 "a lone string hole compiles to `s ?? \"\"`; nothing is allocated", []);
             return;
         }
-        var parent = operation.Parent;
-        while (parent is IConversionOperation { Conversion.IsIdentity: true }) parent = parent.Parent;
         // An operand of `+`: the concatenation's site reports the whole expression.
         if (parent is IBinaryOperation { OperatorKind: BinaryOperatorKind.Add, Type.SpecialType: SpecialType.System_String }) return;
         if (parent is IInterpolatedStringHandlerCreationOperation handler)
@@ -46,13 +55,9 @@ internal sealed class InterpolatedStringRule : AllocationRule
                 $"formatted through `{handlerType?.Name}`, which writes into its destination; no string is allocated", []);
             return;
         }
-        if (parent is IConversionOperation { Type: { } target } && target.SpecialType != SpecialType.System_String)
-        {
-            Candidates.Fixed(ctx, operation.Syntax, AllocationKind.Heap, "string", target, null,
-                $"a `{target.Name}` object from FormattableStringFactory.Create, with value-type holes boxed into its argument array",
-                ["Format into a string or a handler directly instead of a FormattableString."]);
-            return;
-        }
         Candidates.Fixed(ctx, operation.Syntax, AllocationKind.Heap, "string", type, null, "a new string from the interpolation", Candidates.StringRemedies);
     }
+
+    private static bool IsFormattable(ITypeSymbol type) =>
+        type.Name is "FormattableString" or "IFormattable" && type.ContainingNamespace is { Name: "System", ContainingNamespace.IsGlobalNamespace: true };
 }
