@@ -42,13 +42,28 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
+    public void The_verification_layer_sits_beside_the_engine_and_the_jit_host_depends_on_nothing_of_ours()
+    {
+        // The engine stays free of processes and builds: it never references the verification layer.
+        Assert.DoesNotContain("AllocationLens.Verification", References("AllocationLens.Analysis"));
+        var verification = References("AllocationLens.Verification");
+        Assert.DoesNotContain(verification, r => r is "AllocationLens.Server" or "AllocationLens.Protocol" or "AllocationLens.Workspace" or "allocation-lens");
+        Assert.DoesNotContain(verification, r => r.StartsWith("Microsoft.Build", StringComparison.Ordinal));
+        // The host runs inside the process whose JIT output is read: only the framework, and net8.0 so every runtime from 8 runs it.
+        var hostPath = Path.Combine(AppContext.BaseDirectory, "jit-host", "allocation-lens-jit-host.dll");
+        var host = Assembly.LoadFile(hostPath);
+        Assert.DoesNotContain(host.GetReferencedAssemblies(), r => r.Name!.StartsWith("AllocationLens", StringComparison.Ordinal) || r.Name!.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal));
+        Assert.Contains(".NETCoreApp,Version=v8.0", host.GetCustomAttribute<System.Runtime.Versioning.TargetFrameworkAttribute>()!.FrameworkName);
+    }
+
+    [Fact]
     public void Only_the_protocol_layer_and_the_cli_write_stdout()
     {
         var root = Path.GetDirectoryName(typeof(ArchitectureTests).Assembly.Location)!;
         for (var dir = root; dir is not null; dir = Path.GetDirectoryName(dir))
         {
             if (!File.Exists(Path.Combine(dir, "server.sln"))) continue;
-            var offenders = new[] { "AllocationLens.Analysis", "AllocationLens.Server", "AllocationLens.Workspace" }
+            var offenders = new[] { "AllocationLens.Analysis", "AllocationLens.Server", "AllocationLens.Workspace", "AllocationLens.Verification" }
                 .SelectMany(p => Directory.GetFiles(Path.Combine(dir, "server", p), "*.cs", SearchOption.AllDirectories))
                 .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
                 .Where(f => File.ReadAllText(f) is var text && (text.Contains("Console.Write", StringComparison.Ordinal) || text.Contains("Console.Out", StringComparison.Ordinal) || text.Contains("OpenStandardOutput", StringComparison.Ordinal)))
