@@ -195,6 +195,22 @@ async function main() {
       await runPalette(page, 'Allocation Lens: Show stack hints (toggle)');
       await until('the stack hint to come back', async () => (await hintLine(page, 'varc=newCircle(r)')).includes('newCircle(r)stack'), 30_000);
     });
+    await check('Verify with JIT turns a hint into its verified form and the hover shows the runtime line', async () => {
+      await page.keyboard.press('Escape');
+      await page.locator('.tab', { hasText: 'Shapes.cs' }).first().click();
+      await runPalette(page, 'Allocation Lens: Verify with JIT');
+      // It builds the project in Release and runs the JIT host on each installed runtime: minutes, not seconds, on a cold cache.
+      await until('a verified hint', async () => (await hintLine(page, 's_last=newCircle(r)')).includes('newCircle(r)heap✓'), 300_000);
+      const target = page.locator('.monaco-editor .view-line', { hasText: 's_last = new Circle(r)' }).locator('span', { hasText: 'Circle' }).last();
+      await target.hover();
+      const hover = await until('a hover with the JIT line', async () => {
+        const text = await page.locator('.monaco-hover').first().textContent({ timeout: 1000 }).catch(() => null);
+        return text?.includes('JIT .NET 10.') ? text : null;
+      }, 30_000);
+      if (!/JIT \.NET 10\.\d+\.\d+: heap/.test(hover)) throw new Error(`hover lacks the runtime line: ${hover}`);
+      await page.screenshot({ path: path.join(artifacts, 'verify-with-jit.png') });
+      await page.keyboard.press('Escape');
+    });
     await check('Restart server brings the hints back', async () => {
       await runPalette(page, 'Allocation Lens: Restart server');
       await until('the restarted server to report loading', async () => !(await statusBar(page))?.includes('codicon-check'), 30_000, 50).catch(() => {});
