@@ -48,6 +48,13 @@ public sealed partial record TargetRuntime(string Moniker, int Major, bool IsCor
     public bool InlinesLoopsThrowsAndLargeConstructors => IsCore && JudgedMajor >= 10;
 
     /// <summary>
+    /// From .NET 9, LINQ's predicate aggregates (Count, Any, All, First, FirstOrDefault) read an array or a
+    /// List&lt;T&gt; as a span; measured on .NET 8, they enumerate it through IEnumerable&lt;T&gt; and allocate its
+    /// enumerator inside the call. Library code, so it holds in Debug builds too.
+    /// </summary>
+    public bool LinqReadsArraysAndListsAsSpans => IsCore && JudgedMajor >= 9;
+
+    /// <summary>
     /// Measured on .NET 11.0.0 (not 10.0.12): a Nullable&lt;T&gt; box and the box of an enum passed to
     /// Enum.Equals(object) no longer reach the heap when they do not escape.
     /// </summary>

@@ -18,12 +18,6 @@ public sealed class EngineAgreementTests(ITestOutputHelper output)
     /// <summary>A known disagreement: the reason, and the runtimes it holds on (none listed: every runtime).</summary>
     private sealed record Known(string Reason, params string[] Tfms)
     {
-        /// <summary>
-        /// The marked site is judged right, but on these runtimes the case also allocates somewhere else
-        /// (inside a framework call), so a stack verdict at the marker is not a wrong stack claim.
-        /// </summary>
-        public bool AllocatesElsewhere { get; init; }
-
         public bool On(string tfm) => Tfms.Length == 0 || Tfms.Contains(tfm);
     }
 
@@ -45,14 +39,6 @@ public sealed class EngineAgreementTests(ITestOutputHelper output)
         // FIXME: the catch block never runs in the probe (nothing throws, and a throw would itself allocate),
         // so every runtime measures 0 bytes; on .NET 8 the engine rightly says the object would be on the heap.
         ["ObjectCases.Case_InCatch"] = new("the allocation is in a catch block the probe never enters", "net8.0"),
-        // FIXME: measured on .NET 8 only: Enumerable.Count(predicate) over a List<T> enumerates through
-        // IEnumerable<T> and boxes the list's enumerator (40 bytes); .NET 9 and newer read the list's span.
-        // The lambda this case marks is cached (0 bytes) on every runtime; the engine does not model the
-        // enumerator inside the LINQ call for .NET 8.
-        ["DelegateCases.Case_LinqLambdaNonCapturing"] = new("Enumerable.Count(predicate) boxes List<T>'s enumerator on .NET 8", "net8.0") { AllocatesElsewhere = true },
-        // FIXME: measured on .NET 8 only: List<T>.AsReadOnly() allocates its ReadOnlyCollection (24 bytes);
-        // from .NET 9 it is stack-allocated. The engine reports no site for this call on any target.
-        ["Probe4Cases.Case_AsReadOnly"] = new("List<T>.AsReadOnly() allocates on .NET 8; the engine reports no site", "net8.0"),
         // FIXME: measured on .NET 9 only (one case): an object passed to a [MethodImpl(NoOptimization)] callee
         // is not allocated; .NET 8, 10 and 11 allocate it. The engine treats the callee as an escape everywhere.
         ["InliningCases.Case_NoOptimizationHelper"] = new(".NET 9 does not allocate an object passed to a NoOptimization callee", "net9.0"),
@@ -95,7 +81,7 @@ public sealed class EngineAgreementTests(ITestOutputHelper output)
                 report.AppendLine($"{(ok ? "agree   " : known ? "known   " : "DISAGREE")} {c.Name,-58} engine={label,-6} runtime={c.Measurement.BytesPerCall:0.#} B/call{(ok || site is null ? "" : "  — " + site.Message)}");
                 if (!ok && !known) unexpected.Add(c.Name);
                 if (ok && known) unexpected.Add(c.Name + " (now agrees: remove it from KnownDisagreements)");
-                if (site is { Kind: AllocationKind.Stack } && runtimeAllocates && !(known && k!.AllocatesElsewhere)) dangerous.Add(c.Name);
+                if (site is { Kind: AllocationKind.Stack } && runtimeAllocates) dangerous.Add(c.Name);
             }
             var summary = $"runtime agreement ({tfm}): {agree}/{total} ({100.0 * agree / total:0.0}%)";
             output.WriteLine(summary);

@@ -40,6 +40,7 @@ internal static class KnownFrameworkMembers
         ["System.Tuple`1.get_Item1"] = [-1],
         ["System.Tuple`2.get_Item1"] = [-1], ["System.Tuple`2.get_Item2"] = [-1],
         ["System.Tuple`3.get_Item1"] = [-1], ["System.Tuple`3.get_Item2"] = [-1], ["System.Tuple`3.get_Item3"] = [-1],
+        ["System.Collections.ObjectModel.ReadOnlyCollection`1.get_Count"] = [-1],
         ["System.String.get_Length"] = [-1],
         ["System.Array.get_Length"] = [-1],
         ["System.Array.Fill"] = [0],

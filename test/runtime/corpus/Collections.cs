@@ -40,6 +40,18 @@ public static class CollectionCases
     public static int Case_LinqAnyOverList() { return s_list.Any() ? 1 : 0; } //@ nohint("Any()")
     public static int Case_LinqFirstOverList() { return s_list.First(); } //@ nohint("First()")
     public static int Case_LinqMaxOverArray() { return s_array.Max(); } //@ nohint("Max()")
+    // LINQ aggregates with a predicate over a List<T> or an array: .NET 9 reads the source as a span; .NET 8
+    // enumerates it through IEnumerable<T>, which boxes List<T>'s enumerator or allocates the array's. Over a
+    // HashSet<T> every runtime boxes its enumerator, except that .NET 10 and 11 keep it off the heap inside Any
+    // (measured 0 bytes) but not inside Count (40 bytes).
+    public static int Case_LinqCountPredicateOverList() { return s_list.Count(x => x > 1); } //@ nohint("Count(x") on(net8.0: heap)
+    public static int Case_LinqCountPredicateOverArray() { return s_array.Count(x => x > 1); } //@ nohint("Count(x") on(net8.0: heap)
+    public static int Case_LinqAnyPredicateOverList() { return s_list.Any(x => x > 2) ? 1 : 0; } //@ nohint("Any(x") on(net8.0: heap)
+    public static int Case_LinqAllPredicateOverArray() { return s_array.All(x => x > 0) ? 1 : 0; } //@ nohint("All(x") on(net8.0: heap)
+    public static int Case_LinqFirstPredicateOverList() { return s_list.First(x => x > 1); } //@ nohint("First(x") on(net8.0: heap)
+    public static int Case_LinqFirstOrDefaultPredicateOverArray() { return s_array.FirstOrDefault(x => x > 5); } //@ nohint("FirstOrDefault(x") on(net8.0: heap)
+    public static int Case_LinqCountPredicateOverHashSet() { return s_set.Count(x => x > 1); } //@ hint("Count(x", heap)
+    public static int Case_LinqAnyPredicateOverHashSet() { return s_set.Any(x => x > 5) ? 1 : 0; } //@ hint("Any(x", stack) on(net8.0: heap, net9.0: heap)
     public static int Case_LinqOrderBy() { return s_array.OrderBy(x => -x).First(); } //@ hint("OrderBy(x", heap)
     public static int Case_IteratorCall() { var e = Helpers.Range3(); return e != null ? 1 : 0; } //@ hint("Helpers.Range3()", stack) on(net8.0: heap)
     public static int Case_AsyncCompletesSynchronously() { Helpers.NoAwaitAsync().GetAwaiter().GetResult(); return 0; } //@ hint("Helpers.NoAwaitAsync()", stack)

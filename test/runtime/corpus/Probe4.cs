@@ -9,6 +9,7 @@ public static class Probe4Cases
 {
     static readonly object s_gate = new();
     static readonly List<int> s_list = new() { 1, 2 };
+    static readonly int[] s_ints = { 1, 2 };
     static string s_a = "a", s_b = "b", s_c = "c", s_d = "d";
 
     public static int Case_AllocationInsideLock() { lock (s_gate) { var p = new Point(Sink.Int(), 1); return p.X; } } //@ hint("new Point", stack) on(net8.0: heap)
@@ -17,7 +18,9 @@ public static class Probe4Cases
     public static int Case_ComparerOnStruct() { return EqualityComparer<SPoint>.Default.Equals(new SPoint(1, 2), new SPoint(1, Sink.Int())) ? 1 : 0; } //@ hint("EqualityComparer", boxed)
     public static int Case_TaskFromResultLarge() { return Task.FromResult(Sink.Large()).Result; } //@ hint("Task.FromResult", heap)
     public static int Case_ValueTaskFromResult() { return ValueTask.FromResult(Sink.Large()).Result; } //@ nohint("ValueTask.FromResult")
-    public static int Case_AsReadOnly() { return s_list.AsReadOnly().Count; } //@ nohint("AsReadOnly()") on(net8.0: heap)
+    public static int Case_AsReadOnly() { return s_list.AsReadOnly().Count; } //@ hint("AsReadOnly().Count", stack) on(net8.0: heap)
+    public static int Case_ArrayAsReadOnly() { return Array.AsReadOnly(s_ints).Count; } //@ hint("Array.AsReadOnly", stack) on(net8.0: heap, net9.0: heap)
+    public static int Case_AsReadOnlyEscapes() { s_keep = s_list.AsReadOnly(); return 1; } //@ hint("AsReadOnly()", heap)
     public static int Case_TimeSpanToString() { return TimeSpan.FromSeconds(Sink.Int()).ToString().Length; } //@ hint("ToString().Length", heap)
     public static int Case_DateTimeNow() { return DateTime.UtcNow.Second; } //@ nohint("DateTime")
     public static int Case_NameOfEnumMember() { return nameof(Color.Red).Length; } //@ nohint("nameof")
