@@ -27,7 +27,7 @@ if [ "$seen" -lt "$projects" ]; then
   echo "only $seen of $projects .NET test assemblies reported a summary (build failure or crash): counting each missing one as a failure"
   failed=$((failed + projects - seen))
 fi
-[ -f artifacts/runtime-agreement.txt ] && tail -n 1 artifacts/runtime-agreement.txt
+[ -f artifacts/runtime-agreement.txt ] && grep "^runtime agreement" artifacts/runtime-agreement.txt
 
 # Client: pure modules under node --test.
 client_out=$(npm run --silent test:client 2>&1)

@@ -4,8 +4,9 @@ namespace AllocationLens.Analysis;
 
 /// <summary>
 /// The runtime whose JIT the verdicts model, read from a project's target framework.
-/// What each version stack-allocates comes from dotnet/runtime's objectalloc.cpp and the release notes,
-/// and is checked against the installed runtime by the runtime-verification tests.
+/// What each version does is measured: the runtime tier (test/AllocationLens.Runtime.Tests) builds the
+/// corpus for net8.0, net9.0, net10.0 and net11.0 and runs it on .NET 8.0.34, 9.0.23, 10.0.12 and 11.0.0.
+/// A target newer than <see cref="NewestMeasuredMajor"/> is judged as that runtime, and says so.
 /// </summary>
 public sealed partial record TargetRuntime(string Moniker, int Major, bool IsCore, bool Optimized)
 {
@@ -14,18 +15,61 @@ public sealed partial record TargetRuntime(string Moniker, int Major, bool IsCor
 
     public static TargetRuntime Net10 { get; } = new("net10.0", 10, true, true);
 
-    /// <summary>.NET 9 stack-allocates non-escaping class instances and boxes.</summary>
-    public bool StackAllocatesObjects => IsCore && Major >= 9 && Optimized;
+    /// <summary>The newest runtime the runtime tier measures (11.0.0). Newer targets are judged as this one.</summary>
+    public const int NewestMeasuredMajor = 11;
 
-    /// <summary>.NET 10 adds constant-length arrays, delegates, struct-field tracking and GDV enumerators.</summary>
-    public bool StackAllocatesArrays => IsCore && Major >= 10 && Optimized;
-    public bool StackAllocatesDelegates => IsCore && Major >= 10 && Optimized;
-    public bool TracksStructFields => IsCore && Major >= 10 && Optimized;
-    public bool StackAllocatesGuardedEnumerators => IsCore && Major >= 10 && Optimized;
+    /// <summary>The major version whose measured behaviour the verdicts use: the target's, capped at the newest measured.</summary>
+    public int JudgedMajor => IsCore ? Math.Min(Major, NewestMeasuredMajor) : 0;
 
-    public string Description => $"{Moniker}, {(Optimized ? "optimized (Release, Tier-1)" : "unoptimized (Debug)")}";
+    /// <summary>True when the target is newer than any measured runtime and is judged as <see cref="NewestMeasuredMajor"/>.</summary>
+    public bool IsBeyondMeasured => IsCore && Major > NewestMeasuredMajor;
 
-    public string Name => IsCore ? (Major >= 5 ? $".NET {Major}" : $".NET Core {Major}") : Moniker.StartsWith("netstandard", StringComparison.Ordinal) ? "a .NET Standard host" : ".NET Framework";
+    /// <summary>.NET 9 stack-allocates non-escaping class instances and boxes (measured: .NET 8 does not).</summary>
+    public bool StackAllocatesObjects => IsCore && JudgedMajor >= 9 && Optimized;
+
+    /// <summary>.NET 10 adds constant-length arrays, delegates, struct-field tracking and GDV enumerators (measured: .NET 9 does none).</summary>
+    public bool StackAllocatesArrays => IsCore && JudgedMajor >= 10 && Optimized;
+    public bool StackAllocatesDelegates => IsCore && JudgedMajor >= 10 && Optimized;
+    public bool TracksStructFields => IsCore && JudgedMajor >= 10 && Optimized;
+    public bool StackAllocatesGuardedEnumerators => IsCore && JudgedMajor >= 10 && Optimized;
+
+    /// <summary>
+    /// Measured on .NET 8 and 9: every optimizing JIT since .NET 8 drops an allocation whose value is never
+    /// really used (discarded, only compared with null, only its constant `Length` read, or an object with
+    /// no fields, or a box only used as the receiver of a devirtualized call), with or without escape analysis.
+    /// </summary>
+    public bool RemovesDeadAllocations => IsCore && JudgedMajor >= 8 && Optimized;
+
+    /// <summary>
+    /// The inliner of .NET 10 and newer takes callees with loops or a `throw`, and constructors up to a large
+    /// budget; measured on .NET 9, a callee with a loop or a throw is not inlined and constructors get the
+    /// ordinary budget.
+    /// </summary>
+    public bool InlinesLoopsThrowsAndLargeConstructors => IsCore && JudgedMajor >= 10;
+
+    /// <summary>
+    /// From .NET 9, LINQ's predicate aggregates (Count, Any, All, First, FirstOrDefault) read an array or a
+    /// List&lt;T&gt; as a span; measured on .NET 8, they enumerate it through IEnumerable&lt;T&gt; and allocate its
+    /// enumerator inside the call. Library code, so it holds in Debug builds too.
+    /// </summary>
+    public bool LinqReadsArraysAndListsAsSpans => IsCore && JudgedMajor >= 9;
+
+    /// <summary>
+    /// Measured on .NET 11.0.0 (not 10.0.12): a Nullable&lt;T&gt; box and the box of an enum passed to
+    /// Enum.Equals(object) no longer reach the heap when they do not escape.
+    /// </summary>
+    public bool RemovesNullableAndEnumEqualsBoxes => IsCore && JudgedMajor >= 11 && Optimized;
+
+    /// <summary>
+    /// The 528-byte limit is measured from .NET 10 on; .NET 9 stack-allocates non-escaping objects and boxes
+    /// over it (measured up to an 808-byte object and a 544-byte box).
+    /// </summary>
+    public bool LimitsStackAllocationSize => IsCore && JudgedMajor >= 10;
+
+    public string Description => $"{Moniker}, {(Optimized ? "optimized (Release, Tier-1)" : "unoptimized (Debug)")}"
+        + (IsBeyondMeasured ? $"; judged as .NET {NewestMeasuredMajor}, the newest runtime measured" : "");
+
+    public string Name => IsCore ? (JudgedMajor >= 5 ? $".NET {JudgedMajor}" : $".NET Core {Major}") : Moniker.StartsWith("netstandard", StringComparison.Ordinal) ? "a .NET Standard host" : ".NET Framework";
 
     [GeneratedRegex(@"^net(?:coreapp)?(?<major>\d+)\.(?<minor>\d+)", RegexOptions.IgnoreCase)]
     private static partial Regex CoreMoniker();

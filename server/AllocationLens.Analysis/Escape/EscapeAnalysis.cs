@@ -128,7 +128,7 @@ internal sealed class EscapeAnalysis
         && !_delegateConverted.Contains(local.Symbol)
         && _session.Runtime.TracksStructFields
         && Inlining.BodyOf(_session, local.Symbol) is { } body
-        && Inlining.WhyNotInlined(local.Symbol, body) is null;
+        && Inlining.WhyNotInlined(local.Symbol, body, _session.Runtime) is null;
 
     public IReadOnlyList<IOperation> ReferencesOf(ISymbol symbol) =>
         _references.TryGetValue(symbol, out var list) ? list : Array.Empty<IOperation>();

@@ -32,12 +32,15 @@ internal static class KnownFrameworkMembers
         ["System.Collections.Generic.HashSet`1..ctor"] = [-1],
         ["System.Collections.Generic.HashSet`1.get_Count"] = [-1],
         ["System.Text.StringBuilder..ctor"] = [-1],
+        ["System.Threading.Lock..ctor"] = [-1],
+        ["System.Threading.Lock.get_IsHeldByCurrentThread"] = [-1],
         ["System.Text.StringBuilder.get_Length"] = [-1],
         ["System.Tuple.Create"] = [],
         ["System.Tuple`1..ctor"] = [-1], ["System.Tuple`2..ctor"] = [-1], ["System.Tuple`3..ctor"] = [-1], ["System.Tuple`4..ctor"] = [-1],
         ["System.Tuple`1.get_Item1"] = [-1],
         ["System.Tuple`2.get_Item1"] = [-1], ["System.Tuple`2.get_Item2"] = [-1],
         ["System.Tuple`3.get_Item1"] = [-1], ["System.Tuple`3.get_Item2"] = [-1], ["System.Tuple`3.get_Item3"] = [-1],
+        ["System.Collections.ObjectModel.ReadOnlyCollection`1.get_Count"] = [-1],
         ["System.String.get_Length"] = [-1],
         ["System.Array.get_Length"] = [-1],
         ["System.Array.Fill"] = [0],
@@ -48,6 +51,31 @@ internal static class KnownFrameworkMembers
         ["System.Span`1.get_Item"] = [-1], ["System.Span`1.get_Length"] = [-1], ["System.Span`1..ctor"] = [0],
         ["System.ReadOnlySpan`1.get_Item"] = [-1], ["System.ReadOnlySpan`1.get_Length"] = [-1], ["System.ReadOnlySpan`1..ctor"] = [0],
     };
+
+    /// <summary>
+    /// Framework members that keep their receiver local only from a given runtime on (measured: the older
+    /// JIT does not inline them, so the object escapes into the call).
+    /// </summary>
+    private static readonly Dictionary<string, int> LocalSince = new(StringComparer.Ordinal)
+    {
+        ["System.Collections.Generic.Dictionary`2..ctor"] = 10,
+        ["System.Threading.Lock..ctor"] = 10,
+        ["System.Threading.Lock.get_IsHeldByCurrentThread"] = 10,
+    };
+
+    /// <summary>Why this member lets its arguments escape on this runtime although a newer one keeps them local, or null.</summary>
+    public static string? NotLocalOn(IMethodSymbol method, TargetRuntime runtime) =>
+        LocalSince.TryGetValue(Key(method), out var since) && runtime.JudgedMajor < since
+            ? $"a framework method the {runtime.Name} JIT does not inline (measured; .NET {since} does)"
+            : null;
+
+    /// <summary>
+    /// Enum.Equals(object) on an enum value: measured on .NET 11.0.0, the receiver's and the argument's boxes
+    /// stay off the heap when they do not escape otherwise; up to .NET 10 it is a real call that keeps them.
+    /// </summary>
+    public static bool IsEnumEquals(IMethodSymbol method, ITypeSymbol? receiverExact) =>
+        method is { Name: "Equals", IsStatic: false, Parameters: [{ Type.SpecialType: SpecialType.System_Object }] }
+        && (method.ContainingType?.SpecialType == SpecialType.System_Enum || receiverExact?.TypeKind == TypeKind.Enum);
 
     /// <summary>Framework calls that return a view of their argument (a span over an array): the result aliases it.</summary>
     private static readonly Dictionary<string, int> AliasingReturns = new(StringComparer.Ordinal)

@@ -29,6 +29,13 @@ internal static class StackAllocationJudge
         };
         if (!supported)
         {
+            if (runtime.RemovesDeadAllocations && !ctx.Function.RunsOnce && Loops.Of(site).Depth == 0
+                && DeadAllocation.Why(ctx, value, kind, exactType) is { } dead
+                && !ctx.Function.Escape(ctx.Session).TraceValue(value, exactType).Escapes)
+            {
+                string removed = $"{dead}, so the JIT removes the allocation; {runtime.Name} does not stack-allocate {noun}, but drops the ones nothing observes";
+                return new Verdict(true, removed, [new WhyStep(where, removed)], true, false);
+            }
             string since = kind is CandidateKind.Array or CandidateKind.Delegate ? ".NET 10" : ".NET 9";
             string reason = !runtime.Optimized
                 ? "unoptimized (Debug) code never stack-allocates"
@@ -50,7 +57,7 @@ internal static class StackAllocationJudge
         if (heapBytes is null)
             return new Verdict(false, "its size is not known statically, so we assume the heap", [new WhyStep(where, "size not static")], false, false);
         int jitSize = ObjectSizes.JitSize(heapBytes.Value);
-        if (jitSize > TargetRuntime.StackAllocationLimitBytes)
+        if (jitSize > TargetRuntime.StackAllocationLimitBytes && runtime.LimitsStackAllocationSize)
             return Heap($"{heapBytes} bytes is over the JIT's {TargetRuntime.StackAllocationLimitBytes}-byte stack-allocation limit", where, escaped: false);
 
         // Where the value goes is the more useful headline, so a sink in this function is reported

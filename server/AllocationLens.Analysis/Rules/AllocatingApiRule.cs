@@ -43,6 +43,40 @@ internal sealed class AllocatingApiRule : AllocationRule
                 ["Format into a Span<char> with TryFormat, or cache the string if the value repeats."], where: where);
             return;
         }
+        // Small framework factories the JIT inlines: the new object they return is allocated in the caller, so it
+        // is judged like `new` at the call: .NET 8 has no object stack allocation (measured: one object per call),
+        // and from .NET 9 it stays off the heap when it does not escape (measured: 0 bytes).
+        if (InlinedFactories.TryGetValue(KnownFrameworkMembers.Key(method), out var factory) && method.ReturnType is { IsReferenceType: true } returned)
+        {
+            var (made, inlinedSince) = factory;
+            if (ctx.Runtime.StackAllocatesObjects && ctx.Runtime.JudgedMajor < inlinedSince)
+            {
+                Candidates.Fixed(ctx, site, AllocationKind.Heap, "call", returned, ObjectSizes.OfClass(returned),
+                    $"`{Inlining.Signature(method)}` {made}; the {ctx.Runtime.Name} JIT does not inline it (measured; .NET {inlinedSince} does), so the object escapes into the call",
+                    ["Construct the object yourself where it is used, or use a value tuple or a struct on hot paths."], where: where,
+                    subject: $"{Spans.Subject(site, 32)} ({made})");
+                return;
+            }
+            Candidates.Report(ctx, call, site, CandidateKind.Object, "call", returned, ObjectSizes.OfClass(returned),
+                ["Keep the result local (read it in this method) so .NET 9+ can stack-allocate it, or use a value tuple or a struct on hot paths."],
+                constructor: CallVerdict.Local(null), where: where, subject: $"{Spans.Subject(site, 32)} ({made})");
+            return;
+        }
+        if (SpanReadingAggregates.Contains(method.Name) && method.ContainingType?.ToDisplayString() == "System.Linq.Enumerable"
+            && method.Parameters.Length == 2 && call.Arguments.Length == 2
+            && EnumeratedThroughInterface(call.Arguments[0].Value) is { } source
+            && !(source.ReadAsSpanFrom9 && ctx.Runtime.LinqReadsArraysAndListsAsSpans)
+            && !(!source.ReadAsSpanFrom9 && ctx.Runtime.StackAllocatesGuardedEnumerators && EnumeratorMayStayLocalFrom10.Contains(method.Name)))
+        {
+            string reason = source.ReadAsSpanFrom9
+                ? $"`{Inlining.Signature(method)}` enumerates the {source.Name} through IEnumerable<T>, which allocates its enumerator on {ctx.Runtime.Name} (from .NET 9 it reads the {source.Name} as a span)"
+                : $"`{Inlining.Signature(method)}` enumerates the {source.Name} through IEnumerable<T>, which boxes its struct enumerator";
+            Candidates.Fixed(ctx, site, AllocationKind.Heap, "enumerator", method.ReturnType, source.Bytes, reason,
+                source.ReadAsSpanFrom9
+                    ? ["Loop over the collection with for or foreach instead, or target .NET 9 or newer."]
+                    : ["Loop over the collection with foreach (its struct enumerator stays off the heap)."], where: where);
+            return;
+        }
         if (AllocatingApis.Describe(method) is { } what)
         {
             Candidates.Fixed(ctx, site, AllocationKind.Heap, method.ContainingType.ContainingNamespace?.ToDisplayString() == "System.Linq" ? "linq" : "call",
@@ -51,6 +85,57 @@ internal sealed class AllocatingApiRule : AllocationRule
                     ? ["Replace the LINQ chain with a loop on hot paths.", "Pass a static lambda to avoid a delegate per call."]
                     : ["Use a span-based overload (AsSpan, TryFormat, Split into a Span<Range>) where one exists."], where: where);
         }
+    }
+
+    /// <summary>
+    /// Framework methods whose body is one `new` the JIT inlines into the caller (keys as
+    /// <see cref="KnownFrameworkMembers.Key"/>). Each is measured in test/runtime/corpus: one object per call on
+    /// .NET 8 and when the result escapes, 0 bytes when it stays local on a runtime whose JIT inlines it.
+    /// The number is the first runtime whose JIT inlines it (measured: .NET 9 does not inline Array.AsReadOnly, 24 bytes).
+    /// </summary>
+    private static readonly Dictionary<string, (string Made, int InlinedSince)> InlinedFactories = new(StringComparer.Ordinal)
+    {
+        ["System.Tuple.Create"] = ("returns a new Tuple", 9),
+        ["System.Collections.Generic.List`1.AsReadOnly"] = ("returns a new ReadOnlyCollection over the list", 9),
+        ["System.Array.AsReadOnly"] = ("returns a new ReadOnlyCollection over the array", 10),
+    };
+
+    /// <summary>LINQ aggregates with a predicate that .NET 9 runs over a span of an array or List&lt;T&gt; (measured).</summary>
+    private static readonly HashSet<string> SpanReadingAggregates = new(StringComparer.Ordinal) { "Count", "Any", "All", "First", "FirstOrDefault" };
+
+    /// <summary>
+    /// Measured on .NET 10 and 11: over a HashSet&lt;int&gt;, Any(predicate) allocates nothing (the JIT inlines it
+    /// and keeps the enumerator off the heap) while Count(predicate) boxes it (40 bytes). Whether that holds
+    /// depends on the JIT knowing the collection's exact type, so no site is claimed there, neither heap nor stack.
+    /// </summary>
+    private static readonly HashSet<string> EnumeratorMayStayLocalFrom10 = new(StringComparer.Ordinal) { "Any" };
+
+    /// <summary>
+    /// A source whose enumeration through IEnumerable&lt;T&gt; allocates, and the size of that enumerator: an array
+    /// (SZGenericArrayEnumerator: array, index, end index; 32 bytes measured) or a List&lt;T&gt; (its boxed struct
+    /// enumerator: list, index, version, current; 40 bytes for int measured), which .NET 9 reads as a span instead;
+    /// or another System.Collections.Generic class whose GetEnumerator returns a struct, boxed on every runtime
+    /// (HashSet&lt;int&gt;: 40 bytes measured on .NET 8 to 11; the size is not computed for other types). Null for
+    /// any other source (interfaces, LINQ results, user types): what GetEnumerator allocates there is not known here.
+    /// Empty arrays share one cached enumerator; the verdict is for the non-empty case.
+    /// </summary>
+    private static (string Name, int? Bytes, bool ReadAsSpanFrom9)? EnumeratedThroughInterface(IOperation source)
+    {
+        while (source is IConversionOperation { IsImplicit: true } c) source = c.Operand;
+        if (source.Type is IArrayTypeSymbol { IsSZArray: true }) return ("array", 32, true);
+        if (source.Type is not INamedTypeSymbol { TypeKind: TypeKind.Class } type
+            || type.ContainingNamespace?.ToDisplayString() != "System.Collections.Generic") return null;
+        if (type is { Name: "List", Arity: 1 })
+        {
+            var element = type.TypeArguments[0];
+            int align = element.IsValueType ? Math.Max(4, ObjectSizes.ValueSize(element, 0).Align) : 8;
+            int fields = (8 + 4 + 4 + ObjectSizes.ElementSize(element) + align - 1) / align * align;
+            return ("list", Math.Max(24, (8 + 8 + fields + 7) / 8 * 8), true);
+        }
+        var getEnumerator = type.GetMembers("GetEnumerator").OfType<IMethodSymbol>().FirstOrDefault(m => m.Parameters.IsEmpty && !m.IsStatic);
+        if (getEnumerator?.ReturnType is not { IsValueType: true }) return null;
+        int? bytes = type is { Name: "HashSet", Arity: 1, TypeArguments: [{ SpecialType: SpecialType.System_Int32 }] } ? 40 : null;
+        return ($"`{type.Name}`", bytes, false);
     }
 
     /// <summary>

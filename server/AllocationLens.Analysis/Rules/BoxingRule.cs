@@ -37,8 +37,16 @@ internal sealed class BoxingRule : AllocationRule
                 Candidates.Fixed(ctx, site, AllocationKind.Stack, "box", source, null, $"boxing a null `{from}` produces a null reference; nothing is allocated", []);
                 return;
             }
-            // The JIT boxes Nullable<T> through a runtime helper, not the allocation its escape
-            // analysis can move to the stack: a non-null Nullable box is always a heap object.
+            // Measured on .NET 11.0.0: a Nullable<T> box that does not escape no longer reaches the heap,
+            // so it is judged like any other box there.
+            if (ctx.Runtime.RemovesNullableAndEnumEqualsBoxes)
+            {
+                Candidates.Report(ctx, conversion, site, CandidateKind.Box, "box", underlying, ObjectSizes.OfBox(underlying), remedies,
+                    subject: $"{Spans.Subject(site, 32)} ({from} → {target})");
+                return;
+            }
+            // Up to .NET 10 the JIT boxes Nullable<T> through a runtime helper, not the allocation its
+            // escape analysis can move to the stack: a non-null Nullable box is always a heap object.
             Candidates.Fixed(ctx, site, AllocationKind.Boxed, "box", underlying, ObjectSizes.OfBox(underlying),
                 $"boxing a `{from}` with a value allocates a `{underlying.Name}` box through a runtime helper the JIT never stack-allocates",
                 [.. remedies, "Test HasValue and pass the underlying value, or keep the Nullable<T> typed."]);

@@ -54,6 +54,8 @@ internal sealed class ObjectCreationRule : AllocationRule
         if (ctor.Locations.All(l => l.IsInMetadata))
         {
             var key = KnownFrameworkMembers.Key(ctor);
+            if (KnownFrameworkMembers.NotLocalOn(ctor, ctx.Runtime) is { } older)
+                return CallVerdict.Escapes($"`{Inlining.Signature(ctor)}`, {older}");
             if (!KnownFrameworkMembers.KeepsLocal(ctor, -1))
                 return CallVerdict.Escapes($"`{Inlining.Signature(ctor)}`, a framework constructor not known to be inlined");
             // Framework constructors that allocate a backing array: constant capacity only.

@@ -41,18 +41,18 @@ public struct S66
 
 public static class BoundaryCases
 {
-    public static int Case_BoxStruct64() { var s = new S64(); s.F01 = Sink.Int(); object o = s; return ((S64)o).F01 > 0 ? 1 : 0; } //@ hint("s; return", stack)
-    public static int Case_BoxStruct65() { var s = new S65(); s.F01 = Sink.Int(); object o = s; return ((S65)o).F01 > 0 ? 1 : 0; } //@ hint("s; return", stack)
-    public static int Case_BoxStruct66() { var s = new S66(); s.F01 = Sink.Int(); object o = s; return ((S66)o).F01 > 0 ? 1 : 0; } //@ hint("s; return", stack)
-    public static int Case_StructArrayAtLimit() { var a = new SPoint[64]; a[3].X = Sink.Int(); return a[3].X; } //@ hint("new SPoint[64]", stack)
+    public static int Case_BoxStruct64() { var s = new S64(); s.F01 = Sink.Int(); object o = s; return ((S64)o).F01 > 0 ? 1 : 0; } //@ hint("s; return", stack) on(net8.0: heap)
+    public static int Case_BoxStruct65() { var s = new S65(); s.F01 = Sink.Int(); object o = s; return ((S65)o).F01 > 0 ? 1 : 0; } //@ hint("s; return", stack) on(net8.0: heap)
+    public static int Case_BoxStruct66() { var s = new S66(); s.F01 = Sink.Int(); object o = s; return ((S66)o).F01 > 0 ? 1 : 0; } //@ hint("s; return", stack) on(net8.0: heap)
+    public static int Case_StructArrayAtLimit() { var a = new SPoint[64]; a[3].X = Sink.Int(); return a[3].X; } //@ hint("new SPoint[64]", stack) on(net8.0: heap, net9.0: heap)
     public static int Case_StructArrayOverLimit() { var a = new SPoint[65]; a[3].X = Sink.Int(); return a[3].X; } //@ hint("new SPoint[65]", heap)
-    public static int Case_RefArrayAtLimit() { var a = new string[64]; a[3] = "x"; return a[3].Length; } //@ hint("new string[64]", stack)
+    public static int Case_RefArrayAtLimit() { var a = new string[64]; a[3] = "x"; return a[3].Length; } //@ hint("new string[64]", stack) on(net8.0: heap, net9.0: heap)
     public static int Case_RefArrayOverLimit() { var a = new string[65]; a[3] = "x"; return a[3].Length; } //@ hint("new string[65]", heap)
     public static int Case_DoWhileBody() { int s = 0, i = 0; do { var p = new Point(i, 1); s += p.X; } while (++i < 3); return s; } //@ hint("new Point", heap)
     public static int Case_WhileTrueWithBreak() { int s = 0; while (true) { var p = new Point(s, 1); s += p.Y; if (s > 3) break; } return s; } //@ hint("new Point", heap)
     public static int Case_AllocationInLoopCondition() { int i = 0; while (new Point(i, 0).X < 3) i++; return i; } //@ hint("new Point", heap)
-    public static int Case_ForInitializerRunsOnce() { int s = 0; for (var p = new Point(0, 3); p.X < p.Y; p.X++) s++; return s; } //@ hint("new Point", stack)
-    public static int Case_ForeachCollectionRunsOnce() { int s = 0; foreach (var x in new int[] { 1, 2, 3 }) s += x; return s; } //@ hint("new int[]", stack)
+    public static int Case_ForInitializerRunsOnce() { int s = 0; for (var p = new Point(0, 3); p.X < p.Y; p.X++) s++; return s; } //@ hint("new Point", stack) on(net8.0: heap)
+    public static int Case_ForeachCollectionRunsOnce() { int s = 0; foreach (var x in new int[] { 1, 2, 3 }) s += x; return s; } //@ hint("new int[]", stack) on(net8.0: heap, net9.0: heap)
     public static int Case_LambdaDeclaredInLoop() { int s = 0; for (int i = 0; i < 2; i++) { Func<int, int> f = x => x + 1; s += f(i); } return s; } //@ hint("x => x + 1", stack)
     public static int Case_NestedLoopsInner() { int s = 0; for (int i = 0; i < 2; i++) for (int j = 0; j < 2; j++) s += new Point(i, j).X; return s; } //@ hint("new Point", heap)
 }
