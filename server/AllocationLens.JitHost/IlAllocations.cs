@@ -9,7 +9,10 @@ namespace AllocationLens.JitHost;
 /// keeps the allocation; null when the type depends on a shared generic parameter (the JIT then looks
 /// it up at run time and no constant identifies it).
 /// </summary>
-internal sealed record IlAllocation(int IlOffset, string Kind, string TypeName, long? MethodTable, bool CachedDelegate);
+/// <see cref="NullableMethodTable"/> is set for a box of <c>Nullable&lt;T&gt;</c>: the JIT either expands it
+/// inline (allocating a boxed T, <see cref="MethodTable"/>) or calls CORINFO_HELP_BOX_NULLABLE, whose
+/// argument is the method table of <c>Nullable&lt;T&gt;</c> itself.
+internal sealed record IlAllocation(int IlOffset, string Kind, string TypeName, long? MethodTable, bool CachedDelegate, long? NullableMethodTable = null);
 
 /// <summary>Finds the allocating instructions of a method body by decoding its IL.</summary>
 internal static class IlAllocations
@@ -78,8 +81,10 @@ internal static class IlAllocations
                     continue;
                 }
                 if (!boxed.IsValueType) continue;
-                var underlying = Nullable.GetUnderlyingType(boxed) ?? boxed; // a boxed int?, when not null, is a boxed int
-                found.Add(new IlAllocation(start, "box", Name(underlying), Handle(underlying), false));
+                var underlying = Nullable.GetUnderlyingType(boxed); // a boxed int?, when not null, is a boxed int
+                found.Add(underlying is null
+                    ? new IlAllocation(start, "box", Name(boxed), Handle(boxed), false)
+                    : new IlAllocation(start, "box", Name(underlying), Handle(underlying), false, Handle(boxed)));
             }
         }
         return found;

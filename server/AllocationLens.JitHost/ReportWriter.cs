@@ -53,6 +53,7 @@ internal sealed class ReportWriter(string path) : IDisposable
             json.WriteString("kind", a.Kind);
             json.WriteString("type", a.TypeName);
             if (a.MethodTable is { } mt) json.WriteString("methodTable", $"0x{mt:X}");
+            if (a.NullableMethodTable is { } nmt) json.WriteString("nullableMethodTable", $"0x{nmt:X}");
             if (a.CachedDelegate) json.WriteBoolean("cached", true);
             if (SequencePoints.Containing(ranges, a.IlOffset) is { } r)
             {

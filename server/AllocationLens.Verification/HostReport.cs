@@ -3,9 +3,17 @@ using System.Text.Json;
 
 namespace AllocationLens.Verification;
 
-/// <summary>One allocating IL instruction, as the JIT host reported it (lines and columns 1-based, from the PDB).</summary>
+/// <summary>
+/// One allocating IL instruction, as the JIT host reported it (lines and columns 1-based, from the PDB).
+/// A box of <c>Nullable&lt;T&gt;</c> has two method tables: T's, when the JIT expands the box inline, and
+/// <see cref="NullableMethodTable"/>, the argument of CORINFO_HELP_BOX_NULLABLE when it does not.
+/// </summary>
 public sealed record IlAllocation(int IlOffset, string Kind, string TypeName, long? MethodTable, bool Cached,
-    string? Document, int Line, int Column, int EndLine, int EndColumn);
+    string? Document, int Line, int Column, int EndLine, int EndColumn, long? NullableMethodTable = null)
+{
+    /// <summary>True when a helper call allocating <paramref name="methodTable"/> can be this instruction's.</summary>
+    public bool Allocates(long? methodTable) => methodTable is { } mt && (mt == MethodTable || mt == NullableMethodTable);
+}
 
 /// <summary>One method the host handled: prepared (compiled) or not, and why not.</summary>
 public sealed record HostMethod(int Token, string Name, string TypeName, string MethodName, bool Prepared, string? Reason, IReadOnlyList<IlAllocation> Allocations);
@@ -31,10 +39,11 @@ public sealed record HostReport(string RuntimeVersion, IReadOnlyList<HostMethod>
                 foreach (var a in list.EnumerateArray())
                     allocations.Add(new IlAllocation(
                         a.GetProperty("il").GetInt32(), a.GetProperty("kind").GetString()!, a.GetProperty("type").GetString()!,
-                        a.TryGetProperty("methodTable", out var mt) ? long.Parse(mt.GetString()!.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture) : null,
+                        a.TryGetProperty("methodTable", out var mt) ? Hex(mt.GetString()!) : null,
                         a.TryGetProperty("cached", out var c) && c.GetBoolean(),
                         a.TryGetProperty("document", out var d) ? d.GetString() : null,
-                        Int(a, "line"), Int(a, "column"), Int(a, "endLine"), Int(a, "endColumn")));
+                        Int(a, "line"), Int(a, "column"), Int(a, "endLine"), Int(a, "endColumn"),
+                        a.TryGetProperty("nullableMethodTable", out var nmt) ? Hex(nmt.GetString()!) : null));
             methods.Add(new HostMethod(
                 root.GetProperty("token").GetInt32(), root.GetProperty("name").GetString() ?? "",
                 root.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "", root.TryGetProperty("method", out var m) ? m.GetString() ?? "" : "",
@@ -42,6 +51,8 @@ public sealed record HostReport(string RuntimeVersion, IReadOnlyList<HostMethod>
         }
         return new HostReport(runtime, methods, preparing);
     }
+
+    private static long Hex(string text) => long.Parse(text.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
     private static int Int(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetInt32() : 0;
 }

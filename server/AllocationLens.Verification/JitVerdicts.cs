@@ -63,9 +63,12 @@ public static class JitVerdicts
                     : "shared generic code allocates this type through a run-time lookup, and the method still calls an allocator"));
                 continue;
             }
-            int instructions = method.Allocations.Count(a => a.MethodTable == mt && !a.Cached);
-            int cachedSameType = method.Allocations.Count(a => a.MethodTable == mt && a.Cached);
-            int kept = Math.Max(0, listed.Allocations.Count(c => c.MethodTable == mt) - cachedSameType);
+            // Instructions that share a method table with this one (a boxed int? is allocated as a boxed
+            // int when the JIT expands the box inline, and as int? through CORINFO_HELP_BOX_NULLABLE).
+            bool Shares(IlAllocation a) => a.MethodTable == mt || allocation.Allocates(a.NullableMethodTable) || a.Allocates(allocation.NullableMethodTable);
+            int instructions = method.Allocations.Count(a => Shares(a) && !a.Cached);
+            int cachedSameType = method.Allocations.Count(a => Shares(a) && a.Cached);
+            int kept = Math.Max(0, listed.Allocations.Count(c => method.Allocations.Any(a => Shares(a) && a.Allocates(c.MethodTable))) - cachedSameType);
             if (kept >= instructions) judged.Add(new(method, allocation, "heap", null));
             else if (kept == 0 && untraced == 0) judged.Add(new(method, allocation, "stack", null));
             else if (kept == 0) judged.Add(new(method, allocation, null, "an allocator call's type could not be traced in the listing"));
