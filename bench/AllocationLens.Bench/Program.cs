@@ -7,7 +7,7 @@ if (args is [ColdStart.BareOpenVerb, var projectToOpen, ..]) return await ColdSt
 var root = FindRoot();
 
 // Usage: dotnet run -c Release --project bench/AllocationLens.Bench [edits-per-size]
-// Usage: [edits-per-size] [section: latency|throughput|cold|memory|fuzz|soak|all]
+// Usage: [edits-per-size] [section: latency|throughput|cold|memory|fuzz|soak|verify|all]
 int edits = args.Length > 0 && int.TryParse(args[0], out var e) ? e : 40;
 string section = args.Length > 1 ? args[1] : "all";
 bool Run(string name) => section == "all" || section == name;
@@ -50,6 +50,14 @@ if (Run("fuzz"))
 {
     var fuzz = await Fuzz.RunAsync(root, Math.Max(10_000, edits));
     Console.WriteLine($"fuzz          {fuzz.Edits} random edits through the server in {fuzz.Seconds:0} s: text identical to the reference at all {fuzz.Checks} checks, final hints identical to a fresh open");
+}
+
+Console.WriteLine();
+if (Run("verify"))
+{
+    var verify = await VerifyCost.RunAsync(root);
+    Console.WriteLine($"verify        one file of {verify.Methods} methods: {verify.FileColdMs:0} ms with its Release build = {verify.FileColdMs / verify.BuildMs:0.00}x a `dotnet build -c Release --no-incremental` ({verify.BuildMs:0} ms); " +
+                      $"{verify.FileReusedMs:0} ms = {verify.FileReusedMs / verify.BuildMs:0.00}x with the build reused; whole project (10 files, 1,000 methods) {verify.ProjectMs:0} ms = {verify.ProjectMs / verify.BuildMs:0.00}x");
 }
 
 Console.WriteLine();

@@ -20,7 +20,10 @@ public static class SiteMatcher
 
     private static bool Compatible(AllocationSite site, IlAllocation a) => site.Category switch
     {
-        "object" or "closure" => a.Kind == "object",
+        // A closure is the compiler's display class; an object site never takes one (and the reverse),
+        // so a closure cannot borrow the verdict of a `new` in the same statement.
+        "object" => a.Kind == "object" && !IsDisplayClass(a.TypeName),
+        "closure" => a.Kind == "object" && IsDisplayClass(a.TypeName),
         "delegate" => a.Kind == "delegate",
         "array" or "params" => a.Kind == "array",
         "box" => a.Kind == "box",
@@ -67,6 +70,8 @@ public static class SiteMatcher
         }
     }
 
+    private static bool IsDisplayClass(string typeName) => typeName.Contains("<>c__DisplayClass", StringComparison.Ordinal);
+
     private static bool Contains(IlAllocation a, int line, int column) =>
         (line > a.Line || line == a.Line && column >= a.Column) && (line < a.EndLine || line == a.EndLine && column < a.EndColumn);
 
@@ -75,7 +80,6 @@ public static class SiteMatcher
 
     private static bool SameName(AllocationSite site, IlAllocation a)
     {
-        if (site.Category == "closure") return a.TypeName.Contains("DisplayClass", StringComparison.Ordinal);
         var il = SimpleName(a.TypeName);
         var engine = SimpleName(site.TypeName);
         return il.Length > 0 && string.Equals(il, Keyword(engine), StringComparison.Ordinal);
