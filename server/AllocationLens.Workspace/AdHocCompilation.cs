@@ -21,7 +21,8 @@ public static class AdHocCompilation
             .ToImmutableArray();
     });
 
-    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Preview);
+    /// <summary>No project says which language version a loose file uses: the newest released one this compiler knows.</summary>
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
     public static CSharpCompilation Create(IEnumerable<SyntaxTree> trees, string name = "AllocationLens.AdHoc") =>
         CSharpCompilation.Create(name, trees, Framework.Value,

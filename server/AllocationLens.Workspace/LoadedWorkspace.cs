@@ -44,7 +44,7 @@ public static class WorkspaceLoader
         });
         var diagnostics = new List<string>();
         var failed = new List<string>();
-#pragma warning disable CS0618 // WorkspaceFailed is the 4.14 API for load diagnostics.
+#pragma warning disable CS0618 // WorkspaceFailed: raised while OpenProjectAsync runs, which the empty-project check below relies on.
         workspace.WorkspaceFailed += (_, e) =>
         {
             var line = $"{e.Diagnostic.Kind}: {e.Diagnostic.Message}";
@@ -82,8 +82,8 @@ public static class WorkspaceLoader
             }
         }
 
-        // Roslyn 4.14 knows C# 13 at most; projects on newer SDKs may use C# 14 features, which bind
-        // cleanly with Preview. Analysis never emits code, so the higher version is harmless.
+        // Each project keeps the language version MSBuild gave it: Roslyn 5.12 binds C# 14, and the
+        // version changes codegen we model (cached static method groups from C# 11, for one).
         var solution = workspace.CurrentSolution;
         // MSBuildWorkspace keeps an empty project for a file it failed to evaluate: drop it and say so.
         foreach (var project in solution.Projects.ToList())
@@ -97,8 +97,6 @@ public static class WorkspaceLoader
         var tfms = new Dictionary<ProjectId, string>();
         foreach (var project in solution.Projects)
         {
-            if (project.ParseOptions is CSharpParseOptions parse && parse.LanguageVersion < LanguageVersion.Preview)
-                solution = solution.WithProjectParseOptions(project.Id, parse.WithLanguageVersion(LanguageVersion.Preview));
             tfms[project.Id] = TargetFrameworkReader.Read(project.FilePath, project.Name) ?? "net10.0";
         }
         return new LoadedWorkspace { Solution = solution, Diagnostics = diagnostics, TargetFrameworks = tfms, Workspace = workspace, FailedProjects = failed };
