@@ -6,7 +6,7 @@ public static class Program
 {
     public const string Usage = """
         usage:
-          allocation-lens analyze <file.cs|project.csproj|solution.sln|folder> [--format text|json] [--target net10.0]
+          allocation-lens analyze <file.cs|project.csproj|solution.sln|solution.slnx|folder> [--format text|json] [--target net10.0]
           allocation-lens lsp        run the language server on stdin/stdout
           allocation-lens --version
         """;

@@ -150,9 +150,9 @@ public sealed class LanguageServer
             {
                 if (WorkspaceLoader.Resolve(root).Count == 0)
                 {
-                    _host.LoadProblem = "no .sln or .csproj in the folder";
-                    _log.Info($"No .sln or .csproj under {root}: analysing files on their own.");
-                    ReportStatus("limited", "No .sln or .csproj in this folder: files are judged on their own against the framework.");
+                    _host.LoadProblem = "no .sln, .slnx or .csproj in the folder";
+                    _log.Info($"No .sln, .slnx or .csproj under {root}: analysing files on their own.");
+                    ReportStatus("limited", "No .sln, .slnx or .csproj in this folder: files are judged on their own against the framework.");
                     return;
                 }
                 ReportStatus("loading", $"loading projects under {root}");

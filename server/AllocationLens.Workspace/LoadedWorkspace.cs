@@ -44,18 +44,18 @@ public static class WorkspaceLoader
         });
         var diagnostics = new List<string>();
         var failed = new List<string>();
-#pragma warning disable CS0618 // WorkspaceFailed: raised while OpenProjectAsync runs, which the empty-project check below relies on.
-        workspace.WorkspaceFailed += (_, e) =>
+        // Roslyn raises this handler synchronously, while the open call that hit the problem runs, so the
+        // empty-project check below sees every failure.
+        workspace.RegisterWorkspaceFailedHandler(e =>
         {
             var line = $"{e.Diagnostic.Kind}: {e.Diagnostic.Message}";
-            diagnostics.Add(line);
+            lock (diagnostics) diagnostics.Add(line);
             log?.Invoke("workspace " + line);
-        };
-#pragma warning restore CS0618
+        });
 
         var full = Path.GetFullPath(path);
         var targets = Resolve(full);
-        if (targets.Count == 0) throw new FileNotFoundException($"no .sln or .csproj found at {full}");
+        if (targets.Count == 0) throw new FileNotFoundException($"no .sln, .slnx or .csproj found at {full}");
         foreach (var target in targets)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -81,6 +81,39 @@ public sealed class WorkspaceLoaderTests
         Assert.All(sites.Where(s => s.Kind != AllocationKind.Stack), s => Assert.NotEmpty(s.Why));
     }
 
+    /// <summary>An XML solution (.slnx): found in its folder, opened as a solution, every project judged for its own target.</summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("Slnx.slnx")]
+    public async Task An_slnx_solution_loads_and_its_files_are_analysed(string file)
+    {
+        var folder = TestPaths.Project("Slnx");
+        Assert.Equal([Path.Combine(folder, "Slnx.slnx")], WorkspaceLoader.Resolve(folder));
+
+        var loaded = await WorkspaceLoader.LoadAsync(Path.Combine(folder, file));
+        Assert.Empty(loaded.FailedProjects);
+        Assert.Equal(["App", "Lib"], loaded.Solution.Projects.Select(p => p.Name).Order(StringComparer.Ordinal));
+        var app = loaded.Solution.Projects.Single(p => p.Name == "App");
+        var lib = loaded.Solution.Projects.Single(p => p.Name == "Lib");
+        Assert.Equal("net10.0", loaded.TargetOf(app.Id));
+        Assert.Equal("net8.0", loaded.TargetOf(lib.Id));
+        Assert.Contains(app.ProjectReferences, r => r.ProjectId == lib.Id);
+
+        async Task<AllocationSite> SiteIn(Project project, string fileName)
+        {
+            var compilation = (await project.GetCompilationAsync())!;
+            Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+            var tree = compilation.SyntaxTrees.Single(t => t.FilePath.EndsWith(fileName, StringComparison.Ordinal));
+            return Assert.Single(new AllocationAnalyzer(TargetRuntime.Parse(loaded.TargetOf(project.Id))).Analyze(compilation, tree));
+        }
+        var box = await SiteIn(app, "Program.cs");
+        Assert.Equal(AllocationKind.Boxed, box.Kind);
+        Assert.Contains("returned from `Describe`", box.Message);
+        var entry = await SiteIn(lib, "Registry.cs");
+        Assert.Equal(AllocationKind.Heap, entry.Kind);
+        Assert.Contains("net8.0", entry.Runtime);
+    }
+
     [Fact]
     public async Task A_folder_loads_every_project_in_it()
     {
