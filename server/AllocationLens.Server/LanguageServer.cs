@@ -163,7 +163,8 @@ public sealed class LanguageServer
                 _log.Info($"Loaded {loaded.Solution.Projects.Count()} project(s) in {watch.ElapsedMilliseconds} ms: " +
                           string.Join(", ", loaded.Solution.Projects.Select(p => $"{p.Name} ({loaded.TargetOf(p.Id)})")));
                 await EndProgressAsync(token, "projects loaded").ConfigureAwait(false);
-                var failedNote = loaded.FailedProjects.Count > 0 ? $" Could not load: {string.Join(", ", loaded.FailedProjects.Select(Path.GetFileName))} (their files are judged on their own)." : "";
+                foreach (var failure in loaded.Failures) _log.Warning(failure.Message);
+                var failedNote = string.Concat(loaded.Failures.Select(f => $" {f.Message}."));
                 ReportStatus(loaded.FailedProjects.Count > 0 && !loaded.Solution.Projects.Any() ? "failed" : "ready",
                     $"{loaded.Solution.Projects.Count()} project(s) loaded: {string.Join(", ", loaded.Solution.Projects.Select(p => $"{p.Name} ({loaded.TargetOf(p.Id)})"))}.{failedNote}");
                 await RefreshHintsAsync().ConfigureAwait(false);

@@ -130,6 +130,51 @@ public sealed class WorkspaceLoaderTests
         Assert.Contains(loaded.FailedProjects, p => p.EndsWith("Broken.csproj", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// A net11.0 project: with only SDK 10 installed MSBuild "loads" it with no references at all
+    /// (NETSDK1045), so the loader must refuse it, name the missing SDK, and leave its files to the
+    /// ad-hoc fallback judged for net11.0. Where an SDK 11 is installed it simply loads.
+    /// </summary>
+    [Fact]
+    public async Task A_project_whose_sdk_is_missing_names_it_and_keeps_its_target()
+    {
+        var folder = TestPaths.Project("Net11App");
+        var loaded = await WorkspaceLoader.LoadAsync(folder);
+        var newest = MsBuildRegistration.InstalledSdks[0];
+        if (newest.Major >= 11)
+        {
+            var project = Assert.Single(loaded.Solution.Projects);
+            Assert.Equal("net11.0", loaded.TargetOf(project.Id));
+            return;
+        }
+        Assert.Empty(loaded.Solution.Projects);
+        var failure = Assert.Single(loaded.Failures);
+        Assert.Equal(Path.Combine(folder, "Net11App.csproj"), failure.ProjectPath);
+        Assert.Equal("net11.0", failure.TargetFramework);
+        Assert.StartsWith($"The .NET SDK for net11.0 is not installed (found SDK {newest}", failure.Message);
+        Assert.EndsWith("Net11App.csproj uses the ad-hoc fallback judged for net11.0", failure.Message);
+        Assert.Contains(loaded.Diagnostics, d => d.Contains("The .NET SDK for net11.0 is not installed", StringComparison.Ordinal));
+        Assert.Same(failure, loaded.FailureFor(Path.Combine(folder, "Shapes.cs")));
+        Assert.Null(loaded.FailureFor(Path.Combine(TestPaths.Project("Net10App"), "Shapes.cs")));
+    }
+
+    [Fact]
+    public void Knows_which_targets_an_installed_sdk_builds()
+    {
+        Version[] only10 = [new(10, 0, 401)];
+        Assert.Equal("The .NET SDK for net11.0 is not installed (found SDK 10.0.401); App.csproj uses the ad-hoc fallback judged for net11.0",
+            SdkSupport.MissingSdkMessage("net11.0", only10, "App.csproj"));
+        Assert.Contains("(found SDK 10.0.401, 9.0.100)", SdkSupport.MissingSdkMessage("net11.0-windows", [new(9, 0, 100), new(10, 0, 401)], "App.csproj"));
+        Assert.Null(SdkSupport.MissingSdkMessage("net11.0", [new(10, 0, 401), new(11, 0, 100)], "App.csproj"));
+        Assert.Null(SdkSupport.MissingSdkMessage("net10.0", only10, "App.csproj"));
+        Assert.Null(SdkSupport.MissingSdkMessage("net8.0", only10, "App.csproj"));
+        // Monikers every current SDK builds, and no SDK at all (the registration reports that).
+        Assert.Null(SdkSupport.MissingSdkMessage("netstandard2.0", only10, "App.csproj"));
+        Assert.Null(SdkSupport.MissingSdkMessage("net48", only10, "App.csproj"));
+        Assert.Null(SdkSupport.MissingSdkMessage("netcoreapp3.1", only10, "App.csproj"));
+        Assert.Null(SdkSupport.MissingSdkMessage("net11.0", [], "App.csproj"));
+    }
+
     [Fact]
     public void Reads_target_frameworks_from_names_files_and_props()
     {
