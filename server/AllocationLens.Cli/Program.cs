@@ -24,6 +24,7 @@ public static class Program
                 return 0;
             case "--version":
                 Console.WriteLine(typeof(Program).Assembly.GetName().Version?.ToString(3) ?? "0.1.0");
+                Console.WriteLine(HostDescription(msbuildProblem));
                 return 0;
             case "lsp":
                 return await LspCommand.RunAsync(msbuildProblem).ConfigureAwait(false);
@@ -39,4 +40,8 @@ public static class Program
                 return 2;
         }
     }
+
+    /// <summary>The runtime we run on and the SDK whose MSBuild loads projects ("runtime .NET 11.0.0; MSBuild from .NET SDK 10.0.401").</summary>
+    public static string HostDescription(string? msbuildProblem) =>
+        $"runtime .NET {Environment.Version}; " + (MsBuildRegistration.RegisteredSdk is { } sdk ? $"MSBuild from .NET SDK {sdk}" : $"no MSBuild ({msbuildProblem ?? "not registered"})");
 }
