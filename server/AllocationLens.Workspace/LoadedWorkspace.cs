@@ -95,9 +95,11 @@ public static class WorkspaceLoader
         foreach (var target in targets)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (target.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase) && MissingSdk(target) is { } missing)
+            if (target.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase) && MissingSdk(target) is { } missing &&
+                TargetFrameworkReader.ReadAll(target).All(t => SdkSupport.MissingSdk(t, MsBuildRegistration.InstalledSdks) is not null))
             {
-                // Neither restore nor evaluation can succeed without the SDK: do not try.
+                // Neither restore nor evaluation can succeed without the SDK: do not try. (A project with
+                // one target that can be built is opened; the targets that cannot are dropped below.)
                 Warn(missing);
                 Fail(target, missing);
                 continue;
@@ -123,8 +125,8 @@ public static class WorkspaceLoader
             }
         }
 
-        // Each project keeps the language version MSBuild gave it: Roslyn 5.12 binds C# 14, and the
-        // version changes codegen we model (cached static method groups from C# 11, for one).
+        // Nothing overrides a project's language version: Roslyn 5.12 binds C# 14, and the version
+        // changes codegen we model (cached static method groups from C# 11, for one).
         var solution = workspace.CurrentSolution;
         foreach (var project in solution.Projects.ToList())
         {
@@ -139,6 +141,13 @@ public static class WorkspaceLoader
             else if (MissingSdk(file, project.Name) is { } missing)
             {
                 solution = solution.RemoveProject(project.Id);
+                if (solution.Projects.Any(p => p.FilePath == file && MissingSdk(file, p.Name) is null))
+                {
+                    // The project's other targets are loaded and judge its files: only this target is lost.
+                    var tfm = TargetFrameworkReader.Read(file, project.Name);
+                    Warn($"{SdkSupport.MissingSdk(tfm, MsBuildRegistration.InstalledSdks)}; the {tfm} target of {Path.GetFileName(file)} is skipped (its other targets are loaded)");
+                    continue;
+                }
                 Warn(missing);
                 Fail(file, missing, projectName: project.Name);
             }

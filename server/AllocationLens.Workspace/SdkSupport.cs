@@ -25,11 +25,15 @@ public static partial class SdkSupport
     /// Null when one of the installed SDKs builds the target (or no SDK was found at all, which the
     /// registration reports); otherwise the sentence that names what is missing and what happens instead.
     /// </summary>
-    public static string? MissingSdkMessage(string? targetFramework, IReadOnlyList<Version> installedSdks, string projectName)
+    public static string? MissingSdkMessage(string? targetFramework, IReadOnlyList<Version> installedSdks, string projectName) =>
+        MissingSdk(targetFramework, installedSdks) is { } missing ? $"{missing}; {projectName} uses the ad-hoc fallback judged for {targetFramework}" : null;
+
+    /// <summary>"The .NET SDK for net11.0 is not installed (found SDK 10.0.401)", or null as above.</summary>
+    public static string? MissingSdk(string? targetFramework, IReadOnlyList<Version> installedSdks)
     {
         if (RequiredSdkMajor(targetFramework) is not int major || installedSdks.Count == 0) return null;
         if (installedSdks.Any(v => v.Major >= major)) return null;
         var found = string.Join(", ", installedSdks.OrderByDescending(v => v).Select(v => v.ToString()));
-        return $"The .NET SDK for {targetFramework} is not installed (found SDK {found}); {projectName} uses the ad-hoc fallback judged for {targetFramework}";
+        return $"The .NET SDK for {targetFramework} is not installed (found SDK {found})";
     }
 }

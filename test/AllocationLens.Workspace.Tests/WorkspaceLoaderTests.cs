@@ -158,6 +158,27 @@ public sealed class WorkspaceLoaderTests
         Assert.Null(loaded.FailureFor(Path.Combine(TestPaths.Project("Net10App"), "Shapes.cs")));
     }
 
+    /// <summary>net11.0;net10.0 (the missing one first) with only SDK 10: the net10.0 target loads and owns the files; net11.0 is skipped, said once.</summary>
+    [Fact]
+    public async Task One_target_whose_sdk_is_missing_is_skipped_and_the_others_load()
+    {
+        var folder = TestPaths.Project("MultiTarget");
+        var loaded = await WorkspaceLoader.LoadAsync(folder);
+        var targets = loaded.Solution.Projects.Select(p => loaded.TargetOf(p.Id)).Order(StringComparer.Ordinal).ToList();
+        Assert.Empty(loaded.Failures);
+        if (MsBuildRegistration.InstalledSdks[0].Major >= 11)
+        {
+            Assert.Equal(["net10.0", "net11.0"], targets);
+            return;
+        }
+        Assert.Equal(["net10.0"], targets);
+        var compilation = (await loaded.Solution.Projects.Single().GetCompilationAsync())!;
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        var skipped = Assert.Single(loaded.Diagnostics, d => d.Contains("The .NET SDK for net11.0 is not installed", StringComparison.Ordinal));
+        Assert.EndsWith("the net11.0 target of MultiTarget.csproj is skipped (its other targets are loaded)", skipped);
+        Assert.Null(loaded.FailureFor(Path.Combine(folder, "Shapes.cs")));
+    }
+
     [Fact]
     public void Knows_which_targets_an_installed_sdk_builds()
     {
@@ -181,5 +202,6 @@ public sealed class WorkspaceLoaderTests
         Assert.Equal("net8.0", TargetFrameworkReader.Read(null, "Lib(net8.0)"));
         Assert.Equal("net10.0", TargetFrameworkReader.Read(Path.Combine(TestPaths.Project("Net10App"), "Net10App.csproj")));
         Assert.Null(TargetFrameworkReader.Read(Path.Combine(TestPaths.Project("Missing"), "Missing.csproj")));
+        Assert.Equal(["net11.0", "net10.0"], TargetFrameworkReader.ReadAll(Path.Combine(TestPaths.Project("MultiTarget"), "MultiTarget.csproj")));
     }
 }
