@@ -165,8 +165,10 @@ public sealed class LanguageServer
                 await EndProgressAsync(token, "projects loaded").ConfigureAwait(false);
                 foreach (var failure in loaded.Failures) _log.Warning(failure.Message);
                 var failedNote = string.Concat(loaded.Failures.Select(f => $" {f.Message}."));
-                ReportStatus(loaded.FailedProjects.Count > 0 && !loaded.Solution.Projects.Any() ? "failed" : "ready",
-                    $"{loaded.Solution.Projects.Count()} project(s) loaded: {string.Join(", ", loaded.Solution.Projects.Select(p => $"{p.Name} ({loaded.TargetOf(p.Id)})"))}.{failedNote}");
+                var loadedNote = loaded.Solution.Projects.Any()
+                    ? $"{loaded.Solution.Projects.Count()} project(s) loaded: {string.Join(", ", loaded.Solution.Projects.Select(p => $"{p.Name} ({loaded.TargetOf(p.Id)})"))}."
+                    : "No project loaded.";
+                ReportStatus(loaded.FailedProjects.Count > 0 && !loaded.Solution.Projects.Any() ? "failed" : "ready", loadedNote + failedNote);
                 await RefreshHintsAsync().ConfigureAwait(false);
             }
             catch (Exception ex)

@@ -110,6 +110,7 @@ public sealed class ServerWorkspaceTests
         else
         {
             Assert.Equal("failed", status["state"]!.GetValue<string>());
+            Assert.StartsWith("No project loaded. The .NET SDK for net11.0", status["message"]!.GetValue<string>());
             Assert.Contains($"The .NET SDK for net11.0 is not installed (found SDK {MsBuildRegistration.InstalledSdks[0]}", status["message"]!.GetValue<string>());
             Assert.Contains("Net11App.csproj uses the ad-hoc fallback judged for net11.0", status["message"]!.GetValue<string>());
             Assert.Contains("ad-hoc (The .NET SDK for net11.0 is not installed", hover);
