@@ -56,7 +56,7 @@ public static class VerifyCost
         var code = new StringBuilder($"namespace Bench{file};\npublic sealed class Box{file} {{ public int V; }}\npublic class Methods{file}\n{{\n    private object? _kept;\n");
         for (int m = 0; m < methods; m++)
         {
-            code.Append(m % 4 switch
+            code.Append((m % 4) switch
             {
                 0 => $"    public int M{m}(int x) {{ var b = new Box{file} {{ V = x }}; return b.V + {m}; }}\n",
                 1 => $"    public void M{m}(int x) {{ _kept = new int[x & 7]; }}\n",

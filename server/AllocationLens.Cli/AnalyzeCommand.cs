@@ -39,12 +39,15 @@ public static class AnalyzeCommand
                 LoadedWorkspace loaded;
                 try { loaded = await WorkspaceLoader.LoadAsync(full, line => stderr.WriteLine(line)).ConfigureAwait(false); }
                 catch (Exception ex) { stderr.WriteLine($"allocation-lens: could not load {options.Path}: {ex.Message}"); return 1; }
-                foreach (var failedProject in loaded.FailedProjects)
+                foreach (var failure in loaded.Failures)
                 {
-                    var dir = Path.GetDirectoryName(failedProject)!;
+                    var dir = Path.GetDirectoryName(failure.ProjectPath)!;
                     var files = Directory.EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories).Where(p => !IsBuildOutput(p)).OrderBy(p => p, StringComparer.Ordinal).ToList();
-                    stderr.WriteLine($"allocation-lens: could not load {DisplayPath(failedProject)}; analysing its {files.Count} file(s) on their own against the framework");
-                    if (files.Count > 0) AnalyzeLoose(files, options.Target, results, groups, stderr);
+                    stderr.WriteLine($"allocation-lens: {failure.Message} ({files.Count} file(s) in {DisplayPath(dir)})");
+                    // Judged for the project's own target, unless --target says otherwise.
+                    var tfm = options.Target ?? failure.TargetFramework;
+                    target ??= tfm;
+                    if (files.Count > 0) AnalyzeLoose(files, tfm, results, groups, stderr);
                 }
                 if (!loaded.Solution.Projects.Any() && loaded.FailedProjects.Count == 0) { stderr.WriteLine($"allocation-lens: no project could be loaded from {options.Path}"); return 1; }
                 foreach (var project in loaded.Solution.Projects.OrderBy(p => p.Name, StringComparer.Ordinal))

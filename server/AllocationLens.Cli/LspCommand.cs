@@ -8,6 +8,7 @@ public static class LspCommand
     public static async Task<int> RunAsync(string? msbuildProblem)
     {
         var log = new ServerLog();
+        log.Info(Program.HostDescription(msbuildProblem));
         if (msbuildProblem is not null) log.Warning(msbuildProblem);
         var stdin = Console.OpenStandardInput();
         var stdout = Console.OpenStandardOutput();

@@ -6,7 +6,7 @@ public static class Program
 {
     public const string Usage = """
         usage:
-          allocation-lens analyze <file.cs|project.csproj|solution.sln|folder> [--format text|json] [--target net10.0]
+          allocation-lens analyze <file.cs|project.csproj|solution.sln|solution.slnx|folder> [--format text|json] [--target net10.0]
                           [--verify [--runtime 10.0 ...]]   ask the real JIT of each installed runtime
           allocation-lens lsp        run the language server on stdin/stdout
           allocation-lens --version
@@ -25,6 +25,7 @@ public static class Program
                 return 0;
             case "--version":
                 Console.WriteLine(typeof(Program).Assembly.GetName().Version?.ToString(3) ?? "0.1.0");
+                Console.WriteLine(HostDescription(msbuildProblem));
                 return 0;
             case "lsp":
                 return await LspCommand.RunAsync(msbuildProblem).ConfigureAwait(false);
@@ -40,4 +41,8 @@ public static class Program
                 return 2;
         }
     }
+
+    /// <summary>The runtime we run on and the SDK whose MSBuild loads projects ("runtime .NET 11.0.0; MSBuild from .NET SDK 10.0.401").</summary>
+    public static string HostDescription(string? msbuildProblem) =>
+        $"runtime .NET {Environment.Version}; " + (MsBuildRegistration.RegisteredSdk is { } sdk ? $"MSBuild from .NET SDK {sdk}" : $"no MSBuild ({msbuildProblem ?? "not registered"})");
 }

@@ -88,18 +88,21 @@ public sealed class AnalysisHost(ServerLog log)
                 }
             }
         }
-        string why = workspace is null ? LoadProblem ?? "the workspace is still loading" : "the file is not part of any loaded project";
+        // A file of a project that could not be loaded is judged for that project's own target.
+        var failure = workspace?.FailureFor(document.Path);
+        string why = workspace is null ? LoadProblem ?? "the workspace is still loading" : failure?.Message ?? "the file is not part of any loaded project";
         var source = $"ad-hoc ({why})";
+        var runtime = failure?.TargetFramework is { } failedTarget ? TargetRuntime.Parse(failedTarget) : TargetRuntime.Net10;
         // Incremental, as an editor host keeps it: reparse only what the edit touched and swap the tree
         // in the previous compilation, which keeps its references and everything already bound.
         if (previous is { Source: var previousSource } && previousSource.StartsWith("ad-hoc", StringComparison.Ordinal) && previous.Compilation.SyntaxTrees.Count() == 1)
         {
             var changedTree = previous.Tree.WithChangedText(document.Text);
             var changed = previous.Compilation.ReplaceSyntaxTree(previous.Tree, changedTree);
-            return new DocumentSnapshot(document, changed, changedTree, TargetRuntime.Net10, source);
+            return new DocumentSnapshot(document, changed, changedTree, runtime, source);
         }
         var adHocTree = AdHocCompilation.Parse(document.Text, document.Path, cancellationToken);
-        return new DocumentSnapshot(document, AdHocCompilation.Create([adHocTree]), adHocTree, TargetRuntime.Net10, source);
+        return new DocumentSnapshot(document, AdHocCompilation.Create([adHocTree]), adHocTree, runtime, source);
     }
 
     public ImmutableArray<AllocationSite> Analyze(DocumentSnapshot snapshot, TextSpan? range, CancellationToken cancellationToken)

@@ -153,9 +153,9 @@ public sealed partial class LanguageServer
             {
                 if (WorkspaceLoader.Resolve(root).Count == 0)
                 {
-                    _host.LoadProblem = "no .sln or .csproj in the folder";
-                    _log.Info($"No .sln or .csproj under {root}: analysing files on their own.");
-                    ReportStatus("limited", "No .sln or .csproj in this folder: files are judged on their own against the framework.");
+                    _host.LoadProblem = "no .sln, .slnx or .csproj in the folder";
+                    _log.Info($"No .sln, .slnx or .csproj under {root}: analysing files on their own.");
+                    ReportStatus("limited", "No .sln, .slnx or .csproj in this folder: files are judged on their own against the framework.");
                     return;
                 }
                 ReportStatus("loading", $"loading projects under {root}");
@@ -166,9 +166,12 @@ public sealed partial class LanguageServer
                 _log.Info($"Loaded {loaded.Solution.Projects.Count()} project(s) in {watch.ElapsedMilliseconds} ms: " +
                           string.Join(", ", loaded.Solution.Projects.Select(p => $"{p.Name} ({loaded.TargetOf(p.Id)})")));
                 await EndProgressAsync(token, "projects loaded").ConfigureAwait(false);
-                var failedNote = loaded.FailedProjects.Count > 0 ? $" Could not load: {string.Join(", ", loaded.FailedProjects.Select(Path.GetFileName))} (their files are judged on their own)." : "";
-                ReportStatus(loaded.FailedProjects.Count > 0 && !loaded.Solution.Projects.Any() ? "failed" : "ready",
-                    $"{loaded.Solution.Projects.Count()} project(s) loaded: {string.Join(", ", loaded.Solution.Projects.Select(p => $"{p.Name} ({loaded.TargetOf(p.Id)})"))}.{failedNote}");
+                foreach (var failure in loaded.Failures) _log.Warning(failure.Message);
+                var failedNote = string.Concat(loaded.Failures.Select(f => $" {f.Message}."));
+                var loadedNote = loaded.Solution.Projects.Any()
+                    ? $"{loaded.Solution.Projects.Count()} project(s) loaded: {string.Join(", ", loaded.Solution.Projects.Select(p => $"{p.Name} ({loaded.TargetOf(p.Id)})"))}."
+                    : "No project loaded.";
+                ReportStatus(loaded.FailedProjects.Count > 0 && !loaded.Solution.Projects.Any() ? "failed" : "ready", loadedNote + failedNote);
                 await RefreshHintsAsync().ConfigureAwait(false);
             }
             catch (Exception ex)

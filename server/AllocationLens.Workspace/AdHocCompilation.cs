@@ -13,15 +13,19 @@ public static class AdHocCompilation
 {
     private static readonly Lazy<ImmutableArray<MetadataReference>> Framework = new(() =>
     {
-        var tpa = (string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "";
-        var frameworkDir = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
-        return tpa.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+        var tpa = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        // The framework folder as the host spelled it in the TPA list: typeof(object).Assembly.Location
+        // can be the symlink-resolved path when the framework folder is a symlink, and would then match
+        // no TPA entry at all (every framework type unknown, every box missed).
+        var frameworkDir = Path.GetDirectoryName(tpa.FirstOrDefault(p => Path.GetFileName(p) == "System.Private.CoreLib.dll") ?? typeof(object).Assembly.Location)!;
+        return tpa
             .Where(p => string.Equals(Path.GetDirectoryName(p), frameworkDir, StringComparison.Ordinal))
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToImmutableArray();
     });
 
-    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Preview);
+    /// <summary>No project says which language version a loose file uses: the newest released one this compiler knows.</summary>
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
     public static CSharpCompilation Create(IEnumerable<SyntaxTree> trees, string name = "AllocationLens.AdHoc") =>
         CSharpCompilation.Create(name, trees, Framework.Value,

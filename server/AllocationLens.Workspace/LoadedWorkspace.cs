@@ -11,11 +11,29 @@ public sealed class LoadedWorkspace
     public required IReadOnlyList<string> Diagnostics { get; init; }
     public required IReadOnlyDictionary<ProjectId, string> TargetFrameworks { get; init; }
     public MSBuildWorkspace? Workspace { get; init; }
-    /// <summary>Project files MSBuild could not load; their files are analysed ad hoc.</summary>
-    public IReadOnlyList<string> FailedProjects { get; init; } = [];
+    /// <summary>Projects MSBuild could not load (or that need an SDK that is not installed); their files are analysed ad hoc.</summary>
+    public IReadOnlyList<ProjectFailure> Failures { get; init; } = [];
+
+    /// <summary>The project files of <see cref="Failures"/>.</summary>
+    public IReadOnlyList<string> FailedProjects => Failures.Select(f => f.ProjectPath).ToList();
 
     public string TargetOf(ProjectId id) => TargetFrameworks.TryGetValue(id, out var tfm) ? tfm : "net10.0";
+
+    /// <summary>The failed project a file belongs to: the one whose folder is nearest above it, if any.</summary>
+    public ProjectFailure? FailureFor(string filePath)
+    {
+        var full = Path.GetFullPath(filePath);
+        return Failures
+            .Where(f => full.StartsWith(Path.GetDirectoryName(f.ProjectPath) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            .MaxBy(f => f.ProjectPath.Length);
+    }
 }
+
+/// <summary>
+/// A project that could not be loaded: why (a sentence for users), and the target framework its
+/// project file names, which its files are judged for ad hoc (null when the file does not say).
+/// </summary>
+public sealed record ProjectFailure(string ProjectPath, string? TargetFramework, string Message);
 
 /// <summary>
 /// Loads a solution, a project, or a folder (its solution, or every project in it) through
@@ -43,22 +61,49 @@ public static class WorkspaceLoader
             ["RunAnalyzersDuringBuild"] = "false",
         });
         var diagnostics = new List<string>();
-        var failed = new List<string>();
-#pragma warning disable CS0618 // WorkspaceFailed is the 4.14 API for load diagnostics.
-        workspace.WorkspaceFailed += (_, e) =>
+        var failures = new List<ProjectFailure>();
+        void Fail(string project, string? message, string? detail = null, string? projectName = null)
+        {
+            if (failures.Any(f => string.Equals(f.ProjectPath, project, StringComparison.Ordinal))) return;
+            var tfm = TargetFrameworkReader.Read(project, projectName);
+            message ??= $"MSBuild could not load {Path.GetFileName(project)} ({detail?.Trim().TrimEnd('.')}); its files use the ad-hoc fallback judged for {tfm ?? "net10.0"}";
+            failures.Add(new ProjectFailure(project, tfm, message));
+        }
+        // A project whose target needs a newer SDK than any installed gets no references from MSBuild
+        // (NETSDK1045), not an error: judged on that, every framework type would be unknown. Say which
+        // SDK is missing and judge its files ad hoc, for its own target.
+        string? MissingSdk(string project, string? projectName = null) =>
+            SdkSupport.MissingSdkMessage(TargetFrameworkReader.Read(project, projectName), MsBuildRegistration.InstalledSdks, Path.GetFileName(project));
+        void Warn(string message)
+        {
+            var line = $"Failure: {message}";
+            lock (diagnostics) diagnostics.Add(line);
+            log?.Invoke("workspace " + line);
+        }
+        // Roslyn raises this handler synchronously, while the open call that hit the problem runs, so the
+        // empty-project check below sees every failure.
+        workspace.RegisterWorkspaceFailedHandler(e =>
         {
             var line = $"{e.Diagnostic.Kind}: {e.Diagnostic.Message}";
-            diagnostics.Add(line);
+            lock (diagnostics) diagnostics.Add(line);
             log?.Invoke("workspace " + line);
-        };
-#pragma warning restore CS0618
+        });
 
         var full = Path.GetFullPath(path);
         var targets = Resolve(full);
-        if (targets.Count == 0) throw new FileNotFoundException($"no .sln or .csproj found at {full}");
+        if (targets.Count == 0) throw new FileNotFoundException($"no .sln, .slnx or .csproj found at {full}");
         foreach (var target in targets)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (target.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase) && MissingSdk(target) is { } missing &&
+                TargetFrameworkReader.ReadAll(target).All(t => SdkSupport.MissingSdk(t, MsBuildRegistration.InstalledSdks) is not null))
+            {
+                // Neither restore nor evaluation can succeed without the SDK: do not try. (A project with
+                // one target that can be built is opened; the targets that cannot are dropped below.)
+                Warn(missing);
+                Fail(target, missing);
+                continue;
+            }
             if (restore && ProjectRestore.NeedsRestore(target))
             {
                 progress?.Report($"restoring {Path.GetFileName(target)}");
@@ -75,36 +120,44 @@ public static class WorkspaceLoader
             catch (OperationCanceledException) { throw; }
             catch (Exception ex)
             {
-                var line = $"Failure: could not load {target}: {ex.Message}";
-                diagnostics.Add(line);
-                log?.Invoke("workspace " + line);
-                if (target.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase)) failed.Add(target);
+                Warn($"could not load {target}: {ex.Message}");
+                if (target.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase)) Fail(target, null, ex.Message);
             }
         }
 
-        // Roslyn 4.14 knows C# 13 at most; projects on newer SDKs may use C# 14 features, which bind
-        // cleanly with Preview. Analysis never emits code, so the higher version is harmless.
+        // Nothing overrides a project's language version: Roslyn 5.12 binds C# 14, and the version
+        // changes codegen we model (cached static method groups from C# 11, for one).
         var solution = workspace.CurrentSolution;
-        // MSBuildWorkspace keeps an empty project for a file it failed to evaluate: drop it and say so.
         foreach (var project in solution.Projects.ToList())
         {
-            if (project.FilePath is { } file && project.DocumentIds.Count == 0 && diagnostics.Any(d => d.StartsWith("Failure", StringComparison.Ordinal) && d.Contains(file, StringComparison.Ordinal)))
+            if (project.FilePath is not { } file) continue;
+            // MSBuildWorkspace keeps an empty project for a file it failed to evaluate: drop it and say so.
+            if (project.DocumentIds.Count == 0 && diagnostics.FirstOrDefault(d => d.StartsWith("Failure", StringComparison.Ordinal) && d.Contains(file, StringComparison.Ordinal)) is { } failure)
             {
                 solution = solution.RemoveProject(project.Id);
-                if (!failed.Contains(file)) failed.Add(file);
+                Fail(file, null, failure["Failure: ".Length..]);
+            }
+            // A solution's project (or one target of a multi-targeted one) that needs a missing SDK.
+            else if (MissingSdk(file, project.Name) is { } missing)
+            {
+                solution = solution.RemoveProject(project.Id);
+                if (solution.Projects.Any(p => p.FilePath == file && MissingSdk(file, p.Name) is null))
+                {
+                    // The project's other targets are loaded and judge its files: only this target is lost.
+                    var tfm = TargetFrameworkReader.Read(file, project.Name);
+                    Warn($"{SdkSupport.MissingSdk(tfm, MsBuildRegistration.InstalledSdks)}; the {tfm} target of {Path.GetFileName(file)} is skipped (its other targets are loaded)");
+                    continue;
+                }
+                Warn(missing);
+                Fail(file, missing, projectName: project.Name);
             }
         }
         var tfms = new Dictionary<ProjectId, string>();
         foreach (var project in solution.Projects)
         {
-            // Only projects already at the newest version Roslyn knows: those may really be on C# 14. A
-            // project that pins an older version keeps it, because codegen depends on it (static
-            // method-group delegates are cached only from C# 11) and the engine reads it.
-            if (project.ParseOptions is CSharpParseOptions parse && parse.LanguageVersion >= LanguageVersion.CSharp13 && parse.LanguageVersion < LanguageVersion.Preview)
-                solution = solution.WithProjectParseOptions(project.Id, parse.WithLanguageVersion(LanguageVersion.Preview));
             tfms[project.Id] = TargetFrameworkReader.Read(project.FilePath, project.Name) ?? "net10.0";
         }
-        return new LoadedWorkspace { Solution = solution, Diagnostics = diagnostics, TargetFrameworks = tfms, Workspace = workspace, FailedProjects = failed };
+        return new LoadedWorkspace { Solution = solution, Diagnostics = diagnostics, TargetFrameworks = tfms, Workspace = workspace, Failures = failures };
     }
 
     /// <summary>The solution or projects a path stands for.</summary>

@@ -79,6 +79,21 @@ public sealed class CliTests
         Assert.Contains("Shapes.cs:15:17: heap: new Circle(r): net8.0 does not stack-allocate objects", output);
     }
 
+    /// <summary>A net11.0 project with only SDK 10: stderr names the missing SDK, and its files are judged for net11.0.</summary>
+    [Fact]
+    public async Task A_project_whose_sdk_is_missing_is_judged_ad_hoc_for_its_own_target()
+    {
+        var (code, output, err) = await Analyze(Path.Combine(Root, "test", "projects", "Net11App"), "--format", "json");
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("net11.0", json.RootElement.GetProperty("target").GetString());
+        var sites = json.RootElement.GetProperty("sites").EnumerateArray().ToList();
+        Assert.Equal(["stack", "heap", "boxed"], sites.Select(s => s.GetProperty("kind").GetString()));
+        Assert.All(sites, s => Assert.Equal("net11.0", s.GetProperty("target").GetString()));
+        if (MsBuildRegistration.InstalledSdks[0].Major < 11)
+            Assert.Contains($"allocation-lens: The .NET SDK for net11.0 is not installed (found SDK {MsBuildRegistration.InstalledSdks[0]}", err);
+    }
+
     [Fact]
     public async Task Missing_paths_exit_1_and_usage_errors_exit_2()
     {

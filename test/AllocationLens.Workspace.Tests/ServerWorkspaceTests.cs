@@ -1,5 +1,6 @@
 using AllocationLens.Server;
 using AllocationLens.TestSupport;
+using AllocationLens.Workspace;
 using Xunit;
 
 namespace AllocationLens.Workspace.Tests;
@@ -82,6 +83,42 @@ public sealed class ServerWorkspaceTests
         Assert.True(cache.Hits > hits, $"no member came from the cache ({cache.Misses} analysed)");
         Assert.Equal(System.Text.Json.Nodes.JsonNode.Parse(before)!.AsArray().Count, after.Count);
         Assert.Contains(after, h => h!["label"]!.GetValue<string>().Contains("stack", StringComparison.Ordinal) && h["position"]!["line"]!.GetValue<int>() == line);
+
+        await ShutDownCleanly(client, run);
+    }
+
+    /// <summary>A net11.0 project with only SDK 10: the status names the missing SDK, and hints are judged ad hoc for net11.0.</summary>
+    [Fact]
+    public async Task A_project_whose_sdk_is_missing_gets_a_clear_status_and_hints_for_its_target()
+    {
+        Assert.Null(MsBuildRegistration.EnsureRegistered());
+        var sdk11Installed = MsBuildRegistration.InstalledSdks[0].Major >= 11;
+        var root = TestPaths.Project("Net11App");
+        var (client, _, run) = await Start(root, trusted: true);
+        var file = Path.Combine(root, "Shapes.cs");
+        var uri = UriPaths.ToUri(file);
+        await client.NotifyAsync("textDocument/didOpen", new { textDocument = new { uri, languageId = "csharp", version = 1, text = File.ReadAllText(file) } });
+        await LspTestClient.Eventually(() => client.ServerRequests.Contains("workspace/inlayHint/refresh"), TimeSpan.FromMinutes(2), "the workspace load");
+
+        var status = client.Notifications.Last(n => n["method"]!.GetValue<string>() == "allocationLens/status")["params"]!;
+        var hints = (await client.RequestAsync("textDocument/inlayHint", HintRequest(uri)))["result"]!.AsArray();
+        var hover = (await client.RequestAsync("textDocument/hover", new { textDocument = new { uri }, position = new { line = 14, character = 20 } }))["result"]!["contents"]!["value"]!.GetValue<string>();
+        if (sdk11Installed)
+        {
+            Assert.Equal("ready", status["state"]!.GetValue<string>());
+        }
+        else
+        {
+            Assert.Equal("failed", status["state"]!.GetValue<string>());
+            Assert.StartsWith("No project loaded. The .NET SDK for net11.0", status["message"]!.GetValue<string>());
+            Assert.Contains($"The .NET SDK for net11.0 is not installed (found SDK {MsBuildRegistration.InstalledSdks[0]}", status["message"]!.GetValue<string>());
+            Assert.Contains("Net11App.csproj uses the ad-hoc fallback judged for net11.0", status["message"]!.GetValue<string>());
+            Assert.Contains("ad-hoc (The .NET SDK for net11.0 is not installed", hover);
+        }
+        // Either way the file is judged for its own target, with framework types known (the box is seen).
+        Assert.Contains("Judged for net11.0", hover);
+        Assert.Equal(3, hints.Count);
+        Assert.Contains(hints, h => h!["label"]!.GetValue<string>().Contains("boxed", StringComparison.Ordinal));
 
         await ShutDownCleanly(client, run);
     }
