@@ -17,7 +17,7 @@ public static class AnalyzeCommand
     {
         var full = Path.GetFullPath(options.Path);
         var results = new List<(AllocationSite Site, string Target)>();
-        var groups = new List<VerificationGroup>();
+        var groups = new List<AnalyzedGroup>();
         string? target = options.Target;
 
         if (File.Exists(full) && full.EndsWith(".cs", StringComparison.OrdinalIgnoreCase))
@@ -66,7 +66,7 @@ public static class AnalyzeCommand
                     int start = results.Count;
                     foreach (var sites in analyzer.AnalyzeAll(compilation, trees)) results.AddRange(sites.Select(s => (s, tfm)));
                     if (project.FilePath is { } projectPath)
-                        groups.Add(new VerificationGroup(projectPath, [], loaded.TargetOf(project.Id), start, results.Count));
+                        groups.Add(new AnalyzedGroup(projectPath, [], loaded.TargetOf(project.Id), start, results.Count, compilation, trees));
                 }
             }
         }
@@ -80,9 +80,11 @@ public static class AnalyzeCommand
         var verification = options.Verify
             ? await AnalyzeVerification.RunAsync(groups, results, options.Runtimes, stderr, cancellationToken).ConfigureAwait(false)
             : null;
-        if (options.Format == "json") WriteJson(stdout, results, target, verification);
-        else WriteText(stdout, results, verification);
-        return 0;
+        var budgets = Budgets.Check(groups, results, full, stderr, cancellationToken);
+        if (options.Format == "json") WriteJson(stdout, results, target, verification, budgets);
+        else if (options.Format == "sarif") SarifReport.Write(stdout, results, verification, budgets);
+        else WriteText(stdout, results, verification, budgets);
+        return Budgets.ExitCode(options.FailOn, budgets);
     }
 
     private static AllocationAnalyzer Analyzer(string tfm, TextWriter stderr) => new(TargetRuntime.Parse(tfm))
@@ -91,7 +93,7 @@ public static class AnalyzeCommand
         OnInternalError = (node, ex) => { lock (stderr) stderr.WriteLine($"allocation-lens: internal error at {node.GetLocation().GetLineSpan()}: {ex.Message}"); },
     };
 
-    private static void AnalyzeLoose(IReadOnlyList<string> files, string? target, List<(AllocationSite, string)> results, List<VerificationGroup> groups, TextWriter stderr)
+    private static void AnalyzeLoose(IReadOnlyList<string> files, string? target, List<(AllocationSite, string)> results, List<AnalyzedGroup> groups, TextWriter stderr)
     {
         int start = results.Count;
         var trees = files.Select(f => AdHocCompilation.Parse(File.ReadAllText(f), f)).ToList();
@@ -99,7 +101,7 @@ public static class AnalyzeCommand
         var tfm = target ?? "net10.0";
         var analyzer = Analyzer(tfm, stderr);
         foreach (var sites in analyzer.AnalyzeAll(compilation, trees)) results.AddRange(sites.Select(s => (s, tfm)));
-        groups.Add(new VerificationGroup(null, files, tfm, start, results.Count));
+        groups.Add(new AnalyzedGroup(null, files, tfm, start, results.Count, compilation, trees));
     }
 
     private static bool IsBuildOutput(string path) =>
@@ -112,7 +114,7 @@ public static class AnalyzeCommand
         return (relative.StartsWith("..", StringComparison.Ordinal) ? path : relative).Replace('\\', '/');
     }
 
-    private static void WriteText(TextWriter stdout, List<(AllocationSite Site, string Target)> results, AnalyzeVerification? verification)
+    private static void WriteText(TextWriter stdout, List<(AllocationSite Site, string Target)> results, AnalyzeVerification? verification, Budgets budgets)
     {
         foreach (var (site, tfm) in results)
         {
@@ -127,6 +129,8 @@ public static class AnalyzeCommand
             }
             foreach (var note in jit.Notes) stdout.WriteLine($"    jit: not judged: {note}");
         }
+        foreach (var v in budgets.Violations)
+            stdout.WriteLine($"{DisplayPath(v.Declaration.Path)}:{v.Declaration.Line + 1}:{v.Declaration.Lines.Start.Character + 1}: budget: {v.Message}");
         if (verification is null) return;
         foreach (var line in verification.Summary()) stdout.WriteLine(line);
     }
@@ -134,7 +138,7 @@ public static class AnalyzeCommand
     private static string Label(AllocationKind kind) => kind.ToString().ToLowerInvariant();
 
     /// <summary>The public JSON contract (docs/json-format.md): version 1, 1-based lines and columns.</summary>
-    private static void WriteJson(TextWriter stdout, List<(AllocationSite Site, string Target)> results, string target, AnalyzeVerification? verification)
+    private static void WriteJson(TextWriter stdout, List<(AllocationSite Site, string Target)> results, string target, AnalyzeVerification? verification, Budgets budgets)
     {
         var document = new
         {
@@ -145,6 +149,19 @@ public static class AnalyzeCommand
                 runtimes = verification.Runtimes,
                 problems = verification.Problems,
             },
+            budgets = budgets.Violations.Count == 0 ? null : budgets.Violations.Select(v => new
+            {
+                method = v.Method,
+                path = DisplayPath(v.Declaration.Path),
+                line = v.Declaration.Line + 1,
+                column = v.Declaration.Lines.Start.Character + 1,
+                source = v.Budget.Source,
+                maxSites = v.Budget.MaxSites,
+                maxBytes = v.Budget.MaxBytes,
+                sites = v.Sites.Count,
+                bytes = v.Sites.Any(s => s.Bytes is null) ? (int?)null : v.Sites.Sum(s => s.Bytes ?? 0),
+                message = v.Message,
+            }).ToArray(),
             unprepared = verification?.Unprepared.Select(u => new { method = u.Method, reason = u.Reason, runtimes = u.Runtimes }).ToArray(),
             sites = results.Select(r => new
             {

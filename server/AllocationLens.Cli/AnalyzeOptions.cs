@@ -1,10 +1,13 @@
 namespace AllocationLens.Cli;
 
 /// <summary>Arguments of `allocation-lens analyze`.</summary>
-public sealed record AnalyzeOptions(string Path, string Format, string? Target, bool Verify = false, IReadOnlyList<string>? RuntimeFilter = null)
+public sealed record AnalyzeOptions(string Path, string Format, string? Target, bool Verify = false, IReadOnlyList<string>? RuntimeFilter = null, IReadOnlyList<string>? FailOnKinds = null)
 {
     /// <summary>The `--runtime` values: version prefixes of the runtimes to verify on (none: all that can run the build).</summary>
     public IReadOnlyList<string> Runtimes => RuntimeFilter ?? [];
+
+    /// <summary>The `--fail-on` values: budget, heap, boxed (exit code 3 when met).</summary>
+    public IReadOnlyList<string> FailOn => FailOnKinds ?? [];
 
     public static bool TryParse(ReadOnlySpan<string> args, out AnalyzeOptions options, out string error)
     {
@@ -13,13 +16,14 @@ public sealed record AnalyzeOptions(string Path, string Format, string? Target, 
         string? path = null, format = "text", target = null;
         bool verify = false;
         var runtimes = new List<string>();
+        var failOn = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--format" when i + 1 < args.Length:
                     format = args[++i];
-                    if (format is not ("text" or "json")) { error = $"--format must be text or json, not '{format}'"; return false; }
+                    if (format is not ("text" or "json" or "sarif")) { error = $"--format must be text, json or sarif, not '{format}'"; return false; }
                     break;
                 case "--target" when i + 1 < args.Length:
                     target = args[++i];
@@ -30,7 +34,12 @@ public sealed record AnalyzeOptions(string Path, string Format, string? Target, 
                 case "--runtime" when i + 1 < args.Length:
                     runtimes.Add(args[++i]);
                     break;
-                case "--format" or "--target" or "--runtime":
+                case "--fail-on" when i + 1 < args.Length:
+                    var kind = args[++i];
+                    if (kind is not ("budget" or "heap" or "boxed")) { error = $"--fail-on must be budget, heap or boxed, not '{kind}'"; return false; }
+                    failOn.Add(kind);
+                    break;
+                case "--format" or "--target" or "--runtime" or "--fail-on":
                     error = $"{args[i]} needs a value";
                     return false;
                 default:
@@ -42,7 +51,7 @@ public sealed record AnalyzeOptions(string Path, string Format, string? Target, 
         }
         if (path is null) { error = "analyze needs a path"; return false; }
         if (runtimes.Count > 0 && !verify) { error = "--runtime needs --verify"; return false; }
-        options = new AnalyzeOptions(path, format, target, verify, runtimes);
+        options = new AnalyzeOptions(path, format, target, verify, runtimes, failOn);
         return true;
     }
 }

@@ -3,9 +3,6 @@ using AllocationLens.Verification;
 
 namespace AllocationLens.Cli;
 
-/// <summary>The sites of one project (or one set of loose files) in the analysis results: what one verification builds.</summary>
-public sealed record VerificationGroup(string? ProjectPath, IReadOnlyList<string> LooseFiles, string TargetFramework, int Start, int End);
-
 /// <summary>
 /// `analyze --verify`: runs "Verify with JIT" on every project analysed, and collects the JIT's
 /// verdicts per site, the methods that could not be prepared and the problems that stopped a project.
@@ -18,7 +15,7 @@ public sealed class AnalyzeVerification
     public List<string> Problems { get; } = [];
     public SortedSet<string> Runtimes { get; } = new(Comparer<string>.Create((a, b) => JitVerifier.ParseVersion(b).CompareTo(JitVerifier.ParseVersion(a))));
 
-    public static async Task<AnalyzeVerification> RunAsync(IReadOnlyList<VerificationGroup> groups, List<(AllocationSite Site, string Target)> results,
+    public static async Task<AnalyzeVerification> RunAsync(IReadOnlyList<AnalyzedGroup> groups, List<(AllocationSite Site, string Target)> results,
         IReadOnlyCollection<string> runtimes, TextWriter stderr, CancellationToken cancellationToken)
     {
         var verification = new AnalyzeVerification();
@@ -41,6 +38,7 @@ public sealed class AnalyzeVerification
             }
             var sites = results.GetRange(group.Start, group.End - group.Start).Select(r => r.Site).ToList();
             foreach (var (site, jit) in run.MatchSites(sites)) verification.Sites[site] = jit;
+            foreach (var limit in run.Limits ?? []) verification.Problems.Add($"{name}: note: {limit}");
             verification.Unprepared.AddRange(run.Unprepared());
         }
         return verification;

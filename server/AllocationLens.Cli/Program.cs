@@ -6,8 +6,10 @@ public static class Program
 {
     public const string Usage = """
         usage:
-          allocation-lens analyze <file.cs|project.csproj|solution.sln|solution.slnx|folder> [--format text|json] [--target net10.0]
+          allocation-lens analyze <file.cs|project.csproj|solution.sln|solution.slnx|folder> [--format text|json|sarif] [--target net10.0]
                           [--verify [--runtime 10.0 ...]]   ask the real JIT of each installed runtime
+                          [--fail-on budget|heap|boxed ...]  exit 3 when a hot method's budget is exceeded,
+                                                             or any heap/boxed site sits in a hot method
           allocation-lens lsp        run the language server on stdin/stdout
           allocation-lens --version
         """;

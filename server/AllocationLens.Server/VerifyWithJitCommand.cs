@@ -89,7 +89,8 @@ public sealed partial class LanguageServer
             + (disagreements > 0 ? $"; {disagreements} disagree with the static verdict (marked ⚠)" : "; all agree with the static verdicts")
             + (unprepared.Length > 0 ? $"; {unprepared.Length} method(s) could not be compiled" : "")
             + (problems.Count > 0 ? "; " + string.Join("; ", problems) : "")
-            + (run.Build?.Reused == true ? " (reused the Release build: sources unchanged)" : "");
+            + (run.Build?.Reused == true ? " (reused the Release build: sources unchanged)" : "")
+            + string.Concat((run.Limits ?? []).Select(l => "; note: " + l));
         return new { ok = true, message, judged, disagreements, runtimes, unprepared, problems };
     }
 

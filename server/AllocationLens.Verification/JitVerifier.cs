@@ -20,7 +20,8 @@ public sealed record RuntimeOutcome(InstalledRuntime Runtime, IReadOnlyList<Judg
 public sealed record SiteJit(ImmutableArray<JitVerdict> Verdicts, ImmutableArray<string> Notes);
 
 /// <summary>A finished verification: the build, each runtime's outcome, or the one problem that stopped it.</summary>
-public sealed record VerificationRun(BuildOutcome? Build, IReadOnlyList<RuntimeOutcome> Runtimes, string? Problem)
+/// <param name="Limits">What the user should know about how far the verdicts reach for this project (ReadyToRun, NativeAOT).</param>
+public sealed record VerificationRun(BuildOutcome? Build, IReadOnlyList<RuntimeOutcome> Runtimes, string? Problem, IReadOnlyList<string>? Limits = null)
 {
     public bool Succeeded => Problem is null;
 
@@ -91,7 +92,24 @@ public static class JitVerifier
             var (judged, unprepared) = JitVerdicts.Judge(run.Report, run.Listing);
             outcomes.Add(new RuntimeOutcome(runtime, judged, unprepared, run.Error));
         }
-        return new VerificationRun(build, outcomes, null);
+        return new VerificationRun(build, outcomes, null, request.ProjectPath is { } p ? PublishLimits(p) : []);
+    }
+
+    /// <summary>
+    /// A project published ReadyToRun or NativeAOT does not run what the JIT compiles at run time
+    /// (precompiled code, rejitted later only for hot ReadyToRun methods): the verdicts describe the
+    /// JIT's code, which is what `dotnet run` and a plain publish execute.
+    /// </summary>
+    public static IReadOnlyList<string> PublishLimits(string projectPath)
+    {
+        string text;
+        try { text = File.ReadAllText(projectPath); } catch (IOException) { return []; } catch (UnauthorizedAccessException) { return []; }
+        var limits = new List<string>();
+        if (System.Text.RegularExpressions.Regex.IsMatch(text, @"<PublishAot>\s*true\s*</PublishAot>", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+            limits.Add("this project publishes with NativeAOT, whose compiler makes its own decisions: these are the JIT's verdicts, for `dotnet run` and JIT-compiled publishes");
+        if (System.Text.RegularExpressions.Regex.IsMatch(text, @"<PublishReadyToRun>\s*true\s*</PublishReadyToRun>", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+            limits.Add("this project publishes ReadyToRun: published code starts precompiled (crossgen's decisions) and only hot methods are rejitted into what these verdicts describe");
+        return limits;
     }
 
     /// <summary>"net8.0" → 8, "net10.0-windows" → 10, "netcoreapp3.1" → 3; 0 (any runtime) for netstandard and unknown monikers.</summary>

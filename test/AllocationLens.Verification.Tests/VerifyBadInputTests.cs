@@ -76,4 +76,15 @@ public class VerifyBadInputTests(VerificationEnvironment environment)
         Assert.False(run.Succeeded);
         Assert.Contains("no installed .NET runtime matching --runtime 7.0 can run a net8.0 build", run.Problem);
     }
+
+    [Fact]
+    public void ReadyToRun_and_NativeAOT_projects_are_told_what_the_verdicts_describe()
+    {
+        var project = environment.CopyProject("VerifyNet8");
+        Assert.Empty(JitVerifier.PublishLimits(project));
+        File.WriteAllText(project, File.ReadAllText(project).Replace("</PropertyGroup>", "<PublishAot>true</PublishAot><PublishReadyToRun>true</PublishReadyToRun></PropertyGroup>"));
+        var limits = JitVerifier.PublishLimits(project);
+        Assert.Contains(limits, l => l.Contains("NativeAOT", StringComparison.Ordinal));
+        Assert.Contains(limits, l => l.Contains("ReadyToRun", StringComparison.Ordinal));
+    }
 }

@@ -103,8 +103,16 @@ async function runPalette(page, title) {
   await page.keyboard.press('F1');
   await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
   await page.keyboard.type(title);
-  await until(`palette to offer "${title}"`, async () => (await page.locator('.quick-input-list .monaco-list-row').first().textContent() ?? '').includes(title.split(': ').pop()));
-  await page.keyboard.press('Enter');
+  // Pick the row that is exactly this command: similar titles ("Verify this method with JIT") may rank first.
+  const label = title.split(': ').pop();
+  const row = await until(`palette to offer "${title}"`, async () => {
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    const texts = await rows.evaluateAll(nodes => nodes.map(n => n.querySelector('.label-name')?.textContent ?? n.textContent ?? ''));
+    const index = texts.findIndex(t => t.replace(/\s+/g, ' ').trim().endsWith(label));
+    if (index < 0) throw new Error(`rows offered: ${texts.join(' | ')}`);
+    return rows.nth(index);
+  });
+  await row.click();
 }
 
 /** The Allocation Lens status bar item: its text and the codicon it shows (check, sync, shield, warning). */

@@ -1,0 +1,52 @@
+using AllocationLens.Analysis;
+using AllocationLens.Workspace;
+
+namespace AllocationLens.Cli;
+
+/// <summary>
+/// Allocation budgets for `analyze`: hot methods (attributes `HotPath`, `AllocationFree`, `NoAllocation`,
+/// or `.allocationlens.json` at the analysed folder or a project's folder) checked against their sites,
+/// and the exit code `--fail-on` asks for: 3 when a budget is exceeded (`budget`), or when any heap
+/// (`heap`) or boxed (`boxed`) site sits inside a hot method.
+/// </summary>
+public sealed class Budgets
+{
+    public const int FailureExitCode = 3;
+
+    public List<BudgetViolation> Violations { get; } = [];
+    /// <summary>Every heap or boxed site inside a hot method, within its budget or not.</summary>
+    public List<AllocationSite> HotSites { get; } = [];
+
+    public static Budgets Check(IReadOnlyList<AnalyzedGroup> groups, List<(AllocationSite Site, string Target)> results, string analysedPath, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var folders = new List<string> { Directory.Exists(analysedPath) ? analysedPath : Path.GetDirectoryName(analysedPath)! };
+        folders.AddRange(groups.Where(g => g.ProjectPath is not null).Select(g => Path.GetDirectoryName(g.ProjectPath)!));
+        var configuration = BudgetConfiguration.Load(folders);
+        foreach (var problem in configuration.Problems) stderr.WriteLine($"allocation-lens: {problem}");
+
+        var budgets = new Budgets();
+        foreach (var group in groups)
+        {
+            var byTree = results.GetRange(group.Start, group.End - group.Start).Select(r => r.Site)
+                .GroupBy(s => s.Where.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+            foreach (var tree in group.Trees)
+            {
+                var sites = byTree.GetValueOrDefault(tree.FilePath) ?? [];
+                var model = group.Compilation.GetSemanticModel(tree);
+                var hot = HotMethods.In(tree, model, configuration.Budgets, cancellationToken).ToList();
+                if (hot.Count == 0) continue;
+                budgets.HotSites.AddRange(sites.Where(s => s.Kind != AllocationKind.Stack && hot.Any(h => h.Declaration.Span.Contains(s.Where.Span))));
+                budgets.Violations.AddRange(BudgetCheck.Check(tree, model, sites, configuration.Budgets, cancellationToken));
+            }
+        }
+        return budgets;
+    }
+
+    public static int ExitCode(IReadOnlyCollection<string> failOn, Budgets budgets)
+    {
+        bool fail = failOn.Contains("budget") && budgets.Violations.Count > 0
+            || failOn.Contains("heap") && budgets.HotSites.Any(s => s.Kind == AllocationKind.Heap)
+            || failOn.Contains("boxed") && budgets.HotSites.Any(s => s.Kind == AllocationKind.Boxed);
+        return fail ? FailureExitCode : 0;
+    }
+}

@@ -1,0 +1,138 @@
+using System.Text.Json;
+using AllocationLens.Analysis;
+using AllocationLens.Verification;
+
+namespace AllocationLens.Cli;
+
+/// <summary>
+/// `analyze --format sarif`: SARIF 2.1.0 for code scanning (GitHub's upload-sarif, Azure DevOps). One
+/// rule per allocation category with a stable id (`AL-OBJECT`, `AL-BOX`, ...; `AL-BUDGET` for budget
+/// violations), results for heap and boxed sites (`note`) and budget violations (`warning`), locations
+/// relative to the current directory (`%SRCROOT%`), and properties: kind, bytes, loopDepth, target,
+/// remedies and, with `--verify`, the JIT's verdicts. Stack sites are not problems and are left out.
+/// </summary>
+public static class SarifReport
+{
+    private static readonly Dictionary<string, string> Help = new(StringComparer.Ordinal)
+    {
+        ["object"] = "A new object on the GC heap: it escapes the method (returned, stored, passed where the JIT cannot see), sits in a loop, or the target's JIT does not stack-allocate it.",
+        ["array"] = "A new array on the GC heap.",
+        ["collection"] = "A collection expression that creates a heap array or collection.",
+        ["params"] = "A params array created at the call.",
+        ["box"] = "A value type copied into a new heap object (a box).",
+        ["delegate"] = "A new delegate object per evaluation (not cached by the compiler).",
+        ["closure"] = "A closure (display class) that holds captured variables.",
+        ["string"] = "A new string.",
+        ["call"] = "A framework call that returns a new object.",
+        ["linq"] = "A LINQ call that allocates iterators, delegates or results.",
+        ["iterator"] = "An iterator method's state machine object.",
+        ["async"] = "An async method's state machine box or task.",
+        ["enumerator"] = "A heap enumerator (GetEnumerator through an interface).",
+        ["growth"] = "A collection that grows by reallocating its storage.",
+        ["expression"] = "An expression tree, built node by node at run time.",
+    };
+
+    public static string RuleId(string category) => "AL-" + category.ToUpperInvariant();
+
+    public static void Write(TextWriter stdout, List<(AllocationSite Site, string Target)> results, AnalyzeVerification? verification, Budgets budgets)
+    {
+        var reported = results.Where(r => r.Site.Kind != AllocationKind.Stack).ToList();
+        var categories = reported.Select(r => r.Site.Category).Distinct(StringComparer.Ordinal).OrderBy(c => c, StringComparer.Ordinal).ToList();
+        var rules = categories.Select(c => (object)new
+        {
+            id = RuleId(c),
+            name = c,
+            shortDescription = new { text = $"Allocation: {c}" },
+            fullDescription = new { text = Help.GetValueOrDefault(c, $"An allocation of category {c}.") },
+            help = new { text = Help.GetValueOrDefault(c, $"An allocation of category {c}.") + " Each result says why and what to do (properties.remedies)." },
+            defaultConfiguration = new { level = "note" },
+        }).ToList();
+        rules.Add(new
+        {
+            id = "AL-BUDGET",
+            name = "budget",
+            shortDescription = new { text = "A hot method exceeds its allocation budget" },
+            fullDescription = new { text = "A method marked [HotPath], [AllocationFree] or [NoAllocation], or listed in .allocationlens.json, allocates more than its budget." },
+            help = new { text = "Remove the listed heap and boxed sites from the method, or raise its budget (MaxSites, MaxBytes)." },
+            defaultConfiguration = new { level = "warning" },
+        });
+
+        var sarifResults = new List<object>();
+        foreach (var (site, target) in reported)
+        {
+            var jit = verification?.Sites.GetValueOrDefault(site);
+            sarifResults.Add(new
+            {
+                ruleId = RuleId(site.Category),
+                level = "note",
+                message = new { text = $"{site.Kind.ToString().ToLowerInvariant()}: {site.Message}" },
+                locations = new[] { Location(site.Where) },
+                properties = new
+                {
+                    kind = site.Kind.ToString().ToLowerInvariant(),
+                    bytes = site.Bytes,
+                    loopDepth = site.LoopDepth,
+                    certain = site.Certain,
+                    target,
+                    remedies = site.Remedies.ToArray(),
+                    jit = jit is { Verdicts.Length: > 0 } ? jit.Verdicts.Select(v => new { runtime = v.Runtime, kind = v.Kind }).ToArray() : null,
+                },
+            });
+        }
+        foreach (var v in budgets.Violations)
+        {
+            sarifResults.Add(new
+            {
+                ruleId = "AL-BUDGET",
+                level = "warning",
+                message = new { text = v.Message },
+                locations = new[] { Location(v.Declaration) },
+                relatedLocations = v.Sites.Select((s, i) => new { id = i + 1, physicalLocation = PhysicalLocation(s.Where), message = new { text = s.Message } }).ToArray(),
+                properties = new { method = v.Method, source = v.Budget.Source, maxSites = v.Budget.MaxSites, maxBytes = v.Budget.MaxBytes, sites = v.Sites.Count },
+            });
+        }
+
+        var log = new Dictionary<string, object>
+        {
+            ["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json",
+            ["version"] = "2.1.0",
+            ["runs"] = new object[]
+            {
+                new
+                {
+                    tool = new
+                    {
+                        driver = new
+                        {
+                            name = "Allocation Lens",
+                            informationUri = "https://marketplace.visualstudio.com/items?itemName=allocation-lens.allocation-lens",
+                            semanticVersion = typeof(SarifReport).Assembly.GetName().Version?.ToString(3) ?? "0.1.0",
+                            rules,
+                        },
+                    },
+                    originalUriBaseIds = new Dictionary<string, object> { ["%SRCROOT%"] = new { uri = new Uri(Directory.GetCurrentDirectory().TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar).AbsoluteUri } },
+                    results = sarifResults,
+                },
+            },
+        };
+        stdout.WriteLine(JsonSerializer.Serialize(log, new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        }));
+    }
+
+    private static object Location(SourceSpan where) => new { physicalLocation = PhysicalLocation(where) };
+
+    private static object PhysicalLocation(SourceSpan where)
+    {
+        var path = AnalyzeCommand.DisplayPath(where.Path);
+        bool relative = !Path.IsPathRooted(path);
+        return new
+        {
+            artifactLocation = relative ? (object)new { uri = Uri.EscapeDataString(path).Replace("%2F", "/"), uriBaseId = "%SRCROOT%" } : new { uri = new Uri(where.Path).AbsoluteUri },
+            region = new { startLine = where.Lines.Start.Line + 1, startColumn = where.Lines.Start.Character + 1, endLine = where.Lines.End.Line + 1, endColumn = where.Lines.End.Character + 1 },
+        };
+    }
+}
