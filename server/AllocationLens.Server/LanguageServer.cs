@@ -51,6 +51,7 @@ public sealed partial class LanguageServer
         {
             var args = Json.Params<DidOpenTextDocumentParams>(p);
             _documents.Open(args.TextDocument.Uri, args.TextDocument.Text ?? "", args.TextDocument.Version);
+            ScheduleBudgetCheck(args.TextDocument.Uri);
         });
         _connection.OnNotification("textDocument/didChange", p =>
         {
@@ -59,6 +60,7 @@ public sealed partial class LanguageServer
             var before = _documents.Get(args.TextDocument.Uri)?.Text;
             var (doc, warnings) = _documents.Change(args.TextDocument.Uri, args.TextDocument.Version, args.ContentChanges ?? []);
             if (before is not null && doc is not null) _verified.OnEdit(args.TextDocument.Uri, before, doc.Text);
+            ScheduleBudgetCheck(args.TextDocument.Uri);
             foreach (var warning in warnings) _log.Warning(warning);
             ScheduleCrossFileRefresh();
         });
