@@ -48,6 +48,13 @@ public sealed partial record TargetRuntime(string Moniker, int Major, bool IsCor
     public bool InlinesLoopsThrowsAndLargeConstructors => IsCore && JudgedMajor >= 10;
 
     /// <summary>
+    /// The inliner of .NET 10 and newer takes callees with exception handling: try/finally, `using`, `lock`
+    /// and a try whose every catch has a `when` filter. Measured on .NET 9.0.23 (test/runtime/corpus/RealCode.cs,
+    /// Case_CalleeWith*): a callee with any of them is not inlined, so an object passed to it escapes.
+    /// </summary>
+    public bool InlinesExceptionHandling => IsCore && JudgedMajor >= 10;
+
+    /// <summary>
     /// From .NET 9, LINQ's predicate aggregates (Count, Any, All, First, FirstOrDefault) read an array or a
     /// List&lt;T&gt; as a span; measured on .NET 8, they enumerate it through IEnumerable&lt;T&gt; and allocate its
     /// enumerator inside the call. Library code, so it holds in Debug builds too.

@@ -41,6 +41,10 @@ public sealed class EngineAgreementTests(ITestOutputHelper output)
         ["ObjectCases.Case_InCatch"] = new("the allocation is in a catch block the probe never enters", "net8.0"),
         // FIXME: measured on .NET 9 only (one case): an object passed to a [MethodImpl(NoOptimization)] callee
         // is not allocated; .NET 8, 10 and 11 allocate it. The engine treats the callee as an escape everywhere.
+        // FIXME: the foreach's collection comes from a call that always returns a List<int>; .NET 10 and 11 guess that
+        // type from the profile (measured 0 bytes), while a polymorphic collection allocates (Case_ForeachIEnumerablePolymorphic);
+        // the engine cannot tell the two apart here and says heap ("may"). .NET 8 and 9 allocate (40 bytes), as the engine says.
+        ["RealCodeCases.Case_ForEachOverCallResult"] = new("the JIT guesses the collection type a call always returns; the engine sees only IEnumerable<T>", "net10.0", "net11.0"),
         ["InliningCases.Case_NoOptimizationHelper"] = new(".NET 9 does not allocate an object passed to a NoOptimization callee", "net9.0"),
     };
 

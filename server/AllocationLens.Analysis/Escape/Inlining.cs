@@ -9,7 +9,8 @@ namespace AllocationLens.Analysis;
 /// <summary>
 /// A conservative model of the JIT's inliner, for source methods of the same compilation. Measured on
 /// .NET 10 (test/runtime/corpus): constructors are inlined even when large or looping; ordinary methods
-/// up to roughly 150 bytes of IL, including try/finally, `using`, `lock` and filtered catches; nothing with a try/catch,
+/// up to roughly 150 bytes of IL, including try/finally, `using`, `lock` and filtered catches (.NET 9 and
+/// older inline none of those, see <see cref="TargetRuntime.InlinesExceptionHandling"/>); nothing with a try/catch,
 /// a foreach over an enumerator, recursion, stackalloc, async or iterator bodies, or [MethodImpl(NoInlining)]; virtual calls only when the receiver's exact type is
 /// known. A callee that is inlined keeps an argument local only if its own body does.
 /// </summary>
@@ -162,6 +163,9 @@ internal static class Inlining
                 // without a filter (typed or catch-all) still blocks inlining.
                 case ITryOperation tryOp when tryOp.Catches.Any(c => c.Filter is null):
                     return "it has a try/catch, which the JIT does not inline";
+                // Measured on .NET 9: no exception handling at all is inlined (try/finally, `using`, `lock`, filters).
+                case ITryOperation or IUsingOperation or IUsingDeclarationOperation or ILockOperation when !runtime.InlinesExceptionHandling:
+                    return $"it has exception handling ({EhKind(op)}), which the {runtime.Name} JIT does not inline";
                 case IForEachLoopOperation loop when loop.Collection.Type is not IArrayTypeSymbol && loop.Collection.Type?.SpecialType != SpecialType.System_String:
                     return "it has a foreach over an enumerator, which the JIT does not inline (measured)";
                 case IReturnOperation { Kind: OperationKind.YieldReturn or OperationKind.YieldBreak }:
@@ -182,6 +186,14 @@ internal static class Inlining
         if (il > budget) return $"too large to inline (about {il} bytes of IL)";
         return null;
     }
+
+    private static string EhKind(IOperation op) => op switch
+    {
+        ITryOperation { Finally: not null } => "try/finally",
+        ITryOperation => "a filtered catch",
+        ILockOperation => "`lock`",
+        _ => "`using`",
+    };
 
     /// <summary>
     /// Roslyn emits an IL `switch` for three or more integral constant cases; measured on .NET 10, a

@@ -56,7 +56,7 @@ public static class RealCodeCases
     public static int Case_DebugAssertArguments() { Debug.Assert(Sink.Str() + "x" != null, "n=" + Sink.Large()); return 0; } //@ nohint("Sink.Str() + ")
     public static int Case_DebugWriteLineBox() { Debug.WriteLine(Sink.Large()); return 0; } //@ nohint("Sink.Large()")
     public static int Case_OwnConditionalBox() { RealCodeHelpers.Trace(Sink.Large()); return 0; } //@ nohint("Sink.Large()")
-    public static int Case_ObjectOnlyUsedByConditional() { var p = new Point(1, 2); Debug.WriteLine(p); return p.X; } //@ hint("new Point", stack)
+    public static int Case_ObjectOnlyUsedByConditional() { var p = new Point(1, 2); Debug.WriteLine(p); return p.X; } //@ hint("new Point", stack) on(net8.0: heap)
 
     // 3. FormattableString and IFormattable are never folded, even with constant holes. (Measured but not a case:
     //    `FormattableString f = $"abc"; return f.ArgumentCount;` allocates 0 B/call: the JIT inlines the factory and
@@ -68,13 +68,13 @@ public static class RealCodeCases
 
     // 4. State machines hoist locals that live across an await.
     public static async Task<int> Case_AsyncLocalAcrossAwait() { var p = new Point(1, 2); await Task.CompletedTask; return p.X; } //@ hint("new Point", heap)
-    public static async Task<int> Case_AsyncLocalAfterAwait() { await Task.CompletedTask; var p = new Point(1, 2); return p.X; } //@ hint("new Point", stack)
-    public static async Task<int> Case_AsyncLocalBeforeAwaitOnly() { var p = new Point(1, 2); int x = p.X; await Task.CompletedTask; return x; } //@ hint("new Point", stack)
+    public static async Task<int> Case_AsyncLocalAfterAwait() { await Task.CompletedTask; var p = new Point(1, 2); return p.X; } //@ hint("new Point", stack) on(net8.0: heap)
+    public static async Task<int> Case_AsyncLocalBeforeAwaitOnly() { var p = new Point(1, 2); int x = p.X; await Task.CompletedTask; return x; } //@ hint("new Point", stack) on(net8.0: heap)
 
     // 5. Casts and type tests when the exact type is not known: non-sealed classes and interfaces call a helper.
     public static int Case_TypeTestNonSealedUnknownExact() { object o = Sink.Flip ? new Point(1, 2) : new Derived(); return o is Point p ? p.X : 0; } //@ hint("new Derived()", heap)
     public static int Case_CastNonSealedUnknownExact() { object o = Sink.Flip ? new Point(1, 2) : new Derived(); return ((Point)o).X; } //@ hint("new Derived()", heap)
-    public static int Case_TypeTestSealedUnknownExact() { object o = Sink.Flip ? new Holder() : new Props(); return o is Holder h ? h.N : 1; } //@ hint("new Props()", stack)
+    public static int Case_TypeTestSealedUnknownExact() { object o = Sink.Flip ? new Holder() : new Props(); return o is Holder h ? h.N : 1; } //@ hint("new Props()", stack) on(net8.0: heap)
     public static int Case_AsNonSealedUnknownExact() { object o = Sink.Flip ? new Point(1, 2) : new Derived(); var p = o as Point; return p!.X; } //@ hint("new Derived()", heap)
     public static int Case_TypeTestInterfaceUnknownExact() { object o = Sink.Flip ? new Point(1, 2) : new Getter(); return o is IGetter g ? g.Get() : 0; } //@ hint("new Getter()", heap)
 
@@ -94,19 +94,19 @@ public static class RealCodeCases
     public static int Case_StaticCharToString() { char c = (char)(0x400 + Sink.Int()); return char.ToString(c).Length; } //@ hint("char.ToString(c)", heap)
     public static int Case_ConcurrentDictionaryKeys() => RealCodeHelpers.Concurrent.Keys.Count; //@ hint("Keys.Count", heap)
     public static int Case_ConcurrentDictionaryValues() => RealCodeHelpers.Concurrent.Values.Count; //@ hint("Values.Count", heap)
-    public static int Case_ExplicitGetEnumeratorThroughInterface() { using var e = RealCodeHelpers.Sequence().GetEnumerator(); int s = 0; while (e.MoveNext()) s += e.Current; return s; } //@ nohint("GetEnumerator()")
-    public static int Case_ForEachOverCallResult() { int s = 0; foreach (var x in RealCodeHelpers.Sequence()) s += x; return s; } //@ nohint("RealCodeHelpers.Sequence()")
+    public static int Case_ExplicitGetEnumeratorThroughInterface() { using var e = RealCodeHelpers.Sequence().GetEnumerator(); int s = 0; while (e.MoveNext()) s += e.Current; return s; } //@ nohint("GetEnumerator()") on(net8.0: heap, net9.0: heap)
+    public static int Case_ForEachOverCallResult() { int s = 0; foreach (var x in RealCodeHelpers.Sequence()) s += x; return s; } //@ nohint("foreach") on(net8.0: heap, net9.0: heap)
 
     // 7. The inliner: try/finally and filtered catches no longer block inlining on .NET 10; an unfiltered catch does.
-    public static int Case_CalleeWithFinally() { var p = new Point(1, 2); return RealCodeHelpers.WithFinally(p); } //@ hint("new Point", stack)
-    public static int Case_CalleeWithUsing() { var p = new Point(1, 2); return RealCodeHelpers.WithUsing(p); } //@ hint("new Point", stack)
-    public static int Case_CalleeWithLock() { var p = new Point(1, 2); return RealCodeHelpers.WithLock(p); } //@ hint("new Point", stack)
+    public static int Case_CalleeWithFinally() { var p = new Point(1, 2); return RealCodeHelpers.WithFinally(p); } //@ hint("new Point", stack) on(net8.0: heap, net9.0: heap)
+    public static int Case_CalleeWithUsing() { var p = new Point(1, 2); return RealCodeHelpers.WithUsing(p); } //@ hint("new Point", stack) on(net8.0: heap, net9.0: heap)
+    public static int Case_CalleeWithLock() { var p = new Point(1, 2); return RealCodeHelpers.WithLock(p); } //@ hint("new Point", stack) on(net8.0: heap, net9.0: heap)
     public static int Case_CalleeWithForEachOverList() { var p = new Point(1, 2); return RealCodeHelpers.WithForEachOverList(p); } //@ hint("new Point", heap)
     public static int Case_CalleeWithCatch() { var p = new Point(1, 2); return RealCodeHelpers.WithCatch(p); } //@ hint("new Point", heap)
-    public static int Case_CalleeWithFilter() { var p = new Point(1, 2); return RealCodeHelpers.WithFilter(p); } //@ hint("new Point", stack)
-    public static int Case_CalleeWithFlagFilter() { var p = new Point(1, 2); return RealCodeHelpers.WithFlagFilter(p); } //@ hint("new Point", stack)
-    public static int Case_CalleeWithTypedFilter() { var p = new Point(1, 2); return RealCodeHelpers.WithTypedFilter(p); } //@ hint("new Point", stack)
+    public static int Case_CalleeWithFilter() { var p = new Point(1, 2); return RealCodeHelpers.WithFilter(p); } //@ hint("new Point", stack) on(net8.0: heap, net9.0: heap)
+    public static int Case_CalleeWithFlagFilter() { var p = new Point(1, 2); return RealCodeHelpers.WithFlagFilter(p); } //@ hint("new Point", stack) on(net8.0: heap, net9.0: heap)
+    public static int Case_CalleeWithTypedFilter() { var p = new Point(1, 2); return RealCodeHelpers.WithTypedFilter(p); } //@ hint("new Point", stack) on(net8.0: heap, net9.0: heap)
     public static int Case_CalleeWithCatchAll() { var p = new Point(1, 2); return RealCodeHelpers.WithCatchAll(p); } //@ hint("new Point", heap)
-    public static int Case_UsingInCaller() { var p = new Point(1, 2); using (var s = new StructScope()) { return p.X + s.Depth; } } //@ hint("new Point", stack)
+    public static int Case_UsingInCaller() { var p = new Point(1, 2); using (var s = new StructScope()) { return p.X + s.Depth; } } //@ hint("new Point", stack) on(net8.0: heap)
     public static int Case_LockInCaller() { var p = new Point(1, 2); lock (p) { return p.X; } } //@ hint("new Point", heap)
 }
