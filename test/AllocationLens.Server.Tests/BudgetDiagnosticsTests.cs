@@ -1,0 +1,63 @@
+using System.Text.Json.Nodes;
+using AllocationLens.TestSupport;
+using Xunit;
+
+namespace AllocationLens.Server.Tests;
+
+/// <summary>Allocation budgets in the editor: a hot method over budget is a warning in the Problems panel, and fixing it clears it.</summary>
+public sealed class BudgetDiagnosticsTests
+{
+    private const string Source = """
+        using System;
+        public sealed class HotPathAttribute : Attribute { }
+        public class Orders
+        {
+            private object? _last;
+            [HotPath]
+            public int Total(int x) { _last = new object(); return x; }
+            public int Cold() { _last = new object(); return 1; }
+        }
+        """;
+
+    private static JsonArray? LatestDiagnostics(LspTestClient client, string uri) =>
+        client.Notifications.Where(n => n["method"]?.GetValue<string>() == "textDocument/publishDiagnostics" && n["params"]!["uri"]!.GetValue<string>() == uri)
+            .Select(n => n["params"]!["diagnostics"]!.AsArray()).LastOrDefault();
+
+    [Fact]
+    public async Task A_hot_method_over_budget_is_a_warning_and_clears_when_fixed()
+    {
+        await using var session = new ServerSession();
+        await session.InitializeAsync();
+        const string uri = "file:///budgets/Orders.cs";
+        await session.OpenAsync(uri, Source);
+
+        await LspTestClient.Eventually(() => LatestDiagnostics(session.Client, uri) is { Count: 1 }, TimeSpan.FromSeconds(30), "a budget warning");
+        var diagnostic = LatestDiagnostics(session.Client, uri)![0]!;
+        Assert.Equal(2, diagnostic["severity"]!.GetValue<int>());
+        Assert.Equal("budget", diagnostic["code"]!.GetValue<string>());
+        Assert.Equal(6, diagnostic["range"]!["start"]!["line"]!.GetValue<int>()); // the method's name, not the cold method
+        Assert.Contains("`Orders.Total` is marked [HotPath] (allocation-free) but allocates", diagnostic["message"]!.GetValue<string>());
+        var related = diagnostic["relatedInformation"]!.AsArray();
+        Assert.Single(related);
+        Assert.Equal(6, related[0]!["location"]!["range"]!["start"]!["line"]!.GetValue<int>());
+
+        // Removing the allocation from the hot method clears the warning.
+        await session.ChangeAsync(uri, 2, ServerSession.Edit(6, 38, 6, 50, "null"));
+        await LspTestClient.Eventually(() => LatestDiagnostics(session.Client, uri) is { Count: 0 }, TimeSpan.FromSeconds(30), "the warning to clear");
+        Assert.Equal(0, await session.ShutdownAsync());
+    }
+
+    [Fact]
+    public async Task Files_without_hot_methods_get_no_budget_diagnostics()
+    {
+        await using var session = new ServerSession();
+        await session.InitializeAsync();
+        const string uri = "file:///budgets/Plain.cs";
+        await session.OpenAsync(uri, "public class Plain { public object Make() => new object(); }");
+        var hints = await session.HintsAsync(uri); // the document is served: by now any check has had its chance
+        Assert.NotEmpty(hints);
+        await Task.Delay(TimeSpan.FromMilliseconds(600));
+        Assert.Null(LatestDiagnostics(session.Client, uri));
+        Assert.Equal(0, await session.ShutdownAsync());
+    }
+}
