@@ -390,3 +390,83 @@ public sealed class QuickFixTests
         Assert.True(fix.Anchor.Start < source.IndexOf("B()", StringComparison.Ordinal));
     }
 }
+
+/// <summary>The quick fixes over LSP: capability, codeAction with a WorkspaceEdit, and the Explain panel's buttons.</summary>
+public sealed class CodeActionSessionTests
+{
+    private const string Uri = "file:///tmp/allocation-lens-tests/Fixes.cs";
+    private const string Source = """
+        using System;
+        public static class Demo
+        {
+            public static int[] None() => new int[0];
+            public static int Twice(int k) { Func<int, int> f = x => x * k; return f(2); }
+        }
+        """;
+
+    [Fact]
+    public async Task CodeAction_returns_the_fix_with_an_edit_that_applies()
+    {
+        await using var session = new ServerSession();
+        var init = await session.Client.RequestAsync("initialize", new { processId = (int?)null, capabilities = new { } });
+        Assert.Equal("quickfix", init["result"]!["capabilities"]!["codeActionProvider"]!["codeActionKinds"]![0]!.GetValue<string>());
+        await session.Client.NotifyAsync("initialized", new { });
+        await session.OpenAsync(Uri, Source);
+
+        // A cursor inside `new int[0]` (line 3).
+        var response = await session.Client.RequestAsync("textDocument/codeAction", new
+        {
+            textDocument = new { uri = Uri },
+            range = new { start = new { line = 3, character = 40 }, end = new { line = 3, character = 40 } },
+            context = new { diagnostics = Array.Empty<object>() },
+        });
+        Assert.True(response["result"] is not null, response.ToJsonString());
+        var actions = response["result"]!.AsArray();
+        var action = Assert.Single(actions);
+        Assert.Equal("quickfix", action!["kind"]!.GetValue<string>());
+        Assert.StartsWith("Use Array.Empty<int>()", action["title"]!.GetValue<string>());
+        var edits = action["edit"]!["changes"]![Uri]!.AsArray();
+        var text = SourceText.From(Source);
+        var changes = edits.Select(e =>
+        {
+            var start = text.Lines.GetPosition(new LinePosition(e!["range"]!["start"]!["line"]!.GetValue<int>(), e["range"]!["start"]!["character"]!.GetValue<int>()));
+            var end = text.Lines.GetPosition(new LinePosition(e["range"]!["end"]!["line"]!.GetValue<int>(), e["range"]!["end"]!["character"]!.GetValue<int>()));
+            return new TextChange(TextSpan.FromBounds(start, end), e["newText"]!.GetValue<string>());
+        });
+        Assert.Equal(Source.Replace("new int[0]", "Array.Empty<int>()"), text.WithChanges(changes).ToString());
+
+        // The capturing lambda on line 4: nothing to offer (not static, no state overload for Func).
+        var none = await session.Client.RequestAsync("textDocument/codeAction", new
+        {
+            textDocument = new { uri = Uri },
+            range = new { start = new { line = 4, character = 0 }, end = new { line = 4, character = 80 } },
+            context = new { diagnostics = Array.Empty<object>() },
+        });
+        Assert.Empty(none["result"]!.AsArray());
+
+        // A client that asks only for refactorings gets no quick fixes.
+        var only = await session.Client.RequestAsync("textDocument/codeAction", new
+        {
+            textDocument = new { uri = Uri },
+            range = new { start = new { line = 3, character = 40 }, end = new { line = 3, character = 40 } },
+            context = new { diagnostics = Array.Empty<object>(), only = new[] { "refactor" } },
+        });
+        Assert.Empty(only["result"]!.AsArray());
+        Assert.Equal(0, await session.ShutdownAsync());
+    }
+
+    [Fact]
+    public async Task Explain_lists_the_fixes_of_the_site()
+    {
+        await using var session = new ServerSession();
+        await session.InitializeAsync();
+        await session.OpenAsync(Uri, Source);
+        var explain = await session.Client.RequestAsync("workspace/executeCommand", new { command = "allocationLens.explain", arguments = new object[] { Uri, new { line = 3, character = 40 } } });
+        var site = explain["result"]!["sites"]![0]!;
+        var fix = Assert.Single(site["fixes"]!.AsArray());
+        Assert.Equal("use-empty-array", fix!["id"]!.GetValue<string>());
+        var edit = Assert.Single(fix["edit"]!["changes"]![Uri]!.AsArray());
+        Assert.Equal("Array.Empty<int>()", edit!["newText"]!.GetValue<string>());
+        Assert.Equal(3, edit["range"]!["start"]!["line"]!.GetValue<int>());
+    }
+}

@@ -32,7 +32,8 @@ public static class QuickFixes
         var root = tree.GetRoot(cancellationToken);
         var result = ImmutableArray.CreateBuilder<QuickFix>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var node in root.DescendantNodes(range))
+        // DescendantNodes(span) skips everything for an empty span (a cursor): descend by intersection instead.
+        foreach (var node in root.DescendantNodes(n => n.FullSpan.IntersectsWith(range)))
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (!node.Span.IntersectsWith(range)) continue;
