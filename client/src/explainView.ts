@@ -4,6 +4,10 @@ export interface ExplainStep { uri: string; path: string; line: number; column: 
 export interface OtherTarget { target: string; kind: string; }
 /** "Verify with JIT" facts for a site: one verdict per runtime, and whether the static verdict disagrees. */
 export interface JitFacts { line?: string | null; verdicts: { runtime: string; kind: string }[]; disagrees: boolean; notes: string[]; }
+/** An LSP WorkspaceEdit as the server sends it: `changes` keyed by document uri. */
+export interface FixEdit { changes: { [uri: string]: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[] }; }
+/** A quick fix the server offers for the site; the panel shows it as a button that applies the edit. */
+export interface ExplainFix { id: string; title: string; edit: FixEdit; }
 export interface ExplainSite {
   uri: string;
   kind: string;
@@ -21,6 +25,7 @@ export interface ExplainSite {
   otherTargets: OtherTarget[];
   range?: { start: { line: number; character: number } };
   jit?: JitFacts | null;
+  fixes?: ExplainFix[];
 }
 export interface ExplainResult { sites: ExplainSite[]; message?: string; }
 
@@ -78,7 +83,17 @@ export function renderSite(site: ExplainSite): string {
 ${others.length > 0 ? `<p class="others">Elsewhere: ${others}</p>` : ''}
 ${renderJit(site)}
 ${remedies.length > 0 ? `<h3>What to do</h3><ul class="remedies">${remedies}</ul>` : ''}
+${renderFixes(site)}
 </section>`;
+}
+
+/** One button per quick fix; each runs `allocationLens.applyFix` with the fix's WorkspaceEdit. Nothing when there is none. */
+export function renderFixes(site: ExplainSite): string {
+  const fixes = site.fixes ?? [];
+  if (fixes.length === 0) return '';
+  const buttons = fixes.map(fix =>
+    `<li><a class="button fix" data-fix="${escapeHtml(fix.id)}" href="command:allocationLens.applyFix?${encodeURIComponent(JSON.stringify([fix.edit]))}">${inlineCode(fix.title)}</a></li>`).join('');
+  return `<h3>Quick fixes</h3><ul class="fixes">${buttons}</ul>`;
 }
 
 /** The JIT section: the per-runtime line, a disagreement that cannot be missed, and the button to (re)verify. */

@@ -2,8 +2,9 @@
 import * as vscode from 'vscode';
 import { ServerController } from './client';
 import { statusText } from './config';
-import { explainAllocation, openLocation } from './commands/explain';
+import { applyFix, explainAllocation, openLocation } from './commands/explain';
 import { verifyWithJit } from './commands/verify';
+import { FixEdit } from './explainView';
 
 let server: ServerController | undefined;
 
@@ -31,6 +32,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const at = position ?? (editor ? { line: editor.selection.active.line, character: editor.selection.active.character } : undefined);
       return verifyWithJit(server!, uri, at);
     }),
+    // The Explain panel's quick-fix buttons, with [workspaceEdit] from the server's explain payload.
+    vscode.commands.registerCommand('allocationLens.applyFix', (edit: FixEdit) => applyFix(server!, edit)),
     vscode.commands.registerCommand('allocationLens.openLocation', (uri: string, line: number, column: number) => openLocation(uri, line, column)),
     vscode.commands.registerCommand('allocationLens.restartServer', () => server!.restart()),
     vscode.commands.registerCommand('allocationLens.showOutput', () => output.show(true)),

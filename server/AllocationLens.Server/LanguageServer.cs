@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using AllocationLens.Analysis;
+using AllocationLens.Analysis.Fixes;
 using AllocationLens.Protocol;
 using AllocationLens.Workspace;
 
@@ -76,6 +77,7 @@ public sealed partial class LanguageServer
         _connection.OnRequest("textDocument/inlayHint", InlayHintsAsync);
         _connection.OnRequest("textDocument/hover", HoverAsync);
         _connection.OnRequest("workspace/executeCommand", ExecuteCommandAsync);
+        _connection.OnRequest("textDocument/codeAction", CodeActionsAsync);
     }
 
     private object Initialize(JsonElement? parameters)
@@ -99,6 +101,7 @@ public sealed partial class LanguageServer
                 textDocumentSync = new { openClose = true, change = 2 },
                 inlayHintProvider = new { resolveProvider = false },
                 hoverProvider = true,
+                codeActionProvider = new { codeActionKinds = new[] { CodeActions.FixRendering.QuickFixKind } },
                 executeCommandProvider = new { commands = new[] { SiteRendering.ExplainCommand, VerifyCommand } },
             },
             serverInfo = new { name = "allocation-lens", version = typeof(LanguageServer).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" },
@@ -343,10 +346,31 @@ public sealed partial class LanguageServer
                 sites = chosen.Select(s =>
                 {
                     var (jit, runtimes) = JitOf(uri, s);
-                    return SiteRendering.Explain(s, uri, snapshot.Source, _host.OtherTargets(snapshot, s, token), jit, snapshot.Runtime.Moniker, runtimes);
+                    var fixes = QuickFixes.For(snapshot.Compilation, snapshot.Tree, s.Where.Span, snapshot.Runtime, token)
+                        .Select(f => CodeActions.FixRendering.Button(f, uri, snapshot.Document.Text)).ToArray();
+                    return SiteRendering.Explain(s, uri, snapshot.Source, _host.OtherTargets(snapshot, s, token), jit, snapshot.Runtime.Moniker, runtimes, fixes);
                 }).ToArray(),
                 message = chosen.Count == 0 ? "No allocation-looking expression at the cursor or on its line." : null,
             };
+        });
+    }
+
+    /// <summary>
+    /// textDocument/codeAction: the quick fixes whose expression intersects the requested range, each a
+    /// CodeAction with its WorkspaceEdit. Computed on a snapshot like hover, and only here (and for the
+    /// Explain panel), never while hints are computed.
+    /// </summary>
+    private Task<object?> CodeActionsAsync(JsonElement? parameters, CancellationToken ct)
+    {
+        var args = Json.Params<CodeActionParams>(parameters);
+        if (args.Context?.Only is { Length: > 0 } only && !only.Any(k => k == CodeActions.FixRendering.QuickFixKind || CodeActions.FixRendering.QuickFixKind.StartsWith(k + ".", StringComparison.Ordinal)))
+            return Task.FromResult<object?>(Array.Empty<object>());
+        var uri = args.TextDocument.Uri;
+        return OnSnapshotAsync<object?>(uri, ct, (snapshot, token) =>
+        {
+            var span = DocumentStore.ToSpan(snapshot.Document.Text, args.Range, out _);
+            return QuickFixes.For(snapshot.Compilation, snapshot.Tree, span, snapshot.Runtime, token)
+                .Select(f => CodeActions.FixRendering.CodeAction(f, uri, snapshot.Document.Text)).ToArray();
         });
     }
 }

@@ -82,7 +82,7 @@ public static class SiteRendering
 
     /// <summary>The structured story for the Explain panel (and scripts).</summary>
     public static object Explain(AllocationSite site, string documentUri, string source, IReadOnlyList<(string Target, AllocationKind? Kind)> otherTargets,
-        Verification.SiteJit? jit = null, string targetFramework = "", IReadOnlyList<string>? runtimes = null) => new
+        Verification.SiteJit? jit = null, string targetFramework = "", IReadOnlyList<string>? runtimes = null, object[]? fixes = null) => new
     {
         uri = documentUri,
         range = RangeOf(site),
@@ -108,6 +108,7 @@ public static class SiteRendering
         otherTargets = otherTargets.Select(t => new { target = t.Target, kind = t.Kind is { } k ? Label(k) : "none" }).ToArray(),
         jit = JitRendering.Explain(site, jit, targetFramework, runtimes ?? []),
         markdown = HoverMarkdown(site, documentUri, source, jit, targetFramework, runtimes),
+        fixes = fixes ?? [],
     };
 
     private static string Escape(string text) => text.Replace("<", "\\<").Replace(">", "\\>");

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { ExplainSite, escapeHtml, flowSvg, inlineCode, renderExplainHtml } from '../../client/src/explainView';
+import { ExplainSite, escapeHtml, flowSvg, inlineCode, renderExplainHtml, renderFixes } from '../../client/src/explainView';
 
 const site: ExplainSite = {
   uri: 'file:///w/Demo.cs', kind: 'heap', category: 'object', type: 'Demo.Point', bytes: 24, subject: 'new Point(1, 2)',
@@ -39,4 +39,17 @@ test('an empty result says so plainly', () => {
 test('user text is escaped', () => {
   assert.equal(escapeHtml('<script>"x"&'), '&lt;script&gt;&quot;x&quot;&amp;');
   assert.equal(inlineCode('a `List<int>` b'), 'a <code>List&lt;int&gt;</code> b');
+});
+
+test('each quick fix is a button that applies its edit; no section without fixes', () => {
+  const edit = { changes: { 'file:///w/Demo.cs': [{ range: { start: { line: 3, character: 34 }, end: { line: 3, character: 44 } }, newText: 'Array.Empty<int>()' }] } };
+  const withFix: ExplainSite = { ...site, fixes: [{ id: 'use-empty-array', title: 'Use `Array.Empty<int>()` (one cached empty array)', edit }] };
+  const html = renderExplainHtml({ sites: [withFix] }, 'x');
+  assert.match(html, /<h3>Quick fixes<\/h3>/);
+  const href = /<a class="button fix" data-fix="use-empty-array" href="command:allocationLens\.applyFix\?([^"]+)">/.exec(html);
+  assert.ok(href, 'a button with the applyFix command');
+  assert.deepEqual(JSON.parse(decodeURIComponent(href[1])), [edit]);
+  assert.match(html, /<code>Array.Empty&lt;int&gt;\(\)<\/code> \(one cached empty array\)/);
+  assert.equal(renderFixes(site), '');
+  assert.doesNotMatch(renderExplainHtml({ sites: [site] }, 'x'), /Quick fixes/);
 });

@@ -1,7 +1,7 @@
 // "Allocation Lens: Explain allocation": asks the server for the story at the cursor and shows it.
 import * as vscode from 'vscode';
 import { ServerController } from '../client';
-import { ExplainResult, renderExplainHtml } from '../explainView';
+import { ExplainResult, FixEdit, renderExplainHtml } from '../explainView';
 
 let panel: vscode.WebviewPanel | undefined;
 
@@ -39,4 +39,16 @@ export async function openLocation(uri: string, line: number, column: number): P
   const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
   const position = new vscode.Position(Math.max(0, line - 1), Math.max(0, column - 1));
   await vscode.window.showTextDocument(document, { selection: new vscode.Range(position, position), viewColumn: vscode.ViewColumn.One });
+}
+
+/** The Explain panel's quick-fix buttons: applies the server's WorkspaceEdit, then closes the (now stale) panel. */
+export async function applyFix(server: ServerController, edit: FixEdit): Promise<void> {
+  const client = server.current;
+  if (!client || !edit) return;
+  const workspaceEdit = await client.protocol2CodeConverter.asWorkspaceEdit(edit);
+  if (!workspaceEdit || !(await vscode.workspace.applyEdit(workspaceEdit))) {
+    void vscode.window.showWarningMessage('Allocation Lens: the fix could not be applied (the document may have changed since the panel was shown).');
+    return;
+  }
+  panel?.dispose();
 }
