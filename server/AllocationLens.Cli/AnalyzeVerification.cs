@@ -6,7 +6,7 @@ namespace AllocationLens.Cli;
 /// <summary>
 /// `analyze --verify`: runs "Verify with JIT" on every project analysed, and collects the JIT's
 /// verdicts per site, the methods that could not be prepared and the problems that stopped a project.
-/// Progress goes to stderr, so stdout stays the report.
+/// Progress goes to stderr when it is a terminal (quiet when redirected), so stdout stays the report.
 /// </summary>
 public sealed class AnalyzeVerification
 {
@@ -19,12 +19,14 @@ public sealed class AnalyzeVerification
         IReadOnlyCollection<string> runtimes, TextWriter stderr, CancellationToken cancellationToken)
     {
         var verification = new AnalyzeVerification();
+        // Progress on a terminal only; problems always (they go to stderr below).
+        var progress = ReferenceEquals(stderr, Console.Error) && Console.IsErrorRedirected ? TextWriter.Null : stderr;
         foreach (var group in groups)
         {
             var name = group.ProjectPath is { } p ? AnalyzeCommand.DisplayPath(p) : $"{group.LooseFiles.Count} file(s)";
-            stderr.WriteLine($"allocation-lens: verifying {name} with the JIT");
+            progress.WriteLine($"allocation-lens: verifying {name} with the JIT");
             var request = new VerifyRequest(group.ProjectPath, group.LooseFiles, group.TargetFramework, [], runtimes);
-            var run = await JitVerifier.VerifyAsync(request, line => stderr.WriteLine($"allocation-lens:   {line}"), cancellationToken).ConfigureAwait(false);
+            var run = await JitVerifier.VerifyAsync(request, line => progress.WriteLine($"allocation-lens:   {line}"), cancellationToken).ConfigureAwait(false);
             if (!run.Succeeded)
             {
                 verification.Problems.Add($"{name}: {run.Problem}");

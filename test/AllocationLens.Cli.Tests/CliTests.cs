@@ -101,7 +101,8 @@ public sealed class CliTests
         Assert.Equal(1, code);
         Assert.Contains("no such file or directory", err);
         Assert.False(AnalyzeOptions.TryParse(["--format", "xml", "x.cs"], out _, out var error));
-        Assert.Contains("text, json or sarif", error);
+        Assert.Contains("'xml' not recognized", error);
+        Assert.Contains("'sarif'", error);
         Assert.Equal(2, await Program.Main(["bogus"]));
         Assert.Equal(2, await Program.Main([]));
     }

@@ -1,0 +1,76 @@
+using System.CommandLine;
+
+namespace AllocationLens.Cli;
+
+/// <summary>
+/// The command line, on System.CommandLine: `analyze` and `lsp` with `--help` for each, POSIX
+/// conventions (`--format=json`, repeated options), suggestions for shell completion (`[suggest]`),
+/// and `--version` on the root. Parsing lives here; the commands' work lives in their own files.
+/// </summary>
+public static class CommandLine
+{
+    public static readonly Argument<string> PathArgument = new("path")
+    {
+        Description = "A .cs file, a .csproj, a .sln or .slnx, or a folder (its projects, else its .cs files).",
+    };
+
+    public static readonly Option<string> Format = new("--format")
+    {
+        Description = "text (compiler-message lines), json (docs/json-format.md) or sarif (SARIF 2.1.0 for code scanning).",
+        DefaultValueFactory = _ => "text",
+    };
+
+    public static readonly Option<string?> Target = new("--target")
+    {
+        Description = "Judge for this target framework (net8.0, net9.0, net10.0, net11.0, net48, ...) instead of each project's own.",
+    };
+
+    public static readonly Option<bool> Verify = new("--verify")
+    {
+        Description = "Build in Release and add the real JIT's verdict of every installed runtime that can run the build.",
+    };
+
+    public static readonly Option<string[]> Runtime = new("--runtime")
+    {
+        Description = "With --verify: only these runtimes (version prefixes: 10, 10.0, 10.0.12). Repeatable.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public static readonly Option<string[]> FailOn = new("--fail-on")
+    {
+        Description = "Exit with code 3 when: budget (a hot method exceeds its budget), heap or boxed (such a site sits in a hot method). Repeatable.",
+    };
+
+    static CommandLine()
+    {
+        Format.AcceptOnlyFromAmong("text", "json", "sarif");
+        FailOn.AcceptOnlyFromAmong("budget", "heap", "boxed");
+    }
+
+    /// <summary>`analyze`, without an action: <see cref="AnalyzeOptions.TryParse"/> and <see cref="Build"/> use it.</summary>
+    public static Command AnalyzeCommandDefinition()
+    {
+        var analyze = new Command("analyze", "Print every allocation site of a file, project, solution or folder, with the reasons (like go build -gcflags=-m).")
+        {
+            PathArgument, Format, Target, Verify, Runtime, FailOn,
+        };
+        analyze.Validators.Add(result =>
+        {
+            if (result.GetValue(Runtime) is { Length: > 0 } && !result.GetValue(Verify)) result.AddError("--runtime needs --verify");
+        });
+        return analyze;
+    }
+
+    public static RootCommand Build(string? msbuildProblem)
+    {
+        var root = new RootCommand("Allocation Lens: where C# code allocates on the GC heap, and why.");
+        var analyze = AnalyzeCommandDefinition();
+        analyze.SetAction((parse, cancellationToken) =>
+            AnalyzeCommand.RunAsync(AnalyzeOptions.From(parse), msbuildProblem, Console.Out, Console.Error, cancellationToken));
+        var lsp = new Command("lsp", "Run the language server on stdin and stdout (the VS Code extension starts it).");
+        lsp.SetAction((_, _) => LspCommand.RunAsync(msbuildProblem));
+        root.Subcommands.Add(analyze);
+        root.Subcommands.Add(lsp);
+        return root;
+    }
+}

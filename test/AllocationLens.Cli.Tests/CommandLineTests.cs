@@ -1,0 +1,36 @@
+using AllocationLens.Cli;
+using Xunit;
+
+namespace AllocationLens.Cli.Tests;
+
+/// <summary>The command line's conventions: POSIX forms, repeated options, help for every command, usage errors.</summary>
+public sealed class CommandLineTests
+{
+    [Fact]
+    public void Posix_forms_and_repeated_options_parse()
+    {
+        Assert.True(AnalyzeOptions.TryParse(["src", "--format=json", "--verify", "--runtime", "10", "--runtime=8.0.34", "--fail-on", "budget", "--fail-on", "boxed"], out var options, out var error), error);
+        Assert.Equal(("src", "json", true), (options.Path, options.Format, options.Verify));
+        Assert.Equal(["10", "8.0.34"], options.Runtimes);
+        Assert.Equal(["budget", "boxed"], options.FailOn);
+    }
+
+    [Fact]
+    public void Runtime_without_verify_is_a_usage_error()
+    {
+        Assert.False(AnalyzeOptions.TryParse(["src", "--runtime", "10"], out _, out var error));
+        Assert.Contains("--runtime needs --verify", error);
+    }
+
+    [Fact]
+    public void Every_command_has_help()
+    {
+        var root = CommandLine.Build(null);
+        Assert.Equal(["analyze", "lsp"], root.Subcommands.Select(c => c.Name));
+        var help = new StringWriter();
+        var result = root.Parse(["analyze", "--help"]);
+        result.InvocationConfiguration.Output = help;
+        Assert.Equal(0, result.Invoke());
+        foreach (var option in new[] { "--format", "--target", "--verify", "--runtime", "--fail-on" }) Assert.Contains(option, help.ToString());
+    }
+}
