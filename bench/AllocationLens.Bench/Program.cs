@@ -6,8 +6,20 @@ if (MsBuildRegistration.EnsureRegistered() is { } problem) { Console.Error.Write
 if (args is [ColdStart.BareOpenVerb, var projectToOpen, ..]) return await ColdStart.BareOpenAsync(projectToOpen, compile: args.Contains("--compile"));
 var root = FindRoot();
 
+// Usage: 0 harness PATH [--runtime 10.0]... : the differential harness (issue 10): static verdicts
+// against the JIT's on every object, array, box and delegate site of PATH (file, project, solution, folder).
+if (args is [_, "harness", var harnessPath, ..])
+{
+    var runtimes = new List<string>();
+    for (int i = 3; i + 1 < args.Length; i++) if (args[i] == "--runtime") runtimes.Add(args[++i]);
+    var report = await AllocationLens.Cli.DifferentialHarness.RunAsync(harnessPath, runtimes, null, Console.Error);
+    if (report is null) { Console.Error.WriteLine($"harness: could not analyse {harnessPath}"); return 1; }
+    foreach (var line in report.Lines()) Console.WriteLine(line);
+    return 0;
+}
+
 // Usage: dotnet run -c Release --project bench/AllocationLens.Bench [edits-per-size]
-// Usage: [edits-per-size] [section: latency|throughput|cold|memory|fuzz|soak|verify|all]
+// Usage: [edits-per-size] [section: latency|throughput|cold|memory|fuzz|soak|verify|harness PATH|all]
 int edits = args.Length > 0 && int.TryParse(args[0], out var e) ? e : 40;
 string section = args.Length > 1 ? args[1] : "all";
 bool Run(string name) => section == "all" || section == name;

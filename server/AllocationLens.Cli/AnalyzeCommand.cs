@@ -6,6 +6,9 @@ using Microsoft.CodeAnalysis;
 
 namespace AllocationLens.Cli;
 
+/// <summary>What `analyze` found: every site with the target it was judged for, the JIT's verdicts when verified, and budget violations.</summary>
+public sealed record AnalysisRun(List<(AllocationSite Site, string Target)> Results, string Target, AnalyzeVerification? Verification, Budgets Budgets);
+
 /// <summary>
 /// `allocation-lens analyze PATH`: loads a file (on its own), a project, a solution or a folder and
 /// prints every site, like `go build -gcflags=-m`. Exit code 0 whatever it finds; 1 when nothing could
@@ -14,6 +17,21 @@ namespace AllocationLens.Cli;
 public static class AnalyzeCommand
 {
     public static async Task<int> RunAsync(AnalyzeOptions options, string? msbuildProblem, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    {
+        var (analysis, exit) = await CollectAsync(options, msbuildProblem, stderr, cancellationToken).ConfigureAwait(false);
+        if (analysis is null) return exit;
+        if (options.Format == "json") WriteJson(stdout, analysis.Results, analysis.Target, analysis.Verification, analysis.Budgets);
+        else if (options.Format == "sarif") SarifReport.Write(stdout, analysis.Results, analysis.Verification, analysis.Budgets);
+        else WriteText(stdout, analysis.Results, analysis.Verification, analysis.Budgets);
+        return Budgets.ExitCode(options.FailOn, analysis.Budgets);
+    }
+
+    /// <summary>
+    /// Loads and analyses <see cref="AnalyzeOptions.Path"/> (and verifies it with the JIT when asked), without
+    /// writing the report: what `analyze` prints and what the differential harness compares. Null with the
+    /// exit code when nothing could be loaded.
+    /// </summary>
+    public static async Task<(AnalysisRun? Run, int Exit)> CollectAsync(AnalyzeOptions options, string? msbuildProblem, TextWriter stderr, CancellationToken cancellationToken = default)
     {
         var full = Path.GetFullPath(options.Path);
         var results = new List<(AllocationSite Site, string Target)>();
@@ -30,15 +48,15 @@ public static class AnalyzeCommand
             if (!hasProjects && Directory.Exists(full))
             {
                 var files = Directory.EnumerateFiles(full, "*.cs", SearchOption.AllDirectories).Where(p => !IsBuildOutput(p)).OrderBy(p => p, StringComparer.Ordinal).ToList();
-                if (files.Count == 0) { stderr.WriteLine($"allocation-lens: no C# files under {options.Path}"); return 1; }
+                if (files.Count == 0) { stderr.WriteLine($"allocation-lens: no C# files under {options.Path}"); return (null, 1); }
                 AnalyzeLoose(files, options.Target, results, groups, stderr);
             }
             else
             {
-                if (msbuildProblem is not null) { stderr.WriteLine($"allocation-lens: {msbuildProblem}"); return 1; }
+                if (msbuildProblem is not null) { stderr.WriteLine($"allocation-lens: {msbuildProblem}"); return (null, 1); }
                 LoadedWorkspace loaded;
                 try { loaded = await WorkspaceLoader.LoadAsync(full, line => stderr.WriteLine(line)).ConfigureAwait(false); }
-                catch (Exception ex) { stderr.WriteLine($"allocation-lens: could not load {options.Path}: {ex.Message}"); return 1; }
+                catch (Exception ex) { stderr.WriteLine($"allocation-lens: could not load {options.Path}: {ex.Message}"); return (null, 1); }
                 foreach (var failure in loaded.Failures)
                 {
                     var dir = Path.GetDirectoryName(failure.ProjectPath)!;
@@ -49,7 +67,7 @@ public static class AnalyzeCommand
                     target ??= tfm;
                     if (files.Count > 0) AnalyzeLoose(files, tfm, results, groups, stderr);
                 }
-                if (!loaded.Solution.Projects.Any() && loaded.FailedProjects.Count == 0) { stderr.WriteLine($"allocation-lens: no project could be loaded from {options.Path}"); return 1; }
+                if (!loaded.Solution.Projects.Any() && loaded.FailedProjects.Count == 0) { stderr.WriteLine($"allocation-lens: no project could be loaded from {options.Path}"); return (null, 1); }
                 foreach (var project in loaded.Solution.Projects.OrderBy(p => p.Name, StringComparer.Ordinal))
                 {
                     var tfm = options.Target ?? loaded.TargetOf(project.Id);
@@ -73,7 +91,7 @@ public static class AnalyzeCommand
         else
         {
             stderr.WriteLine($"allocation-lens: no such file or directory: {options.Path}");
-            return 1;
+            return (null, 1);
         }
 
         target ??= "net10.0";
@@ -81,10 +99,7 @@ public static class AnalyzeCommand
             ? await AnalyzeVerification.RunAsync(groups, results, options.Runtimes, stderr, cancellationToken).ConfigureAwait(false)
             : null;
         var budgets = Budgets.Check(groups, results, full, stderr, cancellationToken);
-        if (options.Format == "json") WriteJson(stdout, results, target, verification, budgets);
-        else if (options.Format == "sarif") SarifReport.Write(stdout, results, verification, budgets);
-        else WriteText(stdout, results, verification, budgets);
-        return Budgets.ExitCode(options.FailOn, budgets);
+        return (new AnalysisRun(results, target, verification, budgets), 0);
     }
 
     private static AllocationAnalyzer Analyzer(string tfm, TextWriter stderr) => new(TargetRuntime.Parse(tfm))

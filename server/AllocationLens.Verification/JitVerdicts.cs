@@ -3,7 +3,9 @@ namespace AllocationLens.Verification;
 /// <summary>
 /// The JIT's verdict on one allocating IL instruction: "heap" when a helper call for it remains in
 /// the optimized code, "stack" when none does (stack-allocated or removed as dead), or null with a
-/// note when the listing cannot say which of several same-typed allocations remained.
+/// note when the listing cannot say which of several same-typed allocations remained; neither for a
+/// cached delegate (`newobj; dup; stsfld`), which runs once per process: it is listed only so a site can
+/// claim it.
 /// </summary>
 public sealed record JudgedAllocation(HostMethod Method, IlAllocation Allocation, string? Kind, string? Note);
 
@@ -53,7 +55,10 @@ public static class JitVerdicts
         int untraced = listed.Allocations.Count(c => c.MethodTable is null);
         foreach (var allocation in method.Allocations)
         {
-            if (allocation.Cached) continue; // allocated once per process: not a per-call verdict
+            // Allocated once per process: not a per-call verdict. Still listed (no kind, no note), so the cached
+            // lambda's own site takes it when SiteMatcher pairs in source order, and a capturing lambda later in
+            // the same statement is not judged by it (Serilog, RestSharp: `.Where(x => ...).Select(Local)`).
+            if (allocation.Cached) { judged.Add(new(method, allocation, null, null)); continue; }
             if (allocation.MethodTable is not { } mt)
             {
                 // Shared generic code: the type comes from a run-time lookup, no constant names it.

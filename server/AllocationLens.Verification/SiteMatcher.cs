@@ -62,6 +62,7 @@ public static class SiteMatcher
                 if (!verdicts.TryGetValue(site, out var list)) verdicts[site] = list = [];
                 list.Add(new JitVerdict(runtime, kind));
             }
+            // A cached delegate (no kind, no note): the site claims it and stays unjudged.
             else if (best.Note is { } note)
             {
                 if (!notes.TryGetValue(site, out var list)) notes[site] = list = [];

@@ -23,6 +23,12 @@ internal sealed class DelegateRule : AllocationRule
         {
             case IAnonymousFunctionOperation lambda:
                 var capture = Captures.Of(lambda.Symbol, lambda.Body);
+                if ((lambda.Symbol.IsStatic || capture == CaptureKind.None) && InStaticConstructor(ctx, lambda.Syntax))
+                {
+                    Candidates.Fixed(ctx, lambda.Syntax, AllocationKind.Heap, "delegate", type, ObjectSizes.DelegateBytes, StaticConstructorReason,
+                        ["Nothing to do if the type is initialised once: the delegate is created once per type initialisation."]);
+                    return;
+                }
                 if (lambda.Symbol.IsStatic || capture == CaptureKind.None)
                 {
                     Candidates.Fixed(ctx, lambda.Syntax, AllocationKind.Stack, "delegate", type, ObjectSizes.DelegateBytes,
@@ -55,6 +61,12 @@ internal sealed class DelegateRule : AllocationRule
                         ["Write the conversion without `new` (`Func<int> f = M;`), which C# 11 and later cache.", "Cache the delegate in a static readonly field."]);
                     return;
                 }
+                if (isStatic && ctx.Session.CachesStaticMethodGroups && InStaticConstructor(ctx, reference.Syntax))
+                {
+                    Candidates.Fixed(ctx, site, AllocationKind.Heap, "delegate", type, ObjectSizes.DelegateBytes, StaticConstructorReason,
+                        ["Nothing to do if the type is initialised once: the delegate is created once per type initialisation."]);
+                    return;
+                }
                 if (isStatic && ctx.Session.CachesStaticMethodGroups)
                 {
                     Candidates.Fixed(ctx, site, AllocationKind.Stack, "delegate", type, ObjectSizes.DelegateBytes,
@@ -72,5 +84,34 @@ internal sealed class DelegateRule : AllocationRule
                     ["Cache the delegate in a field instead of converting the method group on every call.", "Pass a static method or a static lambda with explicit state."]);
                 return;
         }
+    }
+
+    private const string StaticConstructorReason =
+        "in a static constructor or static initializer the compiler does not cache delegates (the code runs once), so this conversion allocates a delegate";
+
+    /// <summary>
+    /// True when the code compiles into the type's static constructor: a `static` constructor's body, or the
+    /// initializer of a static field or property (lambdas and local functions nested in them included). The
+    /// compiler caches non-capturing lambdas and static method groups in every other method, but not there:
+    /// measured by the JIT on CsvHelper's `ObjectResolver..cctor` (a `newobj` of the delegate, heap).
+    /// </summary>
+    private static bool InStaticConstructor(RuleContext ctx, SyntaxNode syntax)
+    {
+        for (var symbol = ctx.Model.GetEnclosingSymbol(syntax.SpanStart); symbol is not null; symbol = symbol.ContainingSymbol)
+        {
+            switch (symbol)
+            {
+                case IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction }:
+                    continue;
+                case IMethodSymbol method:
+                    return method.MethodKind == MethodKind.StaticConstructor;
+                case IFieldSymbol or IPropertySymbol:
+                    // Reached only from an initializer (an accessor body encloses as its accessor method).
+                    return symbol.IsStatic;
+                default:
+                    return false;
+            }
+        }
+        return false;
     }
 }
