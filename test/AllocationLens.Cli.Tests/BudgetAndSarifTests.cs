@@ -9,25 +9,10 @@ namespace AllocationLens.Cli.Tests;
 /// <summary>Allocation budgets (`--fail-on`, exit code 3) and `--format sarif`, validated by the SARIF Multitool.</summary>
 public sealed class BudgetAndSarifTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = CliRun.Root;
     private static readonly string Budgets = Path.Combine(Root, "test", "projects", "Budgets", "Hot.cs");
 
-    private static string FindRoot()
-    {
-        for (var dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
-            if (File.Exists(Path.Combine(dir, "server.sln"))) return dir;
-        throw new InvalidOperationException("server.sln not found");
-    }
-
-    private static async Task<(int Code, string Out, string Err)> Analyze(params string[] args)
-    {
-        Assert.Null(MsBuildRegistration.EnsureRegistered());
-        Assert.True(AnalyzeOptions.TryParse(args, out var options, out var error), error);
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = await AnalyzeCommand.RunAsync(options, null, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> Analyze(params string[] args) => CliRun.Analyze(args);
 
     [Fact]
     public async Task Hot_methods_over_budget_are_printed_and_fail_with_exit_code_3()

@@ -8,24 +8,9 @@ namespace AllocationLens.Cli.Tests;
 /// <summary>`allocation-lens analyze`, in process: the text format, the JSON contract (docs/json-format.md), exit codes.</summary>
 public sealed class CliTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = CliRun.Root;
 
-    private static string FindRoot()
-    {
-        for (var dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
-            if (File.Exists(Path.Combine(dir, "server.sln"))) return dir;
-        throw new InvalidOperationException("server.sln not found");
-    }
-
-    private static async Task<(int Code, string Out, string Err)> Analyze(params string[] args)
-    {
-        Assert.Null(MsBuildRegistration.EnsureRegistered());
-        Assert.True(AnalyzeOptions.TryParse(args, out var options, out var error), error);
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = await AnalyzeCommand.RunAsync(options, null, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> Analyze(params string[] args) => CliRun.Analyze(args);
 
     [Fact]
     public async Task Json_output_follows_the_contract_for_the_sample()
