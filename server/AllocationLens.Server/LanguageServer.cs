@@ -370,7 +370,8 @@ public sealed partial class LanguageServer
         {
             var span = DocumentStore.ToSpan(snapshot.Document.Text, args.Range, out _);
             return QuickFixes.For(snapshot.Compilation, snapshot.Tree, span, snapshot.Runtime, token)
-                .Select(f => CodeActions.FixRendering.CodeAction(f, uri, snapshot.Document.Text)).ToArray();
+                .Select(f => CodeActions.FixRendering.CodeAction(f, uri, snapshot.Document.Text))
+                .Concat(CodeActions.BudgetExplainActions.For(args.Context?.Diagnostics ?? [], uri)).ToArray();
         });
     }
 }

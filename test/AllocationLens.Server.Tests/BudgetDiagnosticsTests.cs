@@ -41,6 +41,17 @@ public sealed class BudgetDiagnosticsTests
         Assert.Single(related);
         Assert.Equal(6, related[0]!["location"]!["range"]!["start"]!["line"]!.GetValue<int>());
 
+        // The warning links to Explain: a code action per site, sent back with the diagnostic as VS Code does.
+        var actions = await session.Client.RequestAsync("textDocument/codeAction", new
+        {
+            textDocument = new { uri },
+            range = diagnostic["range"],
+            context = new { diagnostics = new[] { diagnostic } },
+        });
+        var explain = actions["result"]!.AsArray().Single(a => a!["command"]?["command"]?.GetValue<string>() == "allocationLens.explainAllocation")!;
+        Assert.StartsWith("Explain: heap", explain["title"]!.GetValue<string>());
+        Assert.Equal(6, explain["command"]!["arguments"]![1]!["line"]!.GetValue<int>());
+
         // Removing the allocation from the hot method clears the warning.
         await session.ChangeAsync(uri, 2, ServerSession.Edit(6, 38, 6, 50, "null"));
         await LspTestClient.Eventually(() => LatestDiagnostics(session.Client, uri) is { Count: 0 }, TimeSpan.FromSeconds(30), "the warning to clear");
