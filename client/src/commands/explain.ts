@@ -4,6 +4,17 @@ import { ServerController } from '../client';
 import { ExplainResult, FixEdit, renderExplainHtml } from '../explainView';
 
 let panel: vscode.WebviewPanel | undefined;
+/** The site the open panel shows, so that "Verify with JIT" can refresh it with the JIT's verdicts. */
+let shown: { uri: string; position: { line: number; character: number } } | undefined;
+
+/** Re-renders the open panel for the site it shows (after a verification changed what the server knows). */
+export async function refreshExplainPanel(server: ServerController): Promise<void> {
+  const client = server.current;
+  if (!panel || !shown || !client) return;
+  const result = await client.sendRequest<ExplainResult>('workspace/executeCommand', { command: 'allocationLens.explain', arguments: [shown.uri, shown.position] });
+  const site = result.sites.find(s => s.range?.start.line === shown!.position.line && s.range?.start.character === shown!.position.character) ?? result.sites[0];
+  if (panel && site) panel.webview.html = renderExplainHtml({ sites: [site] }, panel.webview.cspSource);
+}
 
 export async function explainAllocation(server: ServerController, uri?: string, position?: { line: number; character: number }): Promise<void> {
   const client = server.current;
@@ -28,9 +39,11 @@ export async function explainAllocation(server: ServerController, uri?: string, 
   }
   if (!panel) {
     panel = vscode.window.createWebviewPanel('allocationLens.explain', 'Explain allocation', vscode.ViewColumn.Beside, { enableCommandUris: true });
-    panel.onDidDispose(() => { panel = undefined; });
+    panel.onDidDispose(() => { panel = undefined; shown = undefined; });
   }
   panel.webview.html = renderExplainHtml(result, panel.webview.cspSource);
+  const start = result.sites[0]?.range?.start;
+  shown = start ? { uri: documentUri, position: { line: start.line, character: start.character } } : undefined;
   panel.reveal(vscode.ViewColumn.Beside, true);
 }
 

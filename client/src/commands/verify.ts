@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { WorkDoneProgress } from 'vscode-languageclient/node';
 import { ServerController } from '../client';
+import { refreshExplainPanel } from './explain';
 
 interface VerifyResult { ok: boolean; message: string; disagreements?: number; unprepared?: { method: string; reason: string; runtimes: string[] }[]; }
 
@@ -47,6 +48,7 @@ export async function verifyWithJit(server: ServerController, uri?: string, posi
         source.dispose();
       }
     });
+  if (result.ok) await refreshExplainPanel(server).catch(() => undefined); // the panel's JIT section is now stale
   const text = `Allocation Lens: ${result.message}`;
   if (!result.ok) void vscode.window.showWarningMessage(text);
   else if ((result.disagreements ?? 0) > 0) void vscode.window.showWarningMessage(text);
