@@ -33,10 +33,6 @@ public sealed class EngineAgreementTests(ITestOutputHelper output)
         // factory) is reported at the callee's own site, not at every call; only framework, iterator
         // and async callees are charged at the call today.
         ["Probe3Cases.Case_GenericNewOfClass"] = new("the allocation is reported inside GenericFactory.Make<T>, not at the call"),
-        // FIXME: with Dynamic PGO (what the tier measures) a hot call site inlines a 165-byte constructor
-        // called inside another inlinee; without profile data (`--verify`, cold code) .NET 10.0.12 does
-        // not, and the engine follows that, conservatively (heap where the hot path is stack).
-        ["NestedInliningCases.Case_MidConstructorInsideInlinee"] = new("a nested constructor is inlined only with PGO data", "net10.0", "net11.0"),
         // FIXME: a box whose only use is being unboxed again is removed by the JIT altogether, even over
         // the 528-byte limit (one measured shape so far); the engine applies the size limit and says heap.
         ["BoundaryCases.Case_BoxStruct66"] = new("the JIT eliminates a box that is only unboxed, whatever its size", "net10.0", "net11.0"),

@@ -1,7 +1,8 @@
 // Runtime-verification corpus: a call inside an inlined callee (issue 10, Polly
 // RegistryPipelineComponentBuilder.cs:34). The tier measures Tier-1 code with Dynamic PGO, where a hot
 // call site inlines both levels; `analyze --verify` (no PGO) declined the larger nested constructor on
-// .NET 10.0.12, and the engine follows the no-PGO JIT there (see KnownDisagreements).
+// .NET 10.0.12 (test/fixtures/realcode/nestedinlining.cs), and the engine follows the no-PGO JIT there;
+// that case is not here because the tier's PGO measurement says stack (a safe disagreement).
 using System;
 
 namespace Corpus;
@@ -22,5 +23,4 @@ public static class NestedInliningHelpers
 public static class NestedInliningCases
 {
     public static int Case_SmallConstructorInsideInlinee() { var p = new Point(1, 2); return NestedInliningHelpers.ViaSmall(p); } //@ hint("new Point", stack) on(net8.0: heap)
-    public static int Case_MidConstructorInsideInlinee() { var p = new Point(1, 2); return NestedInliningHelpers.ViaMid(p); } //@ hint("new Point", stack) on(net8.0: heap, net9.0: heap)
 }
