@@ -61,13 +61,28 @@ public static class CommandLine
         return analyze;
     }
 
+    /// <summary>
+    /// `lsp`: stdio is the only transport. LSP clients add their own arguments (vscode-languageclient passes
+    /// `--stdio` and may pass `--clientProcessId=N`), so `--stdio` is accepted and other tokens are ignored
+    /// rather than refused: a refused argument would leave the editor without a server.
+    /// </summary>
+    public static Command LspCommandDefinition()
+    {
+        var lsp = new Command("lsp", "Run the language server on stdin and stdout (the VS Code extension starts it).")
+        {
+            new Option<bool>("--stdio") { Description = "Talk LSP over stdin and stdout (the default and only transport)." },
+        };
+        lsp.TreatUnmatchedTokensAsErrors = false;
+        return lsp;
+    }
+
     public static RootCommand Build(string? msbuildProblem)
     {
         var root = new RootCommand("Allocation Lens: where C# code allocates on the GC heap, and why.");
         var analyze = AnalyzeCommandDefinition();
         analyze.SetAction((parse, cancellationToken) =>
             AnalyzeCommand.RunAsync(AnalyzeOptions.From(parse), msbuildProblem, Console.Out, Console.Error, cancellationToken));
-        var lsp = new Command("lsp", "Run the language server on stdin and stdout (the VS Code extension starts it).");
+        var lsp = LspCommandDefinition();
         lsp.SetAction((_, _) => LspCommand.RunAsync(msbuildProblem));
         root.Subcommands.Add(analyze);
         root.Subcommands.Add(lsp);

@@ -33,4 +33,13 @@ public sealed class CommandLineTests
         Assert.Equal(0, result.Invoke());
         foreach (var option in new[] { "--format", "--target", "--verify", "--runtime", "--fail-on" }) Assert.Contains(option, help.ToString());
     }
+
+    [Fact]
+    public void Lsp_accepts_what_language_clients_pass()
+    {
+        // vscode-languageclient starts `allocation-lens lsp --stdio` (and may add --clientProcessId=N).
+        var parse = CommandLine.Build(null).Parse(["lsp", "--stdio", "--clientProcessId=4242"]);
+        Assert.Empty(parse.Errors);
+        Assert.Equal("lsp", parse.CommandResult.Command.Name);
+    }
 }
