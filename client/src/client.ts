@@ -1,7 +1,7 @@
 // Starts and stops the language server process and owns the LanguageClient.
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
+import { LanguageClient, LanguageClientOptions, ServerOptions, State } from 'vscode-languageclient/node';
 import { HintSettings, ServerStatus, missingDotnetMessage, resolveDotnet, serverDllPath, wantsHint } from './config';
 
 export function hintSettings(): HintSettings {
@@ -42,9 +42,11 @@ export class ServerController implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Allocation Lens: the server is missing from the extension (${dll}). Reinstall the extension.`);
       return;
     }
+    // stdio without naming a transport: TransportKind.stdio would append `--stdio`, which `lsp`
+    // (System.CommandLine) rejects as an unknown argument, and the server would exit with code 2.
     const serverOptions: ServerOptions = {
-      run: { command: dotnet, args: [dll, 'lsp'], transport: TransportKind.stdio },
-      debug: { command: dotnet, args: [dll, 'lsp'], transport: TransportKind.stdio },
+      run: { command: dotnet, args: [dll, 'lsp'] },
+      debug: { command: dotnet, args: [dll, 'lsp'] },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: 'file', language: 'csharp' }],

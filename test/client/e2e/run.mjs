@@ -131,7 +131,7 @@ async function hintLine(page, needle) {
 
 async function main() {
   if (!fs.existsSync(codeServer)) throw new Error(`code-server is not installed in ${cache}; run test/client/e2e/setup.sh`);
-  if (!fs.existsSync(vsix)) execFileSync('npm', ['run', 'package'], { cwd: repo, stdio: 'inherit' });
+  if (!fs.existsSync(vsix)) execFileSync('npm', ['run', 'package'], { cwd: repo, stdio: 'inherit', env: { ...process.env, ALLOCATION_LENS_PLATFORMS: 'host' } });
   const browser = await chromium.launch({
     executablePath: execFileSync('sh', ['-c', 'command -v chromium']).toString().trim(),
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
