@@ -210,11 +210,14 @@ async function main() {
       // It builds the project in Release and runs the JIT host on each installed runtime: minutes, not seconds, on a cold cache.
       await until('a verified hint', async () => (await hintLine(page, 's_last=newCircle(r)')).includes('newCircle(r)heap✓'), 300_000);
       const target = page.locator('.monaco-editor .view-line', { hasText: 's_last = new Circle(r)' }).locator('span', { hasText: 'Circle' }).last();
-      await target.hover();
+      // The result notification or a leftover widget can sit over the editor: hover again on each try,
+      // moving away first and forcing past overlays, until the hover shows the JIT line.
       const hover = await until('a hover with the JIT line', async () => {
-        const text = await page.locator('.monaco-hover').first().textContent({ timeout: 1000 }).catch(() => null);
+        await page.mouse.move(5, 5);
+        await target.hover({ force: true, timeout: 2000 });
+        const text = await page.locator('.monaco-hover').first().textContent({ timeout: 1500 }).catch(() => null);
         return text?.includes('JIT .NET 10.') ? text : null;
-      }, 30_000);
+      }, 60_000, 500);
       if (!/JIT \.NET 10\.\d+\.\d+: heap/.test(hover)) throw new Error(`hover lacks the runtime line: ${hover}`);
       await page.screenshot({ path: path.join(artifacts, 'verify-with-jit.png') });
       await page.keyboard.press('Escape');
