@@ -70,8 +70,12 @@ internal static class StackAllocationJudge
         }
         if (constructor is { KeepsLocal: false } ctor)
         {
-            var steps = ImmutableArray.Create(new WhyStep(where, $"its constructor is {ctor.Reason}")).AddRange(ctor.InnerSteps);
-            return new Verdict(false, $"its constructor is {ctor.Reason}", steps, ctor.Certain, true);
+            // A summary's reason reads as a clause ("which lets it escape") or a phrase ("whose body is not available").
+            var reason = ctor.Reason.StartsWith("which lets ", StringComparison.Ordinal) || ctor.Reason.StartsWith("lets ", StringComparison.Ordinal)
+                ? "its constructor lets it escape"
+                : $"its constructor is {ctor.Reason}";
+            var steps = ImmutableArray.Create(new WhyStep(where, reason)).AddRange(ctor.InnerSteps);
+            return new Verdict(false, reason, steps, ctor.Certain, true);
         }
 
         var why = ImmutableArray.CreateBuilder<WhyStep>();
