@@ -97,7 +97,14 @@ public static class ReleaseBuild
         else
         {
             var folders = new HashSet<string>(StringComparer.Ordinal) { Path.GetDirectoryName(project)! };
-            foreach (var reference in ProjectReferences(project)) folders.Add(Path.GetDirectoryName(reference)!);
+            foreach (var reference in ProjectReferences(project))
+            {
+                // A reference spelled with MSBuild properties ($(RepoRoot)/...) or pointing nowhere cannot be
+                // fingerprinted from here: never reuse such a build (MSBuild's own incrementality still applies).
+                if (reference.Contains("$(", StringComparison.Ordinal) || !Directory.Exists(Path.GetDirectoryName(reference)))
+                    builder.Append("unresolved reference ").Append(reference).Append(' ').Append(Guid.NewGuid()).Append('\n');
+                else folders.Add(Path.GetDirectoryName(reference)!);
+            }
             files = folders.SelectMany(InputsUnder).Concat(BuildFilesAbove(Path.GetDirectoryName(project)!));
         }
         foreach (var file in files.Distinct().OrderBy(f => f, StringComparer.Ordinal))

@@ -87,4 +87,14 @@ public class VerifyBadInputTests(VerificationEnvironment environment)
         Assert.Contains(limits, l => l.Contains("NativeAOT", StringComparison.Ordinal));
         Assert.Contains(limits, l => l.Contains("ReadyToRun", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_project_reference_spelled_with_msbuild_properties_never_reuses_a_build_and_never_throws()
+    {
+        var project = environment.CopyProject("VerifyNet8");
+        File.WriteAllText(project, File.ReadAllText(project).Replace("</Project>", "<ItemGroup><ProjectReference Include=\"$(RepoRoot)/gen/Gen.csproj\" /></ItemGroup></Project>"));
+        var first = ReleaseBuild.Fingerprint(project, null);
+        var second = ReleaseBuild.Fingerprint(project, null);
+        Assert.NotEqual(first, second);
+    }
 }
