@@ -36,7 +36,7 @@ public sealed class Budgets
                 var hot = HotMethods.In(tree, model, configuration.Budgets, cancellationToken).ToList();
                 if (hot.Count == 0) continue;
                 budgets.HotSites.AddRange(sites.Where(s => s.Kind != AllocationKind.Stack && hot.Any(h => h.Declaration.Span.Contains(s.Where.Span))));
-                budgets.Violations.AddRange(BudgetCheck.Check(tree, model, sites, configuration.Budgets, cancellationToken));
+                budgets.Violations.AddRange(BudgetCheck.Check(tree, hot, sites, cancellationToken));
             }
         }
         return budgets;

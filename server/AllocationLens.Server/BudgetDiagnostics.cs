@@ -38,17 +38,17 @@ public sealed partial class LanguageServer
     {
         if (_documents.Get(uri) is not { } document) return;
         var configuration = BudgetConfiguration.Load(BudgetFolders(document.Path));
-        var text = document.Text.ToString();
-        bool mentionsHot = text.Contains("HotPath", StringComparison.Ordinal) || text.Contains("AllocationFree", StringComparison.Ordinal) || text.Contains("NoAllocation", StringComparison.Ordinal);
-        if (!mentionsHot && configuration.Budgets.Count == 0)
+        if (!MentionsHotAttribute(document.Text) && configuration.Budgets.Count == 0)
         {
             if (_budgetPublished.Remove(uri)) await PublishAsync(uri, []).ConfigureAwait(false);
             return;
         }
         var snapshot = await _host.SnapshotAsync(document, cancellationToken).ConfigureAwait(false);
-        var sites = _host.Analyze(snapshot, null, cancellationToken);
         var model = snapshot.Compilation.GetSemanticModel(snapshot.Tree);
-        var violations = BudgetCheck.Check(snapshot.Tree, model, sites, configuration.Budgets, cancellationToken);
+        var hot = HotMethods.In(snapshot.Tree, model, configuration.Budgets, cancellationToken).ToList();
+        // Only the hot methods are analysed (through the member cache), never the whole document.
+        var sites = hot.SelectMany(h => _host.Analyze(snapshot, h.Declaration.Span, cancellationToken)).Distinct().ToList();
+        var violations = BudgetCheck.Check(snapshot.Tree, hot, sites, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         var diagnostics = violations.Select(v => (object)new
         {
@@ -65,6 +65,22 @@ public sealed partial class LanguageServer
         }).ToList();
         if (diagnostics.Count > 0) _budgetPublished.Add(uri); else _budgetPublished.Remove(uri);
         await PublishAsync(uri, diagnostics).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether the text names a hot attribute, read in chunks: no copy of the whole document per edit.</summary>
+    private static bool MentionsHotAttribute(Microsoft.CodeAnalysis.Text.SourceText text)
+    {
+        const int chunk = 4096, overlap = 16; // overlap: a name cut at a chunk boundary is still seen
+        var buffer = new char[chunk + overlap];
+        for (int start = 0; start < text.Length; start += chunk)
+        {
+            int length = Math.Min(buffer.Length, text.Length - start);
+            text.CopyTo(start, buffer, 0, length);
+            var span = buffer.AsSpan(0, length);
+            if (span.Contains("HotPath", StringComparison.Ordinal) || span.Contains("AllocationFree", StringComparison.Ordinal) || span.Contains("NoAllocation", StringComparison.Ordinal))
+                return true;
+        }
+        return false;
     }
 
     private Task PublishAsync(string uri, IReadOnlyList<object> diagnostics) =>

@@ -17,11 +17,10 @@ public static class JitRendering
         return (compared, compared is not null && JitVerifier.Disagrees(site.Kind, compared));
     }
 
-    public static string HintLabel(AllocationSite site, SiteJit? jit, string targetFramework, IReadOnlyList<string> runtimes)
+    /// <summary>The hint's label for a comparison already made: plain, verified (`heap ✓`) or disagreeing (`⚠ stack · JIT heap`).</summary>
+    public static string HintLabel(AllocationSite site, JitVerdict? compared, bool disagrees)
     {
         var label = SiteRendering.Label(site.Kind);
-        if (jit is null) return label;
-        var (compared, disagrees) = Compare(site, jit, targetFramework, runtimes);
         if (compared is null) return label;
         return disagrees ? $"⚠ {label} · JIT {compared.Kind}" : $"{label} ✓";
     }

@@ -34,13 +34,14 @@ public static class SiteRendering
     /// <summary>A hint; after "Verify with JIT", in its verified (`heap ✓`) or disagreement (`⚠ stack · JIT heap`) form.</summary>
     public static InlayHint Hint(AllocationSite site, Verification.SiteJit? jit, string targetFramework, IReadOnlyList<string> runtimes)
     {
-        var label = JitRendering.HintLabel(site, jit, targetFramework, runtimes);
+        var (compared, disagrees) = jit is null ? (null, false) : JitRendering.Compare(site, jit, targetFramework, runtimes);
+        var label = JitRendering.HintLabel(site, compared, disagrees);
         var tooltip = $"**{Label(site.Kind)}**: {Escape(site.Message)}";
         string? jitState = null;
-        if (jit is not null && JitRendering.Compare(site, jit, targetFramework, runtimes) is { Compared: { } compared } comparison)
+        if (compared is not null)
         {
-            jitState = comparison.Disagrees ? "disagrees" : "verified";
-            tooltip += "\n\n" + JitRendering.RuntimeLine(jit, compared);
+            jitState = disagrees ? "disagrees" : "verified";
+            tooltip += "\n\n" + JitRendering.RuntimeLine(jit!, compared);
         }
         return new(End(site), label, new MarkupContent("markdown", tooltip), PaddingLeft: true,
             new { kind = Label(site.Kind), category = site.Category, jit = jitState });

@@ -35,17 +35,22 @@ public static class SiteMatcher
         Dictionary<AllocationSite, List<JitVerdict>> verdicts, Dictionary<AllocationSite, List<string>> notes)
     {
         var taken = new HashSet<JudgedAllocation>(ReferenceEqualityComparer.Instance);
+        // Grouped by document once (in IL order within each), so a project's sites do not each scan every allocation.
+        var byDocument = judged.Where(j => j.Allocation.Document is not null)
+            .GroupBy(j => NormalizePath(j.Allocation.Document!), PathComparer)
+            .ToDictionary(g => g.Key, g => g.ToList(), PathComparer);
         var ordered = sites.Where(IsJudgeable).OrderBy(s => s.Where.Path, StringComparer.Ordinal).ThenBy(s => s.Where.Span.Start);
         foreach (var site in ordered)
         {
+            if (!byDocument.TryGetValue(NormalizePath(site.Where.Path), out var candidates)) continue;
             int line = site.Where.Lines.Start.Line + 1, column = site.Where.Lines.Start.Character + 1;
             JudgedAllocation? best = null;
             long bestSize = long.MaxValue;
             bool bestNamed = false;
-            foreach (var j in judged)
+            foreach (var j in candidates)
             {
                 var a = j.Allocation;
-                if (a.Document is null || taken.Contains(j) || !Compatible(site, a) || !SamePath(a.Document, site.Where.Path)) continue;
+                if (taken.Contains(j) || !Compatible(site, a)) continue;
                 if (!Contains(a, line, column)) continue;
                 long size = (long)(a.EndLine - a.Line) * 100_000 + (a.EndColumn - a.Column);
                 bool named = SameName(site, a);
@@ -76,8 +81,9 @@ public static class SiteMatcher
     private static bool Contains(IlAllocation a, int line, int column) =>
         (line > a.Line || line == a.Line && column >= a.Column) && (line < a.EndLine || line == a.EndLine && column < a.EndColumn);
 
-    private static bool SamePath(string a, string b) =>
-        string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+    private static readonly StringComparer PathComparer = OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+
+    private static string NormalizePath(string path) => Path.GetFullPath(path);
 
     private static bool SameName(AllocationSite site, IlAllocation a)
     {

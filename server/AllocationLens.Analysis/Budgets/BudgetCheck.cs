@@ -11,10 +11,14 @@ namespace AllocationLens.Analysis;
 /// </summary>
 public static class BudgetCheck
 {
-    public static List<BudgetViolation> Check(SyntaxTree tree, SemanticModel? model, IReadOnlyList<AllocationSite> sites, IReadOnlyList<ConfiguredBudget> configured, CancellationToken cancellationToken = default)
+    public static List<BudgetViolation> Check(SyntaxTree tree, SemanticModel? model, IReadOnlyList<AllocationSite> sites, IReadOnlyList<ConfiguredBudget> configured, CancellationToken cancellationToken = default) =>
+        Check(tree, HotMethods.In(tree, model, configured, cancellationToken).ToList(), sites, cancellationToken);
+
+    /// <summary>The same check on hot methods the caller already found (it also needs them to scope its analysis).</summary>
+    public static List<BudgetViolation> Check(SyntaxTree tree, IReadOnlyList<(SyntaxNode Declaration, string Name, AllocationBudget Budget)> hot, IReadOnlyList<AllocationSite> sites, CancellationToken cancellationToken = default)
     {
         var violations = new List<BudgetViolation>();
-        foreach (var (declaration, name, budget) in HotMethods.In(tree, model, configured, cancellationToken))
+        foreach (var (declaration, name, budget) in hot)
         {
             var span = declaration.Span;
             var inside = sites.Where(s => s.Kind != AllocationKind.Stack && span.Contains(s.Where.Span)).OrderBy(s => s.Where.Span.Start).ToList();
