@@ -102,12 +102,20 @@ public sealed class HostTests : IDisposable
         _roots.Add(root);
         Directory.CreateDirectory(Path.Combine(root, "host"));
         Directory.CreateDirectory(Path.Combine(root, "shared", "Microsoft.NETCore.App"));
-        // A copy, not a link: the host looks for frameworks beside its own resolved path.
-        File.Copy(Path.Combine(runtimes, "dotnet"), Path.Combine(root, "dotnet"));
-        File.SetUnixFileMode(Path.Combine(root, "dotnet"), File.GetUnixFileMode(Path.Combine(runtimes, "dotnet")));
+        // A copy, not a link: the host looks for frameworks beside its own resolved path. `cp` makes
+        // it, not File.Copy: a write handle opened in this process is inherited by any child another
+        // test forks meanwhile, and exec'ing the copy then fails with ETXTBSY ("Text file busy").
+        CopyExecutable(Path.Combine(runtimes, "dotnet"), Path.Combine(root, "dotnet"));
         Link(Path.Combine(root, "host", "fxr"), Path.Combine(runtimes, "host", "fxr"));
         Link(Path.Combine(root, "shared", "Microsoft.NETCore.App", Net11), Path.Combine(runtimes, "shared", "Microsoft.NETCore.App", Net11));
         return root;
+    }
+
+    private static void CopyExecutable(string source, string target)
+    {
+        using var cp = Process.Start(new ProcessStartInfo("cp", ["-p", source, target]) { UseShellExecute = false })!;
+        cp.WaitForExit();
+        Assert.True(cp.ExitCode == 0, $"cp {source} {target} failed");
     }
 
     private static void Link(string path, string target) => Directory.CreateSymbolicLink(path, target);
