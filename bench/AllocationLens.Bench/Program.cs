@@ -19,7 +19,7 @@ if (args is [_, "harness", var harnessPath, ..])
 }
 
 // Usage: dotnet run -c Release --project bench/AllocationLens.Bench [edits-per-size]
-// Usage: [edits-per-size] [section: latency|throughput|cold|memory|fuzz|soak|verify|harness PATH|all]
+// Usage: [edits-per-size] [section: latency|project-latency|throughput|cold|memory|fuzz|soak|verify|harness PATH|all]
 int edits = args.Length > 0 && int.TryParse(args[0], out var e) ? e : 40;
 string section = args.Length > 1 ? args[1] : "all";
 bool Run(string name) => section == "all" || section == name;
@@ -33,6 +33,18 @@ foreach (var lines in Run("latency") ? new[] { 1_000, 5_000, 20_000 } : [])
     Console.WriteLine($"edit latency  {lines,6} lines: server {result.ServerMedianMs,7:0.0} ms   floor {result.FloorMedianMs,7:0.0} ms   ratio {result.Ratio,5:0.00}x (target <= 1.2x); members from the cache {result.CacheHits}, analysed {result.CacheMisses}");
 }
 if (results.Count > 0) Console.WriteLine($"edit latency  20k/1k: {results[^1].ServerMedianMs / results[0].ServerMedianMs:0.00}x (target <= 1.5x)");
+
+// Issue 14: the same edits inside a loaded MSBuild project, in place and with Enter (the line count changes).
+if (Run("project-latency"))
+{
+    Console.WriteLine();
+    foreach (var lines in new[] { 1_000, 5_000, 20_000, 50_000 })
+        foreach (var kind in new[] { ProjectEditLatency.EditKind.InsideBody, ProjectEditLatency.EditKind.Enter })
+        {
+            var result = await ProjectEditLatency.RunAsync(lines, edits, kind);
+            Console.WriteLine($"project edit  {lines,6} lines, {(kind == ProjectEditLatency.EditKind.Enter ? "Enter" : "in a body"),-9}: server {result.ServerMedianMs,7:0.0} ms   floor {result.FloorMedianMs,7:0.0} ms   ratio {result.Ratio,5:0.00}x (target <= 1.2x); members from the cache {result.CacheHits}, analysed {result.CacheMisses}");
+        }
+}
 
 Console.WriteLine();
 var generated = Enumerable.Range(0, 20).Select(i => ($"/gen/File{i}.cs", CorpusGenerator.File(5_000, seed: i))).ToList();

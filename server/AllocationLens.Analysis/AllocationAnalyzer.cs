@@ -68,7 +68,7 @@ public sealed class AllocationAnalyzer
             cancellationToken.ThrowIfCancellationRequested();
             // Top-level statements span the whole file: every edit touches them, so they are never cached.
             bool cacheable = cache is not null && member is not CompilationUnitSyntax;
-            if (cacheable && cache!.TryGet(tree, member, out var cached))
+            if (cacheable && cache!.TryGet(compilation, tree, member, out var cached))
             {
                 sites.AddRange(cached);
                 continue;
@@ -77,7 +77,7 @@ public sealed class AllocationAnalyzer
             int before = sites.Count;
             session.Dependencies = cacheable ? new SourceDependencies() : null;
             if (AnalyzeMember(session, model, member, sites, OnInternalError) && cacheable)
-                cache!.Store(tree, member, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(sites)[before..], session.Dependencies!);
+                cache!.Store(compilation, tree, member, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(sites)[before..], session.Dependencies!);
             session.Dependencies = null;
         }
         return Normalize(sites, range);

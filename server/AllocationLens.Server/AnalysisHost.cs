@@ -7,7 +7,8 @@ using Microsoft.CodeAnalysis.Text;
 namespace AllocationLens.Server;
 
 /// <summary>Everything a request needs about one document at one version.</summary>
-public sealed record DocumentSnapshot(OpenDocument Document, Compilation Compilation, SyntaxTree Tree, TargetRuntime Runtime, string Source);
+/// <param name="Solution">The loaded solution (with the open documents' texts) it was taken from; null when judged ad hoc.</param>
+public sealed record DocumentSnapshot(OpenDocument Document, Compilation Compilation, SyntaxTree Tree, TargetRuntime Runtime, string Source, Solution? Solution = null);
 
 /// <summary>
 /// Owns the loaded workspace and turns open documents into compilations to analyse. Until MSBuild
@@ -18,6 +19,17 @@ public sealed record DocumentSnapshot(OpenDocument Document, Compilation Compila
 public sealed class AnalysisHost(ServerLog log)
 {
     private volatile LoadedWorkspace? _workspace;
+    /// <summary>
+    /// The loaded solution with every open document's newest text. Each edit is applied to it, never
+    /// to the solution as loaded: Roslyn then reparses only what the edit touched (the texts form one
+    /// WithChanges chain) and updates the previous compilation by one tree swap. Forking from the loaded
+    /// solution instead reparsed the whole file and rebuilt the compilation from every tree on each
+    /// keystroke, which grew with the file and the project (issue 14: 7x the floor at 20k lines).
+    /// </summary>
+    private Solution? _current;
+    /// <summary>Per document: the version whose text <see cref="_current"/> holds (older requests fork instead).</summary>
+    private readonly Dictionary<DocumentId, int> _appliedVersions = new();
+    private readonly object _solutionGate = new();
     private readonly Dictionary<string, DocumentSnapshot> _lastSnapshot = new(StringComparer.Ordinal);
     /// <summary>Per open document: member results reused across edits (the engine checks what an edit invalidates).</summary>
     private readonly Dictionary<string, MemberResultCache> _memberCaches = new(StringComparer.Ordinal);
@@ -25,9 +37,16 @@ public sealed class AnalysisHost(ServerLog log)
     public LoadedWorkspace? Workspace => _workspace;
     public string? LoadProblem { get; set; }
 
-    public void UseWorkspace(LoadedWorkspace workspace)
+    /// <param name="open">The documents open now: their texts, not the files', judge the loaded solution from the start.</param>
+    public void UseWorkspace(LoadedWorkspace workspace, Func<IEnumerable<OpenDocument>>? open = null)
     {
-        _workspace = workspace;
+        lock (_solutionGate)
+        {
+            _workspace = workspace;
+            _current = workspace.Solution;
+            _appliedVersions.Clear();
+            foreach (var document in open?.Invoke() ?? []) ApplyLocked(document);
+        }
         lock (_lastSnapshot)
         {
             _lastSnapshot.Clear();
@@ -39,7 +58,10 @@ public sealed class AnalysisHost(ServerLog log)
     {
         lock (_lastSnapshot)
         {
-            if (_lastSnapshot.TryGetValue(document.Uri, out var cached) && cached.Document.Version == document.Version && ReferenceEquals(cached.Document.Text, document.Text))
+            // Still valid unless this text changed, or another open document's did (a project snapshot is
+            // judged with every open document's text, so an edit elsewhere can change its verdicts).
+            if (_lastSnapshot.TryGetValue(document.Uri, out var cached) && cached.Document.Version == document.Version && ReferenceEquals(cached.Document.Text, document.Text)
+                && (cached.Solution is null || ReferenceEquals(cached.Solution, CurrentSolution)))
                 return cached;
         }
         DocumentSnapshot? previous;
@@ -47,6 +69,50 @@ public sealed class AnalysisHost(ServerLog log)
         var snapshot = await CreateSnapshotAsync(document, previous, cancellationToken).ConfigureAwait(false);
         lock (_lastSnapshot) _lastSnapshot[document.Uri] = snapshot;
         return snapshot;
+    }
+
+    /// <summary>
+    /// An open document's new text (didOpen, didChange) becomes part of the current solution at once, so
+    /// every other open document is judged with it. Cheap: Roslyn parses and compiles lazily.
+    /// </summary>
+    public void Apply(OpenDocument document)
+    {
+        lock (_solutionGate) ApplyLocked(document);
+    }
+
+    private void ApplyLocked(OpenDocument document)
+    {
+        if (_current is null) return;
+        foreach (var id in _current.GetDocumentIdsWithFilePath(document.Path))
+        {
+            if (_appliedVersions.TryGetValue(id, out var applied) && applied > document.Version) continue;
+            _current = _current.WithDocumentText(id, document.Text, PreservationMode.PreserveIdentity);
+            _appliedVersions[id] = document.Version;
+        }
+    }
+
+    /// <summary>
+    /// The loaded solution with the open documents' unsaved texts, or null before a load. Whole-project
+    /// readers use it so they see what the editor shows.
+    /// </summary>
+    public Solution? CurrentSolution
+    {
+        get { lock (_solutionGate) return _current; }
+    }
+
+    /// <summary>A closed document's text is its file's again (its unsaved edits are gone with it).</summary>
+    public void Forget(string uri, string path)
+    {
+        lock (_solutionGate)
+        {
+            if (_current is { } solution)
+                foreach (var id in solution.GetDocumentIdsWithFilePath(path))
+                {
+                    if (!_appliedVersions.Remove(id)) continue;
+                    _current = _current.WithDocumentTextLoader(id, new FileTextLoader(path, defaultEncoding: null), PreservationMode.PreserveValue);
+                }
+        }
+        Forget(uri);
     }
 
     public void Forget(string uri)
@@ -77,14 +143,14 @@ public sealed class AnalysisHost(ServerLog log)
             if (!ids.IsEmpty)
             {
                 var id = ids[0];
-                var solution = workspace.Solution.WithDocumentText(id, document.Text, PreservationMode.PreserveIdentity);
+                var solution = WithOpenText(workspace, id, document);
                 var project = solution.GetProject(id.ProjectId)!;
                 var compilation = await project.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
                 var tree = await solution.GetDocument(id)!.GetSyntaxTreeAsync(cancellationToken).ConfigureAwait(false);
                 if (compilation is not null && tree is not null)
                 {
                     var tfm = workspace.TargetOf(project.Id);
-                    return new DocumentSnapshot(document, compilation, tree, TargetRuntime.Parse(tfm), $"project {project.Name}");
+                    return new DocumentSnapshot(document, compilation, tree, TargetRuntime.Parse(tfm), $"project {project.Name}", solution);
                 }
             }
         }
@@ -103,6 +169,28 @@ public sealed class AnalysisHost(ServerLog log)
         }
         var adHocTree = AdHocCompilation.Parse(document.Text, document.Path, cancellationToken);
         return new DocumentSnapshot(document, AdHocCompilation.Create([adHocTree]), adHocTree, runtime, source);
+    }
+
+    /// <summary>
+    /// The current solution with this document's text. The newest version becomes the current
+    /// solution; a request for an older version forks from it without changing it.
+    /// </summary>
+    private Solution WithOpenText(LoadedWorkspace workspace, DocumentId id, OpenDocument document)
+    {
+        lock (_solutionGate)
+        {
+            // A load that completed meanwhile replaced the solution; this snapshot's workspace is older.
+            if (_current is null || !ReferenceEquals(workspace, _workspace))
+                return workspace.Solution.WithDocumentText(id, document.Text, PreservationMode.PreserveIdentity);
+            bool newest = !_appliedVersions.TryGetValue(id, out var applied) || document.Version >= applied;
+            var solution = _current.WithDocumentText(id, document.Text, PreservationMode.PreserveIdentity);
+            if (newest)
+            {
+                _current = solution;
+                _appliedVersions[id] = document.Version;
+            }
+            return solution;
+        }
     }
 
     public ImmutableArray<AllocationSite> Analyze(DocumentSnapshot snapshot, TextSpan? range, CancellationToken cancellationToken)

@@ -51,7 +51,7 @@ public sealed partial class LanguageServer
         _connection.OnNotification("textDocument/didOpen", p =>
         {
             var args = Json.Params<DidOpenTextDocumentParams>(p);
-            _documents.Open(args.TextDocument.Uri, args.TextDocument.Text ?? "", args.TextDocument.Version);
+            _host.Apply(_documents.Open(args.TextDocument.Uri, args.TextDocument.Text ?? "", args.TextDocument.Version));
             ScheduleBudgetCheck(args.TextDocument.Uri);
         });
         _connection.OnNotification("textDocument/didChange", p =>
@@ -60,6 +60,7 @@ public sealed partial class LanguageServer
             CancelWorkOn(args.TextDocument.Uri);
             var before = _documents.Get(args.TextDocument.Uri)?.Text;
             var (doc, warnings) = _documents.Change(args.TextDocument.Uri, args.TextDocument.Version, args.ContentChanges ?? []);
+            if (doc is not null) _host.Apply(doc);
             if (before is not null && doc is not null) _verified.OnEdit(args.TextDocument.Uri, before, doc.Text);
             ScheduleBudgetCheck(args.TextDocument.Uri);
             foreach (var warning in warnings) _log.Warning(warning);
@@ -70,7 +71,7 @@ public sealed partial class LanguageServer
             var args = Json.Params<DidCloseTextDocumentParams>(p);
             CancelWorkOn(args.TextDocument.Uri);
             _documents.Close(args.TextDocument.Uri);
-            _host.Forget(args.TextDocument.Uri);
+            _host.Forget(args.TextDocument.Uri, UriPaths.ToPath(args.TextDocument.Uri));
             _verified.Forget(args.TextDocument.Uri);
         });
         _connection.OnNotification("workspace/didChangeConfiguration", _ => { });
@@ -167,7 +168,7 @@ public sealed partial class LanguageServer
                 token = await BeginProgressAsync("Allocation Lens: loading projects").ConfigureAwait(false);
                 var progress = new Progress<string>(message => _ = ReportProgressAsync(token, message));
                 var loaded = await WorkspaceLoader.LoadAsync(root, line => _log.Info(line), progress).ConfigureAwait(false);
-                _host.UseWorkspace(loaded);
+                _host.UseWorkspace(loaded, () => _documents.All);
                 _log.Info($"Loaded {loaded.Solution.Projects.Count()} project(s) in {watch.ElapsedMilliseconds} ms: " +
                           string.Join(", ", loaded.Solution.Projects.Select(p => $"{p.Name} ({loaded.TargetOf(p.Id)})")));
                 await EndProgressAsync(token, "projects loaded").ConfigureAwait(false);

@@ -98,7 +98,7 @@ public sealed class MemberResultCacheTests
     }
 
     [Fact]
-    public void A_new_line_above_a_member_recomputes_it_so_line_numbers_in_messages_stay_right()
+    public void A_new_line_above_a_member_reuses_it_with_its_line_numbers_moved()
     {
         const string source = """
             public static class Loops
@@ -119,8 +119,48 @@ public sealed class MemberResultCacheTests
         var newText = text.WithChanges(new TextChange(new TextSpan(at, 0), "\n        "));
         var newTree = tree.WithChangedText(newText);
         compilation = compilation.ReplaceSyntaxTree(tree, newTree);
+        int hits = cache.Hits;
         var after = analyzer.Analyze(compilation, newTree, null, cache, 2, default);
         Assert.Contains("loop at line 5", Single(after, "new object()", newText, "Second").Message, StringComparison.Ordinal);
+        Assert.Equal(hits + 1, cache.Hits); // Second() came from the cache, renumbered; First() was edited
+        Assert.Equal(Render(analyzer.Analyze(compilation, newTree)), Render(after));
+    }
+
+    [Fact]
+    public void An_edit_between_a_member_and_a_body_it_read_maps_each_place_on_its_own()
+    {
+        // Caller's verdict reads Use's body (above it); a keystroke in Middle, between them, moves the
+        // caller by some characters and Use by none: the cached steps must keep pointing at the right places.
+        const string source = """
+            public sealed class Point { public int X; }
+            public static class Calls
+            {
+                static object? s_kept;
+                static void Use(Point p) { s_kept = p; }
+                public static int Middle() { int a = 1; return a; }
+                public static int Caller() { var p = new Point(); Use(p); return p.X; }
+            }
+            """;
+        var text = SourceText.From(source);
+        var compilation = InMemoryCompiler.Compile([("Calls.cs", source)]);
+        var tree = compilation.SyntaxTrees.Single();
+        var analyzer = new AllocationAnalyzer(TargetRuntime.Net10);
+        var cache = new MemberResultCache();
+        var before = analyzer.Analyze(compilation, tree, null, cache, 1, default);
+        Assert.Contains(Single(before, "new Point()", text, "Caller").Why, s => s.Where.Span.Start < source.IndexOf("Middle", StringComparison.Ordinal));
+
+        foreach (var (insert, version) in new[] { (" a++;", 2), ("\n        a++;", 3) })
+        {
+            int at = text.ToString().IndexOf("int a = 1;", StringComparison.Ordinal) + "int a = 1;".Length;
+            var newText = text.WithChanges(new TextChange(new TextSpan(at, 0), insert));
+            var newTree = tree.WithChangedText(newText);
+            compilation = compilation.ReplaceSyntaxTree(tree, newTree);
+            (text, tree) = (newText, newTree);
+            int hits = cache.Hits;
+            var after = analyzer.Analyze(compilation, tree, null, cache, version, default);
+            Assert.True(cache.Hits == hits + 2, $"Use and Caller were not both reused after inserting {insert}"); // Middle was edited
+            Assert.Equal(Render(analyzer.Analyze(compilation, tree)), Render(after));
+        }
     }
 
     [Fact]

@@ -87,6 +87,45 @@ public sealed class ServerWorkspaceTests
         await ShutDownCleanly(client, run);
     }
 
+    [Fact]
+    public async Task Unsaved_edits_in_one_open_file_judge_the_others_until_it_is_closed()
+    {
+        // A project of two files outside the checkout: the caller's object escapes only if the callee stores it.
+        var root = Path.Combine(Path.GetTempPath(), "allocation-lens-unsaved-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(root);
+        try
+        {
+            File.WriteAllText(Path.Combine(root, "Unsaved.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup></Project>");
+            File.WriteAllText(Path.Combine(root, "Directory.Build.props"), "<Project />");
+            File.WriteAllText(Path.Combine(root, "Directory.Packages.props"), "<Project />");
+            const string callee = "public sealed class Point { public int X; }\npublic static class Sink\n{\n    static object? s_kept;\n    public static void Use(Point p) { }\n}\n";
+            const string caller = "public static class Calls\n{\n    public static int Make() { var p = new Point(); Sink.Use(p); return p.X; }\n}\n";
+            File.WriteAllText(Path.Combine(root, "Sink.cs"), callee);
+            File.WriteAllText(Path.Combine(root, "Calls.cs"), caller);
+            var (client, _, run) = await Start(root, trusted: true);
+            var sinkUri = UriPaths.ToUri(Path.Combine(root, "Sink.cs"));
+            var callsUri = UriPaths.ToUri(Path.Combine(root, "Calls.cs"));
+            await client.NotifyAsync("textDocument/didOpen", new { textDocument = new { uri = sinkUri, languageId = "csharp", version = 1, text = callee } });
+            await client.NotifyAsync("textDocument/didOpen", new { textDocument = new { uri = callsUri, languageId = "csharp", version = 1, text = caller } });
+            await LspTestClient.Eventually(() => client.ServerRequests.Contains("workspace/inlayHint/refresh"), TimeSpan.FromMinutes(2), "the workspace load");
+            async Task<string> PointHint() =>
+                (await client.RequestAsync("textDocument/inlayHint", HintRequest(callsUri)))["result"]!.AsArray()
+                    .Single(h => h!["position"]!["line"]!.GetValue<int>() == 2)!["label"]!.GetValue<string>();
+            Assert.Contains("stack", await PointHint());
+
+            // Typed, not saved: Use now keeps its argument, and the caller is judged with that text.
+            var at = new { line = 4, character = "    public static void Use(Point p) { ".Length };
+            await client.NotifyAsync("textDocument/didChange", new { textDocument = new { uri = sinkUri, version = 2 }, contentChanges = new[] { new { range = new { start = at, end = at }, text = "s_kept = p; " } } });
+            Assert.Contains("heap", await PointHint());
+
+            // Closed without saving: the file's text on disk judges the caller again.
+            await client.NotifyAsync("textDocument/didClose", new { textDocument = new { uri = sinkUri } });
+            Assert.Contains("stack", await PointHint());
+            await ShutDownCleanly(client, run);
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
     /// <summary>A net11.0 project with only SDK 10: the status names the missing SDK, and hints are judged ad hoc for net11.0.</summary>
     [Fact]
     public async Task A_project_whose_sdk_is_missing_gets_a_clear_status_and_hints_for_its_target()
