@@ -19,7 +19,7 @@ if (args is [_, "harness", var harnessPath, ..])
 }
 
 // Usage: dotnet run -c Release --project bench/AllocationLens.Bench [edits-per-size]
-// Usage: [edits-per-size] [section: latency|project-latency|throughput|cold|memory|fuzz|soak|verify|harness PATH|all]
+// Usage: [edits-per-size] [section: latency|project-latency|throughput|build-ratio|cold|memory|fuzz|soak|verify|harness PATH|all]
 int edits = args.Length > 0 && int.TryParse(args[0], out var e) ? e : 40;
 string section = args.Length > 1 ? args[1] : "all";
 bool Run(string name) => section == "all" || section == name;
@@ -52,6 +52,15 @@ var repoFiles = Directory.EnumerateFiles(Path.Combine(root, "server"), "*.cs", S
     .Where(p => !p.Contains("/obj/") && !p.Contains("/bin/")).Select(p => (p, File.ReadAllText(p))).ToList();
 foreach (var result in Run("throughput") ? new[] { Throughput.Run("generated corpus", generated), Throughput.Run("this repository's server", repoFiles) } : [])
     Console.WriteLine($"throughput    {result.Name,-26} {result.Lines,7} lines: {result.LinesPerSecond,7:0} lines/s; analysis {result.AnalyzeMs,6:0} ms, of which binding {result.BindMs,6:0} ms; compile {result.CompileMs,6:0} ms; analysis/compile {result.Ratio:0.00}x, engine's own cost/compile {result.OverheadRatio:0.00}x (target <= 0.3x)");
+
+Console.WriteLine();
+if (Run("build-ratio"))
+{
+    var libraries = await BuildRatio.RunAsync(root, Console.Out);
+    if (libraries.Count > 0)
+        Console.WriteLine($"build ratio   median over {libraries.Count} real libraries: analyze {Statistics.Median(libraries.Select(l => l.Ratio).ToList()):0.00}x a `dotnet build -c Release --no-incremental` (target <= 0.5x); " +
+                          $"analyze --verify {Statistics.Median(libraries.Select(l => l.VerifyColdMs / l.BuildMs).ToList()):0.00}x with its Release build, {Statistics.Median(libraries.Select(l => l.VerifyReusedMs / l.BuildMs).ToList()):0.00}x reused");
+}
 
 Console.WriteLine();
 if (Run("cold"))

@@ -42,13 +42,18 @@ public sealed class AllocationAnalyzer
     /// independent analyses over one thread-safe compilation, as Roslyn's own concurrent build does.
     /// Results come back in the order of <paramref name="trees"/>.
     /// </summary>
-    public ImmutableArray<AllocationSite>[] AnalyzeAll(Compilation compilation, IReadOnlyList<SyntaxTree> trees, CancellationToken cancellationToken = default)
+    /// <param name="documentDone">Called after each document, from any thread (progress).</param>
+    public ImmutableArray<AllocationSite>[] AnalyzeAll(Compilation compilation, IReadOnlyList<SyntaxTree> trees, CancellationToken cancellationToken = default, Action? documentDone = null)
     {
         var results = new ImmutableArray<AllocationSite>[trees.Count];
         // Largest documents first, so the last one to finish is a small one.
         var order = Enumerable.Range(0, trees.Count).OrderByDescending(i => trees[i].Length).ToArray();
         Parallel.ForEach(order, new ParallelOptions { CancellationToken = cancellationToken },
-            i => results[i] = Analyze(compilation, trees[i], null, cancellationToken));
+            i =>
+            {
+                results[i] = Analyze(compilation, trees[i], null, cancellationToken);
+                documentDone?.Invoke();
+            });
         return results;
     }
 

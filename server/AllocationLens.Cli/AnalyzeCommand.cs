@@ -36,11 +36,12 @@ public static class AnalyzeCommand
         var full = Path.GetFullPath(options.Path);
         var results = new List<(AllocationSite Site, string Target)>();
         var groups = new List<AnalyzedGroup>();
+        var progress = options.Progress ?? TerminalProgress.For(stderr);
         string? target = options.Target;
 
         if (File.Exists(full) && full.EndsWith(".cs", StringComparison.OrdinalIgnoreCase))
         {
-            AnalyzeLoose([full], options.Target, results, groups, stderr);
+            AnalyzeLoose([full], options.Target, results, groups, stderr, progress);
         }
         else if (File.Exists(full) || Directory.Exists(full))
         {
@@ -49,13 +50,15 @@ public static class AnalyzeCommand
             {
                 var files = Directory.EnumerateFiles(full, "*.cs", SearchOption.AllDirectories).Where(p => !IsBuildOutput(p)).OrderBy(p => p, StringComparer.Ordinal).ToList();
                 if (files.Count == 0) { stderr.WriteLine($"allocation-lens: no C# files under {options.Path}"); return (null, 1); }
-                AnalyzeLoose(files, options.Target, results, groups, stderr);
+                AnalyzeLoose(files, options.Target, results, groups, stderr, progress);
             }
             else
             {
                 if (msbuildProblem is not null) { stderr.WriteLine($"allocation-lens: {msbuildProblem}"); return (null, 1); }
                 LoadedWorkspace loaded;
-                try { loaded = await WorkspaceLoader.LoadAsync(full, line => stderr.WriteLine(line)).ConfigureAwait(false); }
+                progress.Phase($"loading {DisplayPath(full)}");
+                var loadProgress = new SynchronousProgress(message => progress.Phase(message));
+                try { loaded = await WorkspaceLoader.LoadAsync(full, line => { progress.Clear(); stderr.WriteLine(line); }, loadProgress).ConfigureAwait(false); }
                 catch (Exception ex) { stderr.WriteLine($"allocation-lens: could not load {options.Path}: {ex.Message}"); return (null, 1); }
                 foreach (var failure in loaded.Failures)
                 {
@@ -65,13 +68,14 @@ public static class AnalyzeCommand
                     // Judged for the project's own target, unless --target says otherwise.
                     var tfm = options.Target ?? failure.TargetFramework;
                     target ??= tfm;
-                    if (files.Count > 0) AnalyzeLoose(files, tfm, results, groups, stderr);
+                    if (files.Count > 0) AnalyzeLoose(files, tfm, results, groups, stderr, progress);
                 }
                 if (!loaded.Solution.Projects.Any() && loaded.FailedProjects.Count == 0) { stderr.WriteLine($"allocation-lens: no project could be loaded from {options.Path}"); return (null, 1); }
                 foreach (var project in loaded.Solution.Projects.OrderBy(p => p.Name, StringComparer.Ordinal))
                 {
                     var tfm = options.Target ?? loaded.TargetOf(project.Id);
                     target ??= tfm;
+                    progress.Phase($"compiling {project.Name}");
                     var compilation = await project.GetCompilationAsync().ConfigureAwait(false);
                     if (compilation is null) continue;
                     var analyzer = Analyzer(tfm, stderr);
@@ -82,7 +86,8 @@ public static class AnalyzeCommand
                         if (await document.GetSyntaxTreeAsync().ConfigureAwait(false) is { } tree) trees.Add(tree);
                     }
                     int start = results.Count;
-                    foreach (var sites in analyzer.AnalyzeAll(compilation, trees)) results.AddRange(sites.Select(s => (s, tfm)));
+                    progress.Phase($"analysing {project.Name}", trees.Count);
+                    foreach (var sites in analyzer.AnalyzeAll(compilation, trees, cancellationToken, progress.Step)) results.AddRange(sites.Select(s => (s, tfm)));
                     if (project.FilePath is { } projectPath)
                         groups.Add(new AnalyzedGroup(projectPath, [], loaded.TargetOf(project.Id), start, results.Count, compilation, trees));
                 }
@@ -94,6 +99,7 @@ public static class AnalyzeCommand
             return (null, 1);
         }
 
+        progress.Clear();
         target ??= "net10.0";
         var verification = options.Verify
             ? await AnalyzeVerification.RunAsync(groups, results, options.Runtimes, stderr, cancellationToken).ConfigureAwait(false)
@@ -108,14 +114,15 @@ public static class AnalyzeCommand
         OnInternalError = (node, ex) => { lock (stderr) stderr.WriteLine($"allocation-lens: internal error at {node.GetLocation().GetLineSpan()}: {ex.Message}"); },
     };
 
-    private static void AnalyzeLoose(IReadOnlyList<string> files, string? target, List<(AllocationSite, string)> results, List<AnalyzedGroup> groups, TextWriter stderr)
+    private static void AnalyzeLoose(IReadOnlyList<string> files, string? target, List<(AllocationSite, string)> results, List<AnalyzedGroup> groups, TextWriter stderr, TerminalProgress progress)
     {
+        progress.Phase("analysing files on their own", files.Count);
         int start = results.Count;
         var trees = files.Select(f => AdHocCompilation.Parse(File.ReadAllText(f), f)).ToList();
         var compilation = AdHocCompilation.Create(trees);
         var tfm = target ?? "net10.0";
         var analyzer = Analyzer(tfm, stderr);
-        foreach (var sites in analyzer.AnalyzeAll(compilation, trees)) results.AddRange(sites.Select(s => (s, tfm)));
+        foreach (var sites in analyzer.AnalyzeAll(compilation, trees, default, progress.Step)) results.AddRange(sites.Select(s => (s, tfm)));
         groups.Add(new AnalyzedGroup(null, files, tfm, start, results.Count, compilation, trees));
     }
 
@@ -207,5 +214,11 @@ public static class AnalyzeCommand
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
         }));
+    }
+
+    /// <summary>Reports on the caller's thread: Progress&lt;T&gt; would post to the thread pool and reorder the status line.</summary>
+    private sealed class SynchronousProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
     }
 }

@@ -6,6 +6,9 @@ public sealed record AnalyzeOptions(string Path, string Format, string? Target, 
     /// <summary>The `--runtime` values: version prefixes of the runtimes to verify on (none: all that can run the build).</summary>
     public IReadOnlyList<string> Runtimes => RuntimeFilter ?? [];
 
+    /// <summary>Where progress goes; null: the terminal, when stderr is one (<see cref="TerminalProgress.For"/>).</summary>
+    public TerminalProgress? Progress { get; init; }
+
     /// <summary>The `--fail-on` values: budget, heap, boxed (exit code 3 when met).</summary>
     public IReadOnlyList<string> FailOn => FailOnKinds ?? [];
 

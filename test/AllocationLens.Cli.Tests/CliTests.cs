@@ -13,6 +13,27 @@ public sealed class CliTests
     private static Task<(int Code, string Out, string Err)> Analyze(params string[] args) => CliRun.Analyze(args);
 
     [Fact]
+    public async Task A_terminal_sees_progress_per_phase_and_a_clean_line_before_the_report()
+    {
+        Assert.Null(MsBuildRegistration.EnsureRegistered());
+        var terminal = new StringWriter();
+        Assert.True(AnalyzeOptions.TryParse([Path.Combine(Root, "samples", "OrderPipeline")], out var options, out var error), error);
+        var stdout = new StringWriter();
+        var code = await AnalyzeCommand.RunAsync(options with { Progress = TerminalProgress.To(terminal) }, null, stdout, new StringWriter());
+        Assert.Equal(0, code);
+        var shown = terminal.ToString();
+        // Each phase rewrites one line in place; the file count ends complete; the line is erased last.
+        Assert.Contains("\rallocation-lens: loading ", shown);
+        Assert.Contains("\rallocation-lens: compiling OrderPipeline", shown);
+        var files = Directory.GetFiles(Path.Combine(Root, "samples", "OrderPipeline"), "*.cs").Length;
+        Assert.Contains($"\rallocation-lens: analysing OrderPipeline: {files}/{files} files", shown);
+        Assert.Matches(@"\r +\r$", shown);
+        Assert.DoesNotContain('\n', shown);
+        // A redirected stderr (this test's) gets none of it: the report is unchanged.
+        Assert.DoesNotContain("allocation-lens: analysing", stdout.ToString());
+    }
+
+    [Fact]
     public async Task Json_output_follows_the_contract_for_the_sample()
     {
         var (code, output, _) = await Analyze(Path.Combine(Root, "samples"), "--format", "json");

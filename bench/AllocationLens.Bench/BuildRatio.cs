@@ -1,0 +1,91 @@
+using System.Diagnostics;
+
+namespace AllocationLens.Bench;
+
+/// <summary>
+/// `allocation-lens analyze` on real libraries against `dotnet build -c Release --no-incremental` of the
+/// same project (issue 14's throughput target: median ratio at most 0.5x), each a fresh process, medians
+/// of three, in one run. `analyze --verify` is reported the same way: its first run includes the private
+/// Release build, the second reuses it. Libraries are read from the real-code cache (bench/README says
+/// how they are fetched); a library that is not there is skipped and said so.
+/// </summary>
+public static class BuildRatio
+{
+    public sealed record Result(string Library, double BuildMs, double AnalyzeMs, double VerifyColdMs, double VerifyReusedMs, int Sites)
+    {
+        public double Ratio => AnalyzeMs / BuildMs;
+    }
+
+    /// <summary>The libraries of bench/README's table: folder under the cache, and the project analysed.</summary>
+    public static readonly (string Name, string Project)[] Libraries =
+    [
+        ("CsvHelper", "src/CsvHelper/CsvHelper.csproj"),
+        ("Polly", "src/Polly.Core/Polly.Core.csproj"),
+        ("RestSharp", "src/RestSharp/RestSharp.csproj"),
+        ("Serilog", "src/Serilog/Serilog.csproj"),
+        ("ImageSharp", "src/ImageSharp/ImageSharp.csproj"),
+    ];
+
+    public static string RealCache => Environment.GetEnvironmentVariable("ALLOCATION_LENS_REAL") is { Length: > 0 } dir
+        ? dir : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "allocation-lens", "real");
+
+    public static async Task<IReadOnlyList<Result>> RunAsync(string repoRoot, TextWriter log, int repeats = 3, bool verify = true)
+    {
+        var cli = Path.Combine(repoRoot, "server-dist", "allocation-lens.dll");
+        if (!File.Exists(cli)) throw new InvalidOperationException($"{cli} is missing: run `npm run build:server` first.");
+        var verifyCache = Path.Combine(Path.GetTempPath(), "allocation-lens-bench-verify");
+        if (Directory.Exists(verifyCache)) Directory.Delete(verifyCache, recursive: true);
+        var results = new List<Result>();
+        foreach (var (name, relative) in Libraries)
+        {
+            var project = Path.Combine(RealCache, name, relative);
+            if (!File.Exists(project)) { log.WriteLine($"build ratio   {name}: skipped, {project} is not in the real-code cache"); continue; }
+            var dir = Path.GetDirectoryName(project)!;
+            var restore = await Run("dotnet", dir, null, "restore", project, "-nologo", "-v:q");
+            if (restore.Code != 0) { log.WriteLine($"build ratio   {name}: skipped, restore failed: {Last(restore.Output)}"); continue; }
+
+            var (builds, analyses) = (new List<double>(), new List<double>());
+            int sites = 0;
+            for (int i = 0; i < repeats; i++)
+            {
+                var build = await Run("dotnet", dir, null, "build", project, "-c", "Release", "--no-incremental", "--no-restore", "-nologo", "-v:q");
+                if (build.Code != 0) throw new InvalidOperationException($"{name}: dotnet build failed: {Last(build.Output)}");
+                builds.Add(build.Ms);
+                var analyze = await Run("dotnet", dir, null, cli, "analyze", project, "--format", "json");
+                if (analyze.Code != 0) throw new InvalidOperationException($"{name}: analyze failed ({analyze.Code}): {Last(analyze.Output)}");
+                analyses.Add(analyze.Ms);
+                sites = analyze.Output.Split("\"kind\"").Length - 1;
+            }
+            double verifyCold = double.NaN, verifyReused = double.NaN;
+            if (verify)
+            {
+                var env = new Dictionary<string, string> { ["ALLOCATION_LENS_VERIFY_CACHE"] = verifyCache };
+                var cold = await Run("dotnet", dir, env, cli, "analyze", project, "--verify", "--runtime", "10.0", "--format", "json");
+                var reused = await Run("dotnet", dir, env, cli, "analyze", project, "--verify", "--runtime", "10.0", "--format", "json");
+                if (cold.Code == 0) verifyCold = cold.Ms;
+                if (reused.Code == 0) verifyReused = reused.Ms;
+            }
+            var result = new Result(name, Statistics.Median(builds), Statistics.Median(analyses), verifyCold, verifyReused, sites);
+            results.Add(result);
+            log.WriteLine($"build ratio   {name,-10}: dotnet build {result.BuildMs,7:0} ms; analyze {result.AnalyzeMs,7:0} ms = {result.Ratio:0.00}x ({sites} sites); " +
+                          $"analyze --verify {verifyCold,7:0} ms = {verifyCold / result.BuildMs:0.00}x with its Release build, {verifyReused,7:0} ms = {verifyReused / result.BuildMs:0.00}x reused");
+        }
+        return results;
+    }
+
+    private static string Last(string output) => string.Join(" | ", output.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(3));
+
+    private static async Task<(int Code, double Ms, string Output)> Run(string exe, string workingDirectory, Dictionary<string, string>? env, params string[] args)
+    {
+        var start = new ProcessStartInfo(exe) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        foreach (var (k, v) in env ?? []) start.Environment[k] = v;
+        var watch = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        watch.Stop();
+        return (process.ExitCode, watch.Elapsed.TotalMilliseconds, await stdout + await stderr);
+    }
+}
