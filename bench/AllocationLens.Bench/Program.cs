@@ -19,7 +19,7 @@ if (args is [_, "harness", var harnessPath, ..])
 }
 
 // Usage: dotnet run -c Release --project bench/AllocationLens.Bench [edits-per-size]
-// Usage: [edits-per-size] [section: latency|project-latency|throughput|build-ratio|cold|memory|fuzz|soak|verify|harness PATH|all]
+// Usage: [edits-per-size] [section: latency|project-latency|throughput|build-ratio|project-soak|cold|memory|fuzz|soak|verify|harness PATH|all]
 int edits = args.Length > 0 && int.TryParse(args[0], out var e) ? e : 40;
 string section = args.Length > 1 ? args[1] : "all";
 bool Run(string name) => section == "all" || section == name;
@@ -99,6 +99,19 @@ if (Run("soak"))
 var soak = await Soak.RunAsync(5_000);
 Console.WriteLine("soak          " + string.Join("; ", soak.Select(s => $"after {s.Edits} edits: heap {s.ManagedBytes / 1e6:0.0} MB, working set {s.WorkingSetBytes / 1e6:0} MB")));
 Console.WriteLine($"soak          heap growth from 500 to 5,000 edits: {(double)soak[^1].ManagedBytes / soak[0].ManagedBytes:0.00}x (bounded: about 1x)");
+}
+Console.WriteLine();
+if (Run("project-soak"))
+{
+    var csvHelper = Path.Combine(BuildRatio.RealCache, "CsvHelper", "src", "CsvHelper");
+    if (!Directory.Exists(csvHelper)) Console.WriteLine($"project soak  skipped: {csvHelper} is not in the real-code cache (bench/README)");
+    else
+    {
+        var soak = await ProjectSoak.RunAsync(csvHelper);
+        Console.WriteLine("project soak  CsvHelper, an hour simulated (3,600 actions: edits with hints, hovers, saves, a file switch every 2 min): " +
+                          string.Join("; ", soak.Select(s => $"at {s.Seconds} s heap {s.ManagedBytes / 1e6:0.0} MB, working set {s.WorkingSetBytes / 1e6:0} MB")));
+        Console.WriteLine($"project soak  growth from {soak[0].Seconds} s to {soak[^1].Seconds} s: heap {(double)soak[^1].ManagedBytes / soak[0].ManagedBytes:0.00}x, working set {(double)soak[^1].WorkingSetBytes / soak[0].WorkingSetBytes:0.00}x (bounded: about 1x)");
+    }
 }
 return 0;
 
