@@ -7,7 +7,11 @@ using Microsoft.CodeAnalysis.Text;
 namespace AllocationLens.Server;
 
 /// <summary>Everything a request needs about one document at one version.</summary>
-public sealed record DocumentSnapshot(OpenDocument Document, Compilation Compilation, SyntaxTree Tree, TargetRuntime Runtime, string Source);
+public sealed record DocumentSnapshot(OpenDocument Document, Compilation Compilation, SyntaxTree Tree, TargetRuntime Runtime, string Source)
+{
+    /// <summary>The versions of the other open documents this snapshot's compilation includes (see <see cref="AnalysisHost.OpenDocuments"/>).</summary>
+    public long OthersStamp { get; init; }
+}
 
 /// <summary>
 /// Owns the loaded workspace and turns open documents into compilations to analyse. Until MSBuild
@@ -23,6 +27,17 @@ public sealed class AnalysisHost(ServerLog log)
     private readonly Dictionary<string, MemberResultCache> _memberCaches = new(StringComparer.Ordinal);
 
     public LoadedWorkspace? Workspace => _workspace;
+
+    /// <summary>
+    /// The open documents (the server's store). A snapshot of a project document compiles the unsaved text of
+    /// every other open document of the solution that differs from disk, so a call summary (or an inlining
+    /// verdict) that reads a callee edited in another open file is never judged on the file's saved text; the
+    /// snapshot is rebuilt when one of those documents changes.
+    /// </summary>
+    public Func<IReadOnlyCollection<OpenDocument>>? OpenDocuments { get; set; }
+
+    /// <summary>Per open document: whether its text differs from the workspace's (disk) text, for the text last seen.</summary>
+    private readonly Dictionary<string, (SourceText Text, bool Dirty)> _dirty = new(StringComparer.Ordinal);
     public string? LoadProblem { get; set; }
 
     public void UseWorkspace(LoadedWorkspace workspace)
@@ -37,14 +52,16 @@ public sealed class AnalysisHost(ServerLog log)
 
     public async Task<DocumentSnapshot> SnapshotAsync(OpenDocument document, CancellationToken cancellationToken)
     {
+        long stamp = OthersStamp(document);
         lock (_lastSnapshot)
         {
-            if (_lastSnapshot.TryGetValue(document.Uri, out var cached) && cached.Document.Version == document.Version && ReferenceEquals(cached.Document.Text, document.Text))
+            if (_lastSnapshot.TryGetValue(document.Uri, out var cached) && cached.Document.Version == document.Version && ReferenceEquals(cached.Document.Text, document.Text)
+                && cached.OthersStamp == stamp)
                 return cached;
         }
         DocumentSnapshot? previous;
         lock (_lastSnapshot) _lastSnapshot.TryGetValue(document.Uri, out previous);
-        var snapshot = await CreateSnapshotAsync(document, previous, cancellationToken).ConfigureAwait(false);
+        var snapshot = await CreateSnapshotAsync(document, previous, cancellationToken).ConfigureAwait(false) with { OthersStamp = stamp };
         lock (_lastSnapshot) _lastSnapshot[document.Uri] = snapshot;
         return snapshot;
     }
@@ -56,6 +73,42 @@ public sealed class AnalysisHost(ServerLog log)
             _lastSnapshot.Remove(uri);
             _memberCaches.Remove(uri);
         }
+        lock (_dirty) _dirty.Remove(uri);
+    }
+
+    /// <summary>A stamp of the other open documents' versions (loaded workspace only: ad-hoc files are compiled alone).</summary>
+    private long OthersStamp(OpenDocument document)
+    {
+        if (_workspace is null || OpenDocuments?.Invoke() is not { } open) return 0;
+        long stamp = 17;
+        foreach (var other in open)
+            if (other.Uri != document.Uri) stamp += HashCode.Combine(StringComparer.Ordinal.GetHashCode(other.Uri), other.Version, System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(other.Text));
+        return stamp;
+    }
+
+    /// <summary>The solution with the unsaved text of every other open document that differs from the workspace's.</summary>
+    private async Task<Solution> WithOtherOpenDocumentsAsync(LoadedWorkspace workspace, Solution solution, OpenDocument document, CancellationToken cancellationToken)
+    {
+        if (OpenDocuments?.Invoke() is not { } open) return solution;
+        foreach (var other in open)
+        {
+            if (other.Uri == document.Uri) continue;
+            var ids = workspace.Solution.GetDocumentIdsWithFilePath(other.Path);
+            if (ids.IsEmpty) continue;
+            bool dirty;
+            (SourceText Text, bool Dirty) seen;
+            lock (_dirty) _dirty.TryGetValue(other.Uri, out seen);
+            if (ReferenceEquals(seen.Text, other.Text)) dirty = seen.Dirty;
+            else
+            {
+                var saved = workspace.Solution.GetDocument(ids[0]) is { } d ? await d.GetTextAsync(cancellationToken).ConfigureAwait(false) : null;
+                dirty = saved is null || !saved.ContentEquals(other.Text);
+                lock (_dirty) _dirty[other.Uri] = (other.Text, dirty);
+            }
+            if (!dirty) continue;
+            foreach (var id in ids) solution = solution.WithDocumentText(id, other.Text, PreservationMode.PreserveIdentity);
+        }
+        return solution;
     }
 
     /// <summary>The member cache of one open document (tests and benchmarks read its hit counts).</summary>
@@ -78,6 +131,7 @@ public sealed class AnalysisHost(ServerLog log)
             {
                 var id = ids[0];
                 var solution = workspace.Solution.WithDocumentText(id, document.Text, PreservationMode.PreserveIdentity);
+                solution = await WithOtherOpenDocumentsAsync(workspace, solution, document, cancellationToken).ConfigureAwait(false);
                 var project = solution.GetProject(id.ProjectId)!;
                 var compilation = await project.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
                 var tree = await solution.GetDocument(id)!.GetSyntaxTreeAsync(cancellationToken).ConfigureAwait(false);

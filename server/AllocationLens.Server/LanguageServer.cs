@@ -30,7 +30,7 @@ public sealed partial class LanguageServer
         _log = log ?? new ServerLog();
         _connection = new JsonRpcConnection(input, output, message => _log.Warning(message));
         _log.Attach(_connection);
-        _host = new AnalysisHost(_log);
+        _host = new AnalysisHost(_log) { OpenDocuments = () => _documents.All };
         Register();
     }
 
