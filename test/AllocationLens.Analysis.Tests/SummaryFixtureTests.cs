@@ -49,6 +49,27 @@ public sealed class SummaryFixtureTests
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
+    /// <summary>Invariant 4 for summaries: on every fixture (broken code included), every call and every parameter answers without an engine failure.</summary>
+    [Theory]
+    [MemberData(nameof(AllFixtures))]
+    public void Summaries_and_parameter_facts_never_fail(string fixture)
+    {
+        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "fixtures", fixture));
+        var compilation = InMemoryCompiler.Compile([(fixture, text)], optimize: true);
+        var tree = compilation.SyntaxTrees.Single();
+        var failures = new List<string>();
+        void OnError(Microsoft.CodeAnalysis.SyntaxNode node, Exception ex) => failures.Add($"engine failure at {node.GetLocation().GetLineSpan()}: {ex}");
+        var root = tree.GetRoot();
+        CallSummaries.In(compilation, tree, root.FullSpan, TargetRuntime.Net10, default, OnError);
+        foreach (var parameter in root.DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ParameterSyntax>())
+            ParameterEscape.At(compilation, tree, parameter.Identifier.SpanStart, TargetRuntime.Net10, default, OnError);
+        foreach (var name in root.DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.SimpleNameSyntax>())
+            CallSummaries.At(compilation, tree, name.SpanStart, TargetRuntime.Net10, default, OnError);
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    public static TheoryData<string> AllFixtures() => FixtureTests.Fixtures();
+
     public static string Story(CallSummary s) =>
         string.Join("\n", new[] { s.Sentence }.Concat(s.Resolution is { } r ? [r] : []).Concat(s.Notes)
             .Concat(s.Sites.Select(x => $"{x.Kind.ToString().ToLowerInvariant()} {x.Subject} in {x.Inside} (line {x.Where.Line + 1})")));
