@@ -175,7 +175,14 @@ async function main() {
     await page.screenshot({ path: path.join(artifacts, 'hints-and-hover.png') });
     await check('the hover on a call says what the call allocates', async () => {
       await page.keyboard.press('Escape');
-      await openFile(page, 'Calls.cs');
+      await page.mouse.move(5, 5);
+      // Quick open again until the editor shows Calls.cs (a leftover hover or a slow file index can swallow the first try).
+      await until('Calls.cs in the editor', async () => {
+        if (await page.locator('.monaco-editor .view-line', { hasText: 'Geometry.Remember(r)' }).count() > 0) return true;
+        await page.keyboard.press('Escape');
+        await openFile(page, 'Calls.cs');
+        return false;
+      }, 60_000, 1000);
       const target = page.locator('.monaco-editor .view-line', { hasText: 'Geometry.Remember(r)' }).locator('span', { hasText: 'Remember' }).last();
       // The call's callee is in Shapes.cs: its summary needs the loaded project; hover again until it is there.
       const hover = await until('a hover with the call summary', async () => {
