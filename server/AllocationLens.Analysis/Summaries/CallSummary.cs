@@ -50,8 +50,8 @@ public sealed record CallSummary(
             if (!Known) return $"{who}: what it allocates could not be known: {Resolution}";
             if (Total == 0) return $"{who} allocates nothing on each call (in source{(Certain ? "" : "; may be incomplete")})";
             var parts = new List<string>();
-            if (Heap > 0) parts.Add($"{Heap} heap{Size(HeapBytes, Heap)}");
-            if (Boxed > 0) parts.Add($"{Boxed} boxed{Size(BoxedBytes, Boxed)}");
+            if (Heap > 0) parts.Add($"{Heap} heap{Size(HeapBytes, AllocationKind.Heap)}");
+            if (Boxed > 0) parts.Add($"{Boxed} boxed{Size(BoxedBytes, AllocationKind.Boxed)}");
             var text = $"{who} {(Certain ? "allocates" : "allocates (may)")} on each call: {string.Join(", ", parts)}";
             if (InLoops > 0)
             {
@@ -62,11 +62,11 @@ public sealed record CallSummary(
         }
     }
 
-    private string Size(int bytes, int count)
+    /// <summary>" (96 B)", " (≥ 96 B)" when some site of that kind has no static size, nothing when none has one.</summary>
+    private string Size(int bytes, AllocationKind kind)
     {
-        bool someUnknown = UnknownBytes && Sites.Any(s => s.Bytes is null);
-        if (bytes == 0) return someUnknown ? "" : "";
-        return someUnknown ? $" (≥ {bytes} B)" : $" ({bytes} B)";
+        if (bytes == 0) return "";
+        return Sites.Any(s => s.Kind == kind && s.Bytes is null) ? $" (≥ {bytes} B)" : $" ({bytes} B)";
     }
 }
 
