@@ -9,6 +9,11 @@ export function hintSettings(): HintSettings {
   return { enabled: c.get('enabled', true), showHeap: c.get('showHeap', true), showBoxed: c.get('showBoxed', true), showStack: c.get('showStack', true) };
 }
 
+/** allocationLens.inlayHints.callSummaries: hints after calls whose source callees allocate (off by default). */
+export function callSummaryHints(): boolean {
+  return vscode.workspace.getConfiguration('allocationLens.inlayHints').get('callSummaries', false);
+}
+
 export class ServerController implements vscode.Disposable {
   private client: LanguageClient | undefined;
 
@@ -51,7 +56,10 @@ export class ServerController implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: 'file', language: 'csharp' }],
       outputChannel: this.output,
-      initializationOptions: { trusted: vscode.workspace.isTrusted },
+      initializationOptions: { trusted: vscode.workspace.isTrusted, callSummaryHints: callSummaryHints() },
+      // Sends allocationLens.* settings (workspace/didChangeConfiguration) when they change: the server
+      // computes call-summary hints only while allocationLens.inlayHints.callSummaries is on.
+      synchronize: { configurationSection: 'allocationLens' },
       middleware: {
         // The hint settings apply here, so a change needs no restart, only a refresh.
         provideInlayHints: async (document, range, token, next) => {

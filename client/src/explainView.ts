@@ -27,7 +27,13 @@ export interface ExplainSite {
   jit?: JitFacts | null;
   fixes?: ExplainFix[];
 }
-export interface ExplainResult { sites: ExplainSite[]; message?: string; }
+/** One call whose source callees allocate ("Calls that allocate"): the server's call summary. */
+export interface ExplainCallSite { uri: string; path: string; line: number; column: number; kind: string; subject: string; bytes?: number | null; inside: string; inLoop: boolean; }
+export interface ExplainCall {
+  uri: string; line: number; column: number; callee: string; sentence: string; heap: number; boxed: number; bytes: number;
+  certain: boolean; resolution?: string | null; notes: string[]; sites: ExplainCallSite[];
+}
+export interface ExplainResult { sites: ExplainSite[]; message?: string; calls?: ExplainCall[]; }
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -110,10 +116,26 @@ export function renderJit(site: ExplainSite): string {
   return `<h3>JIT</h3>${line}${disagreement}${notes ? `<ul class="jit-notes">${notes}</ul>` : ''}${verify}`;
 }
 
+/** "Calls that allocate": each call's summary sentence and its top sites as links. Nothing when there is none. */
+export function renderCalls(calls: ExplainCall[] | undefined): string {
+  if (!calls || calls.length === 0) return '';
+  const items = calls.map(call => {
+    const sites = call.sites.map(site => {
+      const args = encodeURIComponent(JSON.stringify([site.uri, site.line, site.column]));
+      const size = site.bytes !== undefined && site.bytes !== null ? ` (${site.bytes} B)` : '';
+      return `<li>${escapeHtml(site.kind)} <code>${escapeHtml(site.subject)}</code>${size} in <code>${escapeHtml(site.inside)}</code>${site.inLoop ? ', in a loop' : ''} — <a href="command:allocationLens.openLocation?${args}">${escapeHtml(fileName(site.path))}:${site.line}</a></li>`;
+    }).join('');
+    const notes = [call.resolution, ...call.notes].filter((n): n is string => !!n).map(n => `<li class="note">${inlineCode(n)}</li>`).join('');
+    return `<li class="call"><p>${inlineCode(call.sentence)} (line ${call.line})</p>${sites ? `<ol class="call-sites">${sites}</ol>` : ''}${notes ? `<ul class="call-notes">${notes}</ul>` : ''}</li>`;
+  }).join('');
+  return `<section class="calls"><h2>Calls that allocate</h2><ul>${items}</ul></section>`;
+}
+
 export function renderExplainHtml(result: ExplainResult, cspSource: string): string {
-  const body = result.sites.length === 0
-    ? `<p class="empty">${escapeHtml(result.message ?? 'No allocation-looking expression at the cursor.')}</p>`
+  const sites = result.sites.length === 0
+    ? ((result.calls?.length ?? 0) > 0 ? '' : `<p class="empty">${escapeHtml(result.message ?? 'No allocation-looking expression at the cursor.')}</p>`)
     : result.sites.map(renderSite).join('\n');
+  const body = sites + renderCalls(result.calls);
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${cspSource} 'unsafe-inline';">

@@ -7,7 +7,8 @@ namespace AllocationLens.Cli;
 /// Allocation budgets for `analyze`: hot methods (attributes `HotPath`, `AllocationFree`, `NoAllocation`,
 /// or `.allocationlens.json` at the analysed folder or a project's folder) checked against their sites,
 /// and the exit code `--fail-on` asks for: 3 when a budget is exceeded (`budget`), or when any heap
-/// (`heap`) or boxed (`boxed`) site sits inside a hot method.
+/// (`heap`) or boxed (`boxed`) site sits inside a hot method. A budget counts what the hot method's source
+/// callees allocate per call too (BudgetCheck); `heap`/`boxed` look at the method's own sites only.
 /// </summary>
 public sealed class Budgets
 {
@@ -36,7 +37,10 @@ public sealed class Budgets
                 var hot = HotMethods.In(tree, model, configuration.Budgets, cancellationToken).ToList();
                 if (hot.Count == 0) continue;
                 budgets.HotSites.AddRange(sites.Where(s => s.Kind != AllocationKind.Stack && hot.Any(h => h.Declaration.Span.Contains(s.Where.Span))));
-                budgets.Violations.AddRange(BudgetCheck.Check(tree, hot, sites, cancellationToken));
+                // Reached source callees count through their call summaries (cached per compilation).
+                var runtime = TargetRuntime.Parse(group.TargetFramework);
+                budgets.Violations.AddRange(BudgetCheck.Check(tree, hot, sites,
+                    declaration => CallSummaries.OfMember(group.Compilation, declaration, runtime, cancellationToken), cancellationToken));
             }
         }
         return budgets;

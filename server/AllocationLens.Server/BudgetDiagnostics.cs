@@ -48,7 +48,10 @@ public sealed partial class LanguageServer
         var hot = HotMethods.In(snapshot.Tree, model, configuration.Budgets, cancellationToken).ToList();
         // Only the hot methods are analysed (through the member cache), never the whole document.
         var sites = hot.SelectMany(h => _host.Analyze(snapshot, h.Declaration.Span, cancellationToken)).Distinct().ToList();
-        var violations = BudgetCheck.Check(snapshot.Tree, hot, sites, cancellationToken);
+        // Reached source callees count through call summaries: only for the hot methods' own calls, and each
+        // callee's part is computed once per compilation (CallSummaries), so a file without hot methods pays nothing.
+        var violations = BudgetCheck.Check(snapshot.Tree, hot, sites,
+            declaration => CallSummaries.OfMember(snapshot.Compilation, declaration, snapshot.Runtime, cancellationToken, SummaryError), cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         var diagnostics = violations.Select(v => (object)new
         {
@@ -57,11 +60,15 @@ public sealed partial class LanguageServer
             source = "Allocation Lens",
             code = "budget",
             message = v.Message + (configuration.Problems.Count > 0 ? " (" + string.Join("; ", configuration.Problems) + ")" : ""),
-            relatedInformation = v.Sites.Select(s => new
+            relatedInformation = v.Sites.Select(s => (object)new
             {
                 location = new { uri = UriPaths.ToUri(s.Where.Path), range = SiteRendering.RangeOf(s) },
                 message = $"{SiteRendering.Label(s.Kind)}: {s.Message}",
-            }).ToArray(),
+            }).Concat(v.Calls.Select(c => (object)new
+            {
+                location = new { uri = UriPaths.ToUri(c.Call.Path), range = SummaryRendering.RangeOf(c.Call) },
+                message = c.Sentence,
+            })).ToArray(),
         }).ToList();
         if (diagnostics.Count > 0) _budgetPublished.Add(uri); else _budgetPublished.Remove(uri);
         await PublishAsync(uri, diagnostics).ConfigureAwait(false);

@@ -74,7 +74,7 @@ public sealed partial class LanguageServer
             _host.Forget(args.TextDocument.Uri, UriPaths.ToPath(args.TextDocument.Uri));
             _verified.Forget(args.TextDocument.Uri);
         });
-        _connection.OnNotification("workspace/didChangeConfiguration", _ => { });
+        _connection.OnNotification("workspace/didChangeConfiguration", OnDidChangeConfiguration);
         _connection.OnRequest("textDocument/inlayHint", InlayHintsAsync);
         _connection.OnRequest("textDocument/hover", HoverAsync);
         _connection.OnRequest("workspace/executeCommand", ExecuteCommandAsync);
@@ -88,6 +88,7 @@ public sealed partial class LanguageServer
             : args.RootUri is { } rootUri ? UriPaths.ToPath(rootUri) : args.RootPath;
         if (args.InitializationOptions is { ValueKind: JsonValueKind.Object } options && options.TryGetProperty("trusted", out var trusted) && trusted.ValueKind == JsonValueKind.False)
             _trusted = false;
+        if (args.InitializationOptions is { } initOptions) ReadCallSummarySetting(initOptions);
         if (parameters is { } raw && raw.TryGetProperty("capabilities", out var caps))
         {
             _clientSupportsRefresh = caps.TryGetProperty("workspace", out var ws) && ws.TryGetProperty("inlayHint", out var ih) && ih.TryGetProperty("refreshSupport", out var rs) && rs.ValueKind == JsonValueKind.True;
@@ -300,7 +301,8 @@ public sealed partial class LanguageServer
             var sites = _host.Analyze(snapshot, span, token);
             var uri = args.TextDocument.Uri;
             return sites.Where(s => s.Where.Span.End >= span.Start && s.Where.Span.End <= span.End)
-                .Select(s => { var (jit, runtimes) = JitOf(uri, s); return SiteRendering.Hint(s, jit, snapshot.Runtime.Moniker, runtimes); }).ToArray();
+                .Select(s => { var (jit, runtimes) = JitOf(uri, s); return SiteRendering.Hint(s, jit, snapshot.Runtime.Moniker, runtimes); })
+                .Concat(CallSummaryHintsIn(snapshot, span, token)).ToArray();
         });
     }
 
@@ -310,9 +312,13 @@ public sealed partial class LanguageServer
         return OnSnapshotAsync<object?>(args.TextDocument.Uri, ct, (snapshot, token) =>
         {
             var site = SiteAt(snapshot, args.Position, token);
-            if (site is null) return null;
+            // The name of a call to a source method: what the call allocates; of a parameter: whether it escapes.
+            var summary = SummaryHover(snapshot, args.TextDocument.Uri, DocumentStore.ToOffset(snapshot.Document.Text, args.Position, out _), token);
+            if (site is null) return summary is { } only ? new Hover(new MarkupContent("markdown", only.Markdown), only.Range) : null;
             var (jit, runtimes) = JitOf(args.TextDocument.Uri, site);
-            return new Hover(new MarkupContent("markdown", SiteRendering.HoverMarkdown(site, args.TextDocument.Uri, snapshot.Source, jit, snapshot.Runtime.Moniker, runtimes)), SiteRendering.RangeOf(site));
+            var markdown = SiteRendering.HoverMarkdown(site, args.TextDocument.Uri, snapshot.Source, jit, snapshot.Runtime.Moniker, runtimes);
+            if (summary is { } extra) markdown += "\n\n---\n\n" + extra.Markdown;
+            return new Hover(new MarkupContent("markdown", markdown), SiteRendering.RangeOf(site));
         });
     }
 
@@ -342,6 +348,7 @@ public sealed partial class LanguageServer
             var onLine = _host.Analyze(snapshot, line.Span, token).Where(s => s.Where.Line == line.LineNumber).ToList();
             var at = onLine.Where(s => s.Where.Span.Start <= offset && offset <= s.Where.Span.End).OrderBy(s => s.Where.Span.Length).FirstOrDefault();
             var chosen = at is not null ? [at] : onLine;
+            var calls = ExplainCalls(snapshot, uri, offset, line, token);
             return new
             {
                 sites = chosen.Select(s =>
@@ -351,7 +358,9 @@ public sealed partial class LanguageServer
                         .Select(f => CodeActions.FixRendering.Button(f, uri, snapshot.Document.Text)).ToArray();
                     return SiteRendering.Explain(s, uri, snapshot.Source, _host.OtherTargets(snapshot, s, token), jit, snapshot.Runtime.Moniker, runtimes, fixes);
                 }).ToArray(),
-                message = chosen.Count == 0 ? "No allocation-looking expression at the cursor or on its line." : null,
+                // "Calls that allocate": the calls on the line, or every call of the method on its declaration line.
+                calls,
+                message = chosen.Count == 0 && calls.Length == 0 ? "No allocation-looking expression at the cursor or on its line." : null,
             };
         });
     }

@@ -28,6 +28,19 @@ public sealed class BudgetAndSarifTests
     }
 
     [Fact]
+    public async Task A_hot_methods_budget_counts_what_its_source_callees_allocate_per_call()
+    {
+        var callees = Path.Combine(Root, "test", "projects", "Budgets", "Callees.cs");
+        var (code, output, _) = await Analyze(callees, "--fail-on", "budget");
+        Assert.Equal(3, code);
+        var budgetLines = output.Split('\n').Where(l => l.Contains(": budget: ", StringComparison.Ordinal)).ToList();
+        var pay = Assert.Single(budgetLines);
+        Assert.Contains("`Shop.Callees.Checkout.Pay` is marked [HotPath] (allocation-free) but allocates: 1 heap or boxed site(s) with its callees, 24 bytes per call: calls `Helpers.Remember(int)` (line 21), which allocates 1 heap (24 B)", pay);
+        // Quote calls a helper that allocates nothing: within budget. And `--fail-on heap` looks at the method's own sites only.
+        Assert.Equal(0, (await Analyze(callees, "--fail-on", "heap")).Code);
+    }
+
+    [Fact]
     public async Task Without_fail_on_the_report_still_lists_violations_and_exits_0()
     {
         var (code, output, _) = await Analyze(Budgets, "--format", "json");

@@ -59,6 +59,37 @@ public sealed class BudgetDiagnosticsTests
     }
 
     [Fact]
+    public async Task A_hot_methods_budget_counts_its_source_callees_and_follows_their_edits()
+    {
+        const string source = """
+            using System;
+            public sealed class HotPathAttribute : Attribute { }
+            public static class Orders
+            {
+                private static object? s_last;
+                [HotPath]
+                public static int Total(int x) { Keep(x); return x; }
+                static void Keep(int x) { s_last = new int[x]; }
+            }
+            """;
+        await using var session = new ServerSession();
+        await session.InitializeAsync();
+        const string uri = "file:///budgets/Callees.cs";
+        await session.OpenAsync(uri, source);
+        await LspTestClient.Eventually(() => LatestDiagnostics(session.Client, uri) is { Count: 1 }, TimeSpan.FromSeconds(30), "a budget warning");
+        var diagnostic = LatestDiagnostics(session.Client, uri)![0]!;
+        Assert.Contains("with its callees", diagnostic["message"]!.GetValue<string>());
+        Assert.Contains("calls `Orders.Keep(int)` (line 7), which allocates 1 heap", diagnostic["message"]!.GetValue<string>());
+        var related = Assert.Single(diagnostic["relatedInformation"]!.AsArray())!;
+        Assert.Equal(6, related["location"]!["range"]!["start"]!["line"]!.GetValue<int>());
+        Assert.Contains("allocates on each call: 1 heap", related["message"]!.GetValue<string>());
+
+        // The callee stops allocating: the hot method is within its budget again.
+        await session.ChangeAsync(uri, 2, ServerSession.Edit(7, 39, 7, 49, "null"));
+        await LspTestClient.Eventually(() => LatestDiagnostics(session.Client, uri) is { Count: 0 }, TimeSpan.FromSeconds(30), "the warning to clear");
+    }
+
+    [Fact]
     public async Task Files_without_hot_methods_get_no_budget_diagnostics()
     {
         await using var session = new ServerSession();

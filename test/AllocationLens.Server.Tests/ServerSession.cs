@@ -17,14 +17,14 @@ public sealed class ServerSession : IAsyncDisposable
         Run = Server.RunAsync();
     }
 
-    public async Task InitializeAsync(string? rootPath = null, bool trusted = true)
+    public async Task InitializeAsync(string? rootPath = null, bool trusted = true, bool callSummaryHints = false)
     {
         var response = await Client.RequestAsync("initialize", new
         {
             processId = (int?)null,
             rootUri = rootPath is null ? null : UriPaths.ToUri(rootPath),
             capabilities = new { workspace = new { inlayHint = new { refreshSupport = true } }, window = new { workDoneProgress = true } },
-            initializationOptions = new { trusted },
+            initializationOptions = new { trusted, callSummaryHints },
         });
         if (response["error"] is not null) throw new InvalidOperationException(response.ToJsonString());
         await Client.NotifyAsync("initialized", new { });

@@ -1,7 +1,16 @@
 namespace AllocationLens.TestSupport;
 
 /// <summary>What a marker comment expects at the place its locator finds.</summary>
-public enum MarkerVerb { Hint, NoHint, Hover }
+public enum MarkerVerb
+{
+    Hint,
+    NoHint,
+    Hover,
+    /// <summary><c>//@ calls("Format(", re"allocates on each call: 2 heap")</c>: the call summary of the call named there.</summary>
+    Calls,
+    /// <summary><c>//@ param("p)", re"escapes: stored")</c>: the escape fact of the parameter named there.</summary>
+    Param,
+}
 
 /// <summary>
 /// One expectation written in a fixture as <c>//@ hint("new Point", heap)</c>, <c>//@ nohint("local")</c>

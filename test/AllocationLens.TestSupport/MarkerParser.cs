@@ -5,8 +5,8 @@ namespace AllocationLens.TestSupport;
 /// <summary>Parses the marker language used by fixtures and the runtime corpus.</summary>
 public static partial class MarkerParser
 {
-    // hint("locator", kind) | nohint("locator") | hover("locator", re"regex")
-    [GeneratedRegex("""(?<verb>hint|nohint|hover)\(\s*"(?<loc>(?:[^"\\]|\\.)*)"\s*(?:,\s*(?<re>re)?"?(?<exp>(?:[^"\\]|\\.)*?)"?\s*)?\)""")]
+    // hint("locator", kind) | nohint("locator") | hover("locator", re"regex") | calls("locator", re"regex") | param("locator", re"regex")
+    [GeneratedRegex("""(?<verb>hint|nohint|hover|calls|param)\(\s*"(?<loc>(?:[^"\\]|\\.)*)"\s*(?:,\s*(?<re>re)?"?(?<exp>(?:[^"\\]|\\.)*?)"?\s*)?\)""")]
     private static partial Regex MarkerCall();
 
     public static IReadOnlyList<Marker> Parse(string path, string text)
@@ -26,12 +26,14 @@ public static partial class MarkerParser
                 {
                     "hint" => MarkerVerb.Hint,
                     "nohint" => MarkerVerb.NoHint,
+                    "calls" => MarkerVerb.Calls,
+                    "param" => MarkerVerb.Param,
                     _ => MarkerVerb.Hover,
                 };
                 var locator = Regex.Unescape(m.Groups["loc"].Value);
                 string? expected = m.Groups["exp"].Success && m.Groups["exp"].Length > 0 ? m.Groups["exp"].Value : null;
                 // A hover expectation is a regular expression: keep its escapes, except for quotes.
-                if (verb == MarkerVerb.Hover && expected is not null) expected = expected.Replace("\\\"", "\"");
+                if (verb is MarkerVerb.Hover or MarkerVerb.Calls or MarkerVerb.Param && expected is not null) expected = expected.Replace("\\\"", "\"");
                 // The locator is searched from the start of the marker's line, skipping the marker comment itself.
                 int position = IndexOutsideMarkers(text, locator, start);
                 if (position < 0)

@@ -126,6 +126,47 @@ public sealed class ServerWorkspaceTests
         finally { Directory.Delete(root, recursive: true); }
     }
 
+    /// <summary>
+    /// A call's hover says what its callee in another file allocates, and editing that callee changes it:
+    /// the caller's summary is never served stale, and hints in the other open file are refreshed.
+    /// </summary>
+    [Fact]
+    public async Task A_calls_summary_follows_an_edit_of_its_callee_in_another_file()
+    {
+        var root = TestPaths.Project("Net10App");
+        var (client, _, run) = await Start(root, trusted: true);
+        var callsFile = Path.Combine(root, "Calls.cs");
+        var shapesFile = Path.Combine(root, "Shapes.cs");
+        var calls = UriPaths.ToUri(callsFile);
+        var shapes = UriPaths.ToUri(shapesFile);
+        var callsText = File.ReadAllText(callsFile);
+        var shapesText = File.ReadAllText(shapesFile);
+        await client.NotifyAsync("textDocument/didOpen", new { textDocument = new { uri = shapes, languageId = "csharp", version = 1, text = shapesText } });
+        await client.NotifyAsync("textDocument/didOpen", new { textDocument = new { uri = calls, languageId = "csharp", version = 1, text = callsText } });
+        await LspTestClient.Eventually(() => client.ServerRequests.Contains("workspace/inlayHint/refresh"), TimeSpan.FromMinutes(2), "the workspace load");
+
+        var callLines = callsText.Split('\n');
+        int line = Array.FindIndex(callLines, l => l.Contains("Geometry.Remember(r)", StringComparison.Ordinal));
+        int character = callLines[line].IndexOf("Remember", StringComparison.Ordinal) + 2;
+        async Task<string> Hover() => (await client.RequestAsync("textDocument/hover", new { textDocument = new { uri = calls }, position = new { line, character } }))["result"]!["contents"]!["value"]!.GetValue<string>();
+        var before = await Hover();
+        Assert.Contains("`Geometry.Remember(double)` allocates on each call: 1 heap", before);
+        Assert.Contains("Shapes.cs:", before);
+
+        // Remember now stores two circles.
+        var shapeLines = shapesText.Split('\n');
+        int edit = Array.FindIndex(shapeLines, l => l.Contains("s_last = new Circle(r);", StringComparison.Ordinal));
+        int at = shapeLines[edit].IndexOf("s_last", StringComparison.Ordinal);
+        int refreshes = client.ServerRequests.Count(r => r == "workspace/inlayHint/refresh");
+        var position = new { line = edit, character = at };
+        await client.NotifyAsync("textDocument/didChange", new { textDocument = new { uri = shapes, version = 2 }, contentChanges = new[] { new { range = new { start = position, end = position }, text = "s_last = new Circle(r + 1); " } } });
+        await LspTestClient.Eventually(() => client.ServerRequests.Count(r => r == "workspace/inlayHint/refresh") > refreshes, TimeSpan.FromSeconds(30), "a refresh after the callee edit");
+        var after = await Hover();
+        Assert.True(after.Contains("`Geometry.Remember(double)` allocates on each call: 2 heap", StringComparison.Ordinal), after);
+
+        await ShutDownCleanly(client, run);
+    }
+
     /// <summary>A net11.0 project with only SDK 10: the status names the missing SDK, and hints are judged ad hoc for net11.0.</summary>
     [Fact]
     public async Task A_project_whose_sdk_is_missing_gets_a_clear_status_and_hints_for_its_target()

@@ -13,7 +13,7 @@ export async function refreshExplainPanel(server: ServerController): Promise<voi
   if (!panel || !shown || !client) return;
   const result = await client.sendRequest<ExplainResult>('workspace/executeCommand', { command: 'allocationLens.explain', arguments: [shown.uri, shown.position] });
   const site = result.sites.find(s => s.range?.start.line === shown!.position.line && s.range?.start.character === shown!.position.character) ?? result.sites[0];
-  if (panel && site) panel.webview.html = renderExplainHtml({ sites: [site] }, panel.webview.cspSource);
+  if (panel && site) panel.webview.html = renderExplainHtml({ sites: [site], calls: result.calls }, panel.webview.cspSource);
 }
 
 export async function explainAllocation(server: ServerController, uri?: string, position?: { line: number; character: number }): Promise<void> {
@@ -35,7 +35,7 @@ export async function explainAllocation(server: ServerController, uri?: string, 
       result.sites.map(s => ({ label: `${s.kind}: ${s.subject}`, description: s.message, site: s })),
       { placeHolder: 'Several allocations on this line: which one?' });
     if (!picked) return;
-    result = { sites: [picked.site] };
+    result = { sites: [picked.site], calls: result.calls };
   }
   if (!panel) {
     panel = vscode.window.createWebviewPanel('allocationLens.explain', 'Explain allocation', vscode.ViewColumn.Beside, { enableCommandUris: true });

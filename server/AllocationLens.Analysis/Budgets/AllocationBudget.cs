@@ -14,4 +14,8 @@ public sealed record AllocationBudget(int MaxSites, int? MaxBytes, string Source
 public sealed record ConfiguredBudget(string Method, AllocationBudget Budget);
 
 /// <summary>A hot method over its budget: where it is declared, what it allocates, and the sentence that says so.</summary>
-public sealed record BudgetViolation(string Method, SourceSpan Declaration, AllocationBudget Budget, IReadOnlyList<AllocationSite> Sites, string Message);
+public sealed record BudgetViolation(string Method, SourceSpan Declaration, AllocationBudget Budget, IReadOnlyList<AllocationSite> Sites, string Message)
+{
+    /// <summary>The hot method's calls whose source callees allocate, counted into the budget.</summary>
+    public IReadOnlyList<CallSummary> Calls { get; init; } = [];
+}

@@ -5,9 +5,12 @@ namespace AllocationLens.Analysis;
 
 /// <summary>
 /// Checks hot methods against their budgets. A method's own heap and boxed sites count, including those
-/// in its lambdas and local functions (they run on its behalf); reached callees count once call
-/// summaries exist (issue "See the whole project"), not yet. Bytes count where sizes are static; a site
-/// of unknown size breaks a byte budget, since it cannot be shown to fit.
+/// in its lambdas and local functions (they run on its behalf), and so does what its source callees
+/// allocate per call (<see cref="CallSummaries"/>, transitively to <see cref="CallSummaries.MaxDepth"/>
+/// calls deep) for the calls its own body makes: each call adds its summary's heap and boxed sites and
+/// bytes. A call whose target could not be known (a virtual call with several implementations) adds
+/// nothing and is not shown. Bytes count where sizes are static; a site of unknown size breaks a byte
+/// budget, since it cannot be shown to fit.
 /// </summary>
 public static class BudgetCheck
 {
@@ -15,17 +18,27 @@ public static class BudgetCheck
         Check(tree, HotMethods.In(tree, model, configured, cancellationToken).ToList(), sites, cancellationToken);
 
     /// <summary>The same check on hot methods the caller already found (it also needs them to scope its analysis).</summary>
-    public static List<BudgetViolation> Check(SyntaxTree tree, IReadOnlyList<(SyntaxNode Declaration, string Name, AllocationBudget Budget)> hot, IReadOnlyList<AllocationSite> sites, CancellationToken cancellationToken = default)
+    public static List<BudgetViolation> Check(SyntaxTree tree, IReadOnlyList<(SyntaxNode Declaration, string Name, AllocationBudget Budget)> hot, IReadOnlyList<AllocationSite> sites, CancellationToken cancellationToken = default) =>
+        Check(tree, hot, sites, callees: null, cancellationToken);
+
+    /// <summary>
+    /// The check with reached callees: <paramref name="callees"/> gives the call summaries of one hot
+    /// method's own calls (<see cref="CallSummaries.OfMember"/>); null counts only the method's own sites.
+    /// </summary>
+    public static List<BudgetViolation> Check(SyntaxTree tree, IReadOnlyList<(SyntaxNode Declaration, string Name, AllocationBudget Budget)> hot, IReadOnlyList<AllocationSite> sites,
+        Func<SyntaxNode, IReadOnlyList<CallSummary>>? callees, CancellationToken cancellationToken = default)
     {
         var violations = new List<BudgetViolation>();
         foreach (var (declaration, name, budget) in hot)
         {
             var span = declaration.Span;
             var inside = sites.Where(s => s.Kind != AllocationKind.Stack && span.Contains(s.Where.Span)).OrderBy(s => s.Where.Span.Start).ToList();
-            int bytes = inside.Sum(s => s.Bytes ?? 0);
-            bool unknownSize = inside.Any(s => s.Bytes is null);
-            bool overSites = inside.Count > budget.MaxSites;
-            bool overBytes = budget.MaxBytes is { } max && (bytes > max || unknownSize && inside.Count > 0);
+            var calls = callees is null ? [] : callees(declaration).Where(c => c.Known && c.Total > 0).OrderBy(c => c.Call.Span.Start).ToList();
+            int bytes = inside.Sum(s => s.Bytes ?? 0) + calls.Sum(c => c.Bytes);
+            bool unknownSize = inside.Any(s => s.Bytes is null) || calls.Any(c => c.UnknownBytes);
+            int count = inside.Count + calls.Sum(c => c.Total);
+            bool overSites = count > budget.MaxSites;
+            bool overBytes = budget.MaxBytes is { } max && (bytes > max || unknownSize && count > 0);
             if (!overSites && !overBytes) continue;
             var identifier = declaration switch
             {
@@ -37,12 +50,23 @@ public static class BudgetCheck
             var where = new SourceSpan(tree.FilePath, identifier, tree.GetLineSpan(identifier, cancellationToken).Span);
             var limit = budget.MaxSites == 0 && budget.MaxBytes is null ? "allocation-free"
                 : $"at most {budget.MaxSites} heap or boxed site(s){(budget.MaxBytes is { } b ? $" and {b} bytes" : "")}";
-            var list = string.Join("; ", inside.Take(5).Select(s => $"{s.Kind.ToString().ToLowerInvariant()} {s.Subject} (line {s.Where.Line + 1})"))
-                + (inside.Count > 5 ? $"; and {inside.Count - 5} more" : "");
-            var total = $"{inside.Count} heap or boxed site(s){(unknownSize ? "" : $", {bytes} bytes per call")}";
+            var items = inside.Select(s => (s.Where.Span.Start, $"{s.Kind.ToString().ToLowerInvariant()} {s.Subject} (line {s.Where.Line + 1})"))
+                .Concat(calls.Select(c => (c.Call.Span.Start, $"calls {CallText(c)}")))
+                .OrderBy(i => i.Item1).Select(i => i.Item2).ToList();
+            var list = string.Join("; ", items.Take(5)) + (items.Count > 5 ? $"; and {items.Count - 5} more" : "");
+            var total = $"{count} heap or boxed site(s){(calls.Count > 0 ? " with its callees" : "")}{(unknownSize ? "" : $", {bytes} bytes per call")}";
             violations.Add(new BudgetViolation(name, where, budget, inside,
-                $"`{name}` is {budget.Source} ({limit}) but allocates: {total}: {list}"));
+                $"`{name}` is {budget.Source} ({limit}) but allocates: {total}: {list}") { Calls = calls });
         }
         return violations;
+    }
+
+    /// <summary>"`Helper()` (line 9), which allocates 2 heap, 1 boxed".</summary>
+    private static string CallText(CallSummary c)
+    {
+        var parts = new List<string>();
+        if (c.Heap > 0) parts.Add($"{c.Heap} heap");
+        if (c.Boxed > 0) parts.Add($"{c.Boxed} boxed");
+        return $"`{c.Callee}` (line {c.Call.Line + 1}), which {(c.Certain ? "allocates" : "may allocate")} {string.Join(", ", parts)}{(c.UnknownBytes ? "" : $" ({c.Bytes} B)")}";
     }
 }

@@ -158,6 +158,20 @@ internal sealed class EscapeAnalysis
         return tracer.Run();
     }
 
+    /// <summary>
+    /// A parameter's escape facts for its declaration's hover (Go's `leaking param`): the same trace as
+    /// <see cref="TraceParameter"/>, plus where the function first returns it (a return hands the value to
+    /// the caller rather than making it escape). Not cached: one hover asks once.
+    /// </summary>
+    public (EscapeResult Result, SourceSpan? ReturnedAt) TraceParameterFact(int ordinal)
+    {
+        var tracer = new Tracer(this, null, 0) { ReturnsAreResults = true };
+        if (_function.Symbol is not IMethodSymbol method || ordinal < 0 || ordinal >= method.Parameters.Length)
+            return (EscapeResult.Local(ImmutableArray<WhyStep>.Empty, ImmutableArray<string>.Empty), null);
+        if (!tracer.EnterSymbol(method.Parameters[ordinal], ImmutableArray<WhyStep>.Empty, out var escaped)) return (escaped!, null);
+        return (tracer.Run(), tracer.ReturnedAt);
+    }
+
     private SourceSpan Span(IOperation op) => Spans.Of(op.Syntax);
 
     /// <summary>A worklist over values and the locals they flow into; one per question asked.</summary>
@@ -174,6 +188,9 @@ internal sealed class EscapeAnalysis
 
         /// <summary>Tracing a callee's parameter: a return hands the value to the caller instead of escaping.</summary>
         public bool ReturnsAreResults { get; init; }
+
+        /// <summary>Where the value was first returned, when <see cref="ReturnsAreResults"/>.</summary>
+        public SourceSpan? ReturnedAt { get; private set; }
 
         public Tracer(EscapeAnalysis owner, ITypeSymbol? exactType, int depth)
         {
@@ -356,6 +373,7 @@ internal sealed class EscapeAnalysis
 
                     case IReturnOperation { Kind: OperationKind.Return } when ReturnsAreResults:
                         _returned = true;
+                        ReturnedAt ??= _owner.Span(parent);
                         return;
 
                     case IReturnOperation ret:

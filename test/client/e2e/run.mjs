@@ -173,6 +173,30 @@ async function main() {
       if (!hover.includes('heap') || !hover.includes('What to do')) throw new Error(`hover lacks verdict or remedies: ${hover}`);
     });
     await page.screenshot({ path: path.join(artifacts, 'hints-and-hover.png') });
+    await check('the hover on a call says what the call allocates', async () => {
+      await page.keyboard.press('Escape');
+      await page.mouse.move(5, 5);
+      // Quick open again until the editor shows Calls.cs (a leftover hover or a slow file index can swallow the first try).
+      await until('Calls.cs in the editor', async () => {
+        if (await page.locator('.monaco-editor .view-line', { hasText: 'Geometry.Remember(r)' }).count() > 0) return true;
+        await page.keyboard.press('Escape');
+        await openFile(page, 'Calls.cs');
+        return false;
+      }, 60_000, 1000);
+      const target = page.locator('.monaco-editor .view-line', { hasText: 'Geometry.Remember(r)' }).locator('span', { hasText: 'Remember' }).last();
+      // The call's callee is in Shapes.cs: its summary needs the loaded project; hover again until it is there.
+      const hover = await until('a hover with the call summary', async () => {
+        await page.mouse.move(5, 5);
+        await target.hover({ force: true, timeout: 2000 });
+        const text = await page.locator('.monaco-hover').first().textContent({ timeout: 1500 }).catch(() => null);
+        return text?.includes('allocates on each call') ? text : null;
+      }, 120_000, 500);
+      if (!hover.includes('Geometry.Remember(double)') || !hover.includes('1 heap') || !hover.includes('Shapes.cs:')) throw new Error(`hover lacks the summary: ${hover}`);
+      await page.screenshot({ path: path.join(artifacts, 'call-summary-hover.png') });
+      await page.keyboard.press('Escape');
+      await page.locator('.tab', { hasText: 'Shapes.cs' }).first().click();
+    });
+
     await check('the status bar reports the loaded project', async () => {
       await until('status "ready"', async () => (await statusBar(page))?.includes('codicon-check'), 120_000);
     });
