@@ -36,8 +36,12 @@ public static class BuildRatio
         var verifyCache = Path.Combine(Path.GetTempPath(), "allocation-lens-bench-verify");
         if (Directory.Exists(verifyCache)) Directory.Delete(verifyCache, recursive: true);
         var results = new List<Result>();
+        // ALLOCATION_LENS_BENCH_LIBRARIES=CsvHelper,Polly narrows the run (ImageSharp's build alone takes minutes).
+        var only = Environment.GetEnvironmentVariable("ALLOCATION_LENS_BENCH_LIBRARIES")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (int.TryParse(Environment.GetEnvironmentVariable("ALLOCATION_LENS_BENCH_REPEATS"), out var r) && r > 0) repeats = r;
         foreach (var (name, relative) in Libraries)
         {
+            if (only is not null && !only.Contains(name, StringComparer.OrdinalIgnoreCase)) continue;
             var project = Path.Combine(RealCache, name, relative);
             if (!File.Exists(project)) { log.WriteLine($"build ratio   {name}: skipped, {project} is not in the real-code cache"); continue; }
             var dir = Path.GetDirectoryName(project)!;

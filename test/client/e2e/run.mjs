@@ -258,11 +258,12 @@ async function main() {
     });
     await check('a crashed server is restarted and hints come back', async () => {
       // Kill the language server the way a crash would; the client restarts it (within its budget).
-      const before = execFileSync('sh', ['-c', "pgrep -f 'allocation-lens[.]dll lsp' || true"]).toString().trim().split('\n').filter(Boolean);
+      // Only this run's servers (descendants of its code-server): other runs on the machine are left alone.
+      const before = serversUnder(trusted.child.pid);
       if (before.length === 0) throw new Error('no server process found');
       execFileSync('sh', ['-c', `kill -9 ${before.join(' ')}`]);
       await until('a new server process', () => {
-        const now = execFileSync('sh', ['-c', "pgrep -f 'allocation-lens[.]dll lsp' || true"]).toString().trim().split('\n').filter(Boolean);
+        const now = serversUnder(trusted.child.pid);
         return now.some(pid => !before.includes(pid));
       }, 60_000);
       await until('the restarted server to report ready', async () => (await statusBar(page))?.includes('codicon-check'), 120_000);
@@ -303,3 +304,14 @@ async function main() {
 }
 
 main().catch(error => { console.error(error); console.log(`${results.filter(r => r.ok).length} passed, ${results.filter(r => !r.ok).length + 1} failed`); process.exitCode = 1; });
+
+/** PIDs of language servers (`allocation-lens.dll lsp`) among the descendants of a process. */
+function serversUnder(rootPid) {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args=']).toString().split('\n').map(line => line.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/)).filter(Boolean);
+  const children = new Map();
+  for (const [, pid, ppid] of rows) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  const descendants = new Set();
+  const queue = [String(rootPid)];
+  while (queue.length > 0) for (const child of children.get(queue.pop()) ?? []) if (!descendants.has(child)) { descendants.add(child); queue.push(child); }
+  return rows.filter(([, pid, , args]) => descendants.has(pid) && /allocation-lens[.]dll lsp/.test(args)).map(([, pid]) => pid);
+}
