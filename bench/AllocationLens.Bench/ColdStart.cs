@@ -138,8 +138,8 @@ public static class ColdStart
         double firstMs = watch.Elapsed.TotalMilliseconds;
         if (hints["result"] is not System.Text.Json.Nodes.JsonArray { Count: > 0 })
             throw new InvalidOperationException($"the server gave no first hints: {hints.ToJsonString()}");
-        await LspTestClient.Eventually(() => client.ServerRequests.Contains("workspace/inlayHint/refresh"), TimeSpan.FromMinutes(3), "the project load");
-        await client.RequestAsync("textDocument/inlayHint", new { textDocument = new { uri }, range });
+        await LspTestClient.Eventually(() => client.ServerRequests.Contains("workspace/inlayHint/refresh"), TimeSpan.FromMinutes(10), "the project load");
+        await client.RequestAsync("textDocument/inlayHint", new { textDocument = new { uri }, range }, TimeSpan.FromMinutes(10));
         double projectMs = watch.Elapsed.TotalMilliseconds;
         process.Refresh();
         long workingSet = process.WorkingSet64;
