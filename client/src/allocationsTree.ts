@@ -130,7 +130,7 @@ export function buildTree(documents: Iterable<ViewDocument>, filter: ViewFilter)
         range: method.range, counts: countSites(sites), children: [], parent: file,
       };
       node.children = sites.map(site => ({
-        type: 'site' as const, id: `site:${doc.uri}#${site.range.start.line}:${site.range.start.character}:${site.category}`, uri: doc.uri, site, parent: node,
+        type: 'site' as const, id: `site:${doc.uri}#${site.range.start.line}:${site.range.start.character}-${site.range.end.line}:${site.range.end.character}:${site.category}`, uri: doc.uri, site, parent: node,
       }));
       firsts.set(node, sites[0]);
       file.children.push(node);
