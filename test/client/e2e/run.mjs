@@ -153,7 +153,7 @@ async function main() {
     const trusted = await startCodeServer(trustedProfile, path.join(artifacts, 'code-server-trusted.log'));
     servers.push(trusted.child);
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`http://127.0.0.1:${trusted.port}/?folder=${encodeURIComponent(workspace)}`);
+    await page.goto(`http://127.0.0.1:${trusted.port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 120_000 }); // a busy machine serves the workbench slowly
 
     if (process.env.E2E_ONLY_UNTRUSTED !== '1') {
     await check('the workbench loads', () => page.waitForSelector('.monaco-workbench', { timeout: 90_000 }));
@@ -231,6 +231,9 @@ async function main() {
       const before = await groups();
       const explainOnce = async () => {
         await page.locator('.tab', { hasText: 'Shapes.cs' }).first().click();
+        // To the top first: scrolled, the sticky class header can sit over the line.
+        await page.locator('.monaco-editor .view-lines').first().click();
+        await page.keyboard.press('Control+Home');
         await page.locator('.monaco-editor .view-line', { hasText: 's_last = new Circle(r)' }).locator('span', { hasText: 'Circle' }).last().click();
         await runPalette(page, 'Allocation Lens: Explain allocation');
         return until('the explain panel', async () => {
