@@ -57,10 +57,12 @@ public static class ViewBench
         int lines = session.Server.Host.Workspace.Solution.Projects.SelectMany(p => p.Documents).Where(d => d.FilePath is not null && !d.FilePath.Contains("/obj/")).Select(d => d.FilePath!).Distinct()
             .Sum(p => File.ReadAllLines(p).Length);
 
+        Console.Error.WriteLine($"view: analyze {analyzeWatch.Elapsed.TotalSeconds:0.0} s ({analyzeSites} sites); load {loadWatch.Elapsed.TotalSeconds:0.0} s");
         // 3. The view, twice: the first scan binds every project; the second is what a refresh costs.
         var (firstPartial, viewMs, files, sites) = await ScanAsync(session, "first");
         var (_, viewAgainMs, _, _) = await ScanAsync(session, "again");
 
+        Console.Error.WriteLine($"view: tree {viewMs / 1000:0.0} s (first file {firstPartial:0} ms), again {viewAgainMs / 1000:0.0} s: {files} files, {sites} sites");
         // 4. Edit latency, with nothing else running (floor), then while scans run back to back.
         var source = SourceText.From(text);
         int editLine = EditableLine(text);
@@ -135,14 +137,22 @@ public static class ViewBench
         return new EditRun(ms, source);
     }
 
-    /// <summary>The line of the first statement of the file's largest method: edits there stay inside one body.</summary>
+    /// <summary>
+    /// The line of a statement that ends its line, directly in a block of the file's largest method that
+    /// has one: an edit appended there stays inside one body and keeps the code valid.
+    /// </summary>
     private static int EditableLine(string text)
     {
         var tree = CSharpSyntaxTree.ParseText(text);
-        var method = tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().Where(m => m.Body is { Statements.Count: > 1 })
-            .MaxBy(m => m.Body!.Span.Length) ?? throw new InvalidOperationException("no method with a body");
-        var statement = method.Body!.Statements.First(s => s is ExpressionStatementSyntax or LocalDeclarationStatementSyntax);
-        return tree.GetText().Lines.GetLinePosition(statement.Span.End).Line;
+        var source = tree.GetText();
+        foreach (var method in tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().Where(m => m.Body is not null).OrderByDescending(m => m.Body!.Span.Length))
+            foreach (var statement in method.Body!.DescendantNodes().OfType<StatementSyntax>())
+            {
+                if (statement is not (ExpressionStatementSyntax or LocalDeclarationStatementSyntax) || statement.Parent is not BlockSyntax) continue;
+                var line = source.Lines.GetLineFromPosition(statement.Span.End);
+                if (source.ToString(TextSpan.FromBounds(statement.Span.End, line.End)).Trim().Length == 0) return line.LineNumber;
+            }
+        throw new InvalidOperationException("no statement to edit after");
     }
 
     private static double Percentile(List<double> values, double p)

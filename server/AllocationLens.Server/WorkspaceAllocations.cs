@@ -38,6 +38,16 @@ public sealed partial class LanguageServer
     /// <summary>Tests only: called as each background slice starts, with the token a foreground request cancels.</summary>
     internal Action<CancellationToken>? SliceStarted { get; init; }
 
+    /// <summary>
+    /// Results of closed documents, per loaded workspace: they are judged on the loaded solution, which
+    /// does not change until the next load, so a refresh after an edit only judges open documents again.
+    /// </summary>
+    private readonly Dictionary<DocumentId, object?> _closedResults = [];
+    private Workspace.LoadedWorkspace? _closedResultsOf;
+
+    /// <summary>How many closed documents a scan answered from <see cref="_closedResults"/> (tests read it).</summary>
+    internal int ClosedResultsReused { get; private set; }
+
     private sealed record ScanItem(string Uri, string Path, string Project, OpenDocument? Open, DocumentId? Id);
 
     private async Task<object?> WorkspaceAllocationsAsync(JsonElement? parameters, CancellationToken cancellationToken)
@@ -147,6 +157,11 @@ public sealed partial class LanguageServer
         }
         else if (workspace is not null && item.Id is { } id && workspace.Solution.GetDocument(id) is { } document)
         {
+            lock (_closedResults)
+            {
+                if (!ReferenceEquals(_closedResultsOf, workspace)) { _closedResults.Clear(); _closedResultsOf = workspace; }
+                else if (_closedResults.TryGetValue(id, out var known)) { ClosedResultsReused++; return known; }
+            }
             if (!compilations.TryGetValue(id.ProjectId, out var pending)) compilations[id.ProjectId] = pending = document.Project.GetCompilationAsync(CancellationToken.None);
             compilation = await pending.WaitAsync(cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException("no compilation");
             tree = await document.GetSyntaxTreeAsync(cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException("no syntax tree");
@@ -167,7 +182,14 @@ public sealed partial class LanguageServer
             foreach (var site in sliceSites)
                 if (seenSites.Add((site.Where.Span, site.Category))) sites.Add(site);
         }
-        if (sites.Count == 0) return null;
+        var result = sites.Count == 0 ? null : Render(item, tree, sites, runtime, snapshot is not null, cancellationToken);
+        if (snapshot is null && item.Id is { } closedId)
+            lock (_closedResults) { if (ReferenceEquals(_closedResultsOf, workspace)) _closedResults[closedId] = result; }
+        return result;
+    }
+
+    private object Render(ScanItem item, SyntaxTree tree, List<AllocationSite> sites, TargetRuntime runtime, bool open, CancellationToken cancellationToken)
+    {
         var members = SiteOwners.Group(tree, sites, cancellationToken).Select(g => new
         {
             name = g.Owner.Name,
@@ -180,7 +202,7 @@ public sealed partial class LanguageServer
             path = item.Path,
             project = item.Project,
             target = runtime.Moniker,
-            open = snapshot is not null,
+            open,
             methods = members,
         };
     }

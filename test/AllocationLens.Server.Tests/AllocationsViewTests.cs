@@ -185,6 +185,11 @@ public sealed class AllocationsViewTests
         var rings = documents[1]["methods"]!.AsArray().Single()!;
         Assert.Equal("Buffers.Rings(int, int)", rings["name"]!.GetValue<string>());
         Assert.Equal([0, 2], rings["sites"]!.AsArray().Select(s => s!["loopDepth"]!.GetValue<int>()));
+
+        // A refresh judges the open file again; the closed one is answered as before, from the last scan.
+        var again = (await session.Client.RequestAsync(LanguageServer.WorkspaceAllocationsMethod, new { }))["result"]!["documents"]!.AsArray();
+        Assert.Equal(1, session.Server.ClosedResultsReused);
+        Assert.Equal(documents[1].ToJsonString(), again.Single(d => !d!["open"]!.GetValue<bool>())!.ToJsonString());
     }
 
     private static string RepositoryRoot()
