@@ -45,6 +45,9 @@ public sealed partial class LanguageServer
     private readonly Dictionary<DocumentId, object?> _closedResults = [];
     private Workspace.LoadedWorkspace? _closedResultsOf;
 
+    /// <summary>Keep closed documents' results between scans (benchmarks turn it off to measure scans that judge everything).</summary>
+    public bool ReuseClosedResults { get; set; } = true;
+
     /// <summary>How many closed documents a scan answered from <see cref="_closedResults"/> (tests read it).</summary>
     internal int ClosedResultsReused { get; private set; }
 
@@ -160,7 +163,7 @@ public sealed partial class LanguageServer
             lock (_closedResults)
             {
                 if (!ReferenceEquals(_closedResultsOf, workspace)) { _closedResults.Clear(); _closedResultsOf = workspace; }
-                else if (_closedResults.TryGetValue(id, out var known)) { ClosedResultsReused++; return known; }
+                else if (ReuseClosedResults && _closedResults.TryGetValue(id, out var known)) { ClosedResultsReused++; return known; }
             }
             if (!compilations.TryGetValue(id.ProjectId, out var pending)) compilations[id.ProjectId] = pending = document.Project.GetCompilationAsync(CancellationToken.None);
             compilation = await pending.WaitAsync(cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException("no compilation");
