@@ -18,6 +18,24 @@ if (args is [_, "harness", var harnessPath, ..])
     return 0;
 }
 
+// Usage: [edits] view [SOLUTION OPEN-FILE]: the Allocations view on a real solution (default: the four
+// libraries of bench/README in one solution, CsvReader.cs open): time to the complete tree against
+// `allocation-lens analyze`, and edit latency while the view's scan runs against the floor.
+if (args is [_, "view", ..])
+{
+    int viewEdits = int.TryParse(args[0], out var ve) && ve > 0 ? ve : 30;
+    var solution = args.Length > 2 ? args[2] : ViewBench.EnsureSolution();
+    var openFile = args.Length > 3 ? args[3] : Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(solution)!)!, "CsvHelper", "src", "CsvHelper", "CsvReader.cs");
+    var view = await ViewBench.RunAsync(solution, openFile, viewEdits);
+    Console.WriteLine($"view          {view.Solution}: {view.Projects} projects, {view.Lines} lines; workspace load {view.LoadMs / 1000:0.0} s");
+    Console.WriteLine($"view          complete tree {view.ViewMs / 1000:0.0} s (first file after {view.FirstPartialMs:0} ms; again {view.ViewAgainMs / 1000:0.0} s): {view.Files} files, {view.Sites} sites; " +
+                      $"`allocation-lens analyze` {view.AnalyzeMs / 1000:0.0} s ({view.AnalyzeSites} sites, load + compile + analysis on all cores); " +
+                      $"load + tree {(view.LoadMs + view.ViewMs) / view.AnalyzeMs:0.00}x analyze");
+    Console.WriteLine($"view          edit latency (didChange → inlayHint, 60 lines of {Path.GetFileName(openFile)}): floor median {view.FloorMedianMs:0.0} ms (p90 {view.FloorP90Ms:0.0}); " +
+                      $"while the view computes median {view.DuringMedianMs:0.0} ms (p90 {view.DuringP90Ms:0.0}) = {view.DuringMedianMs / view.FloorMedianMs:0.00}x; {view.Scans} scan(s), {view.Preemptions} preemptions");
+    return 0;
+}
+
 // Usage: dotnet run -c Release --project bench/AllocationLens.Bench [edits-per-size]
 // Usage: [edits-per-size] [section: latency|project-latency|throughput|build-ratio|large|project-soak|cold|memory|fuzz|soak|verify|harness PATH|all]
 int edits = args.Length > 0 && int.TryParse(args[0], out var e) ? e : 40;

@@ -29,6 +29,12 @@ export class ServerController implements vscode.Disposable {
     for (const editor of vscode.window.visibleTextEditors) feature?.getProvider(editor.document)?.onDidChangeInlayHints.fire();
   }
 
+  /** Asks VS Code to request code lenses again (allocationLens.codeLens.enabled changed). */
+  refreshCodeLenses(): void {
+    const feature = this.current?.getFeature('textDocument/codeLens');
+    for (const editor of vscode.window.visibleTextEditors) feature?.getProvider(editor.document)?.onDidChangeCodeLensEmitter.fire();
+  }
+
   get current(): LanguageClient | undefined {
     return this.client?.state === State.Running ? this.client : undefined;
   }
@@ -68,6 +74,9 @@ export class ServerController implements vscode.Disposable {
           const hints = await next(document, range, token);
           return hints?.filter(h => wantsHint(typeof h.label === 'string' ? h.label : h.label.map(p => p.value).join(''), settings));
         },
+        // The CodeLens setting applies here too: turning it off or on takes effect without a restart.
+        provideCodeLenses: async (document, token, next) =>
+          vscode.workspace.getConfiguration('allocationLens.codeLens').get('enabled', true) ? next(document, token) : [],
         // Hovers link to the Explain command; only that command may run from them.
         provideHover: async (document, position, token, next) => {
           const hover = await next(document, position, token);

@@ -22,6 +22,7 @@ public sealed partial class LanguageServer
     private string? _root;
     private bool _trusted = true;
     private bool _clientSupportsRefresh;
+    private bool _clientSupportsCodeLensRefresh;
     private bool _clientSupportsProgress;
     private int? _clientProcessId;
 
@@ -79,6 +80,8 @@ public sealed partial class LanguageServer
         _connection.OnRequest("textDocument/hover", HoverAsync);
         _connection.OnRequest("workspace/executeCommand", ExecuteCommandAsync);
         _connection.OnRequest("textDocument/codeAction", CodeActionsAsync);
+        _connection.OnRequest("textDocument/codeLens", CodeLensesAsync);
+        _connection.OnRequest(WorkspaceAllocationsMethod, WorkspaceAllocationsAsync);
     }
 
     private object Initialize(JsonElement? parameters)
@@ -92,6 +95,7 @@ public sealed partial class LanguageServer
         if (parameters is { } raw && raw.TryGetProperty("capabilities", out var caps))
         {
             _clientSupportsRefresh = caps.TryGetProperty("workspace", out var ws) && ws.TryGetProperty("inlayHint", out var ih) && ih.TryGetProperty("refreshSupport", out var rs) && rs.ValueKind == JsonValueKind.True;
+            _clientSupportsCodeLensRefresh = caps.TryGetProperty("workspace", out var ws2) && ws2.TryGetProperty("codeLens", out var cl) && cl.TryGetProperty("refreshSupport", out var crs) && crs.ValueKind == JsonValueKind.True;
             _clientSupportsProgress = caps.TryGetProperty("window", out var win) && win.TryGetProperty("workDoneProgress", out var wdp) && wdp.ValueKind == JsonValueKind.True;
         }
         _clientProcessId = args.ProcessId;
@@ -103,6 +107,7 @@ public sealed partial class LanguageServer
                 textDocumentSync = new { openClose = true, change = 2 },
                 inlayHintProvider = new { resolveProvider = false },
                 hoverProvider = true,
+                codeLensProvider = new { resolveProvider = false },
                 codeActionProvider = new { codeActionKinds = new[] { CodeActions.FixRendering.QuickFixKind } },
                 executeCommandProvider = new { commands = new[] { SiteRendering.ExplainCommand, VerifyCommand } },
             },
@@ -223,11 +228,17 @@ public sealed partial class LanguageServer
     private Task EndProgressAsync(string? token, string message) =>
         token is null ? Task.CompletedTask : _connection.NotifyAsync("$/progress", new { token, value = new { kind = "end", message } });
 
+    /// <summary>Asks the client to request hints and code lenses again (each when it supports the refresh request).</summary>
     private async Task RefreshHintsAsync()
     {
-        if (!_clientSupportsRefresh) return;
-        try { await _connection.RequestAsync("workspace/inlayHint/refresh", null).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false); }
-        catch (Exception ex) { _log.Warning($"inlay hint refresh failed: {ex.Message}"); }
+        if (_clientSupportsCodeLensRefresh) _ = RefreshAsync("workspace/codeLens/refresh");
+        if (_clientSupportsRefresh) await RefreshAsync("workspace/inlayHint/refresh").ConfigureAwait(false);
+    }
+
+    private async Task RefreshAsync(string method)
+    {
+        try { await _connection.RequestAsync(method, null).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false); }
+        catch (Exception ex) { _log.Warning($"{method} failed: {ex.Message}"); }
     }
 
     private CancellationTokenSource? _refreshDebounce;
@@ -241,7 +252,7 @@ public sealed partial class LanguageServer
     {
         // Only hints in other open documents can change; with one document open the edit's own
         // request already brought fresh hints, and a refresh would only repeat that work.
-        if (!_clientSupportsRefresh || _documents.All.Count < 2) return;
+        if (!(_clientSupportsRefresh || _clientSupportsCodeLensRefresh) || _documents.All.Count < 2) return;
         var cts = new CancellationTokenSource();
         Interlocked.Exchange(ref _refreshDebounce, cts)?.Cancel();
         _ = Task.Delay(RefreshDelay, cts.Token).ContinueWith(t => { if (!t.IsCanceled) _ = RefreshHintsAsync(); }, TaskScheduler.Default);
@@ -280,6 +291,7 @@ public sealed partial class LanguageServer
     {
         var document = RequireDocument(uri);
         var token = WorkToken(uri, request);
+        using var foreground = _foreground.Enter(); // the Allocations view's scan waits while this runs
         try
         {
             if (WorkStarted is { } hook) await hook(uri).ConfigureAwait(false);

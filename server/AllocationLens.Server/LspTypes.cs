@@ -16,6 +16,7 @@ public sealed record DidCloseTextDocumentParams(TextDocumentIdentifier TextDocum
 public sealed record InlayHintParams(TextDocumentIdentifier TextDocument, Range Range);
 public sealed record TextDocumentPositionParams(TextDocumentIdentifier TextDocument, Position Position);
 public sealed record ExecuteCommandParams(string Command, JsonElement[]? Arguments = null, JsonElement? WorkDoneToken = null);
+public sealed record CodeLensParams(TextDocumentIdentifier TextDocument);
 public sealed record CodeActionContext(JsonElement[]? Diagnostics = null, string[]? Only = null);
 public sealed record CodeActionParams(TextDocumentIdentifier TextDocument, Range Range, CodeActionContext? Context = null);
 public sealed record WorkspaceFolder(string Uri, string Name);

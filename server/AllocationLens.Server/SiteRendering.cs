@@ -112,5 +112,46 @@ public static class SiteRendering
         fixes = fixes ?? [],
     };
 
+    /// <summary>One site as the Allocations view lists it (allocationLens/workspaceAllocations); jit is "verified", "disagrees" or null.</summary>
+    public static object ViewSite(AllocationSite site, string? jit) => new
+    {
+        range = RangeOf(site),
+        kind = Label(site.Kind),
+        category = site.Category,
+        type = site.TypeName,
+        bytes = site.Bytes,
+        subject = site.Subject,
+        message = site.Message,
+        loopDepth = site.LoopDepth,
+        certain = site.Certain,
+        jit,
+    };
+
+    /// <summary>
+    /// A member's CodeLens: "2 heap · 1 boxed · 1 in a loop · 96 B per call". Only heap and boxed sites
+    /// count (stack ones cost nothing); "per call" adds the static sizes of those outside loops ("≥" when
+    /// some size is not static, left out when none is). Null when the member allocates nothing.
+    /// </summary>
+    public static string? LensTitle(IReadOnlyList<AllocationSite> sites)
+    {
+        int heap = 0, boxed = 0, inLoop = 0, perCallBytes = 0;
+        bool unknownSize = false, anyKnown = false;
+        foreach (var site in sites)
+        {
+            if (site.Kind == AllocationKind.Stack) continue;
+            if (site.Kind == AllocationKind.Heap) heap++; else boxed++;
+            if (site.LoopDepth > 0) { inLoop++; continue; }
+            if (site.Bytes is { } bytes) { perCallBytes += bytes; anyKnown = true; }
+            else unknownSize = true;
+        }
+        if (heap + boxed == 0) return null;
+        var parts = new List<string>(4);
+        if (heap > 0) parts.Add($"{heap} heap");
+        if (boxed > 0) parts.Add($"{boxed} boxed");
+        if (inLoop > 0) parts.Add($"{inLoop} in a loop");
+        if (anyKnown) parts.Add($"{(unknownSize ? "≥ " : "")}{perCallBytes} B per call");
+        return string.Join(" · ", parts);
+    }
+
     private static string Escape(string text) => text.Replace("<", "\\<").Replace(">", "\\>");
 }

@@ -11,9 +11,12 @@ public sealed class ServerSession : IAsyncDisposable
     public LanguageServer Server { get; }
     public Task<int> Run { get; }
 
-    public ServerSession(bool loadProjects = false, Func<string, Task>? workStarted = null)
+    public ServerSession(bool loadProjects = false, Func<string, Task>? workStarted = null, Func<string, Task>? documentStreamed = null, Action<CancellationToken>? sliceStarted = null)
     {
-        Server = new LanguageServer(Client.ServerInput, Client.ServerOutput) { LoadProjects = loadProjects, WorkStarted = workStarted };
+        Server = new LanguageServer(Client.ServerInput, Client.ServerOutput)
+        {
+            LoadProjects = loadProjects, WorkStarted = workStarted, DocumentStreamed = documentStreamed, SliceStarted = sliceStarted,
+        };
         Run = Server.RunAsync();
     }
 
@@ -23,7 +26,7 @@ public sealed class ServerSession : IAsyncDisposable
         {
             processId = (int?)null,
             rootUri = rootPath is null ? null : UriPaths.ToUri(rootPath),
-            capabilities = new { workspace = new { inlayHint = new { refreshSupport = true } }, window = new { workDoneProgress = true } },
+            capabilities = new { workspace = new { inlayHint = new { refreshSupport = true }, codeLens = new { refreshSupport = true } }, window = new { workDoneProgress = true } },
             initializationOptions = new { trusted, callSummaryHints },
         });
         if (response["error"] is not null) throw new InvalidOperationException(response.ToJsonString());

@@ -37,14 +37,19 @@ export async function explainAllocation(server: ServerController, uri?: string, 
     if (!picked) return;
     result = { sites: [picked.site], calls: result.calls };
   }
+  // One panel, in one column beside the code, reused: created there without taking focus, then only
+  // revealed where it already is. (Revealing it "Beside" again, as this once did, moved it one more
+  // column to the right of itself and left an empty editor group behind.)
   if (!panel) {
-    panel = vscode.window.createWebviewPanel('allocationLens.explain', 'Explain allocation', vscode.ViewColumn.Beside, { enableCommandUris: true });
+    panel = vscode.window.createWebviewPanel('allocationLens.explain', 'Explain allocation',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableCommandUris: true });
     panel.onDidDispose(() => { panel = undefined; shown = undefined; });
+  } else {
+    panel.reveal(panel.viewColumn, true);
   }
   panel.webview.html = renderExplainHtml(result, panel.webview.cspSource);
   const start = result.sites[0]?.range?.start;
   shown = start ? { uri: documentUri, position: { line: start.line, character: start.character } } : undefined;
-  panel.reveal(vscode.ViewColumn.Beside, true);
 }
 
 /** Opens a file at a 1-based line and column: the links of the explain panel's steps. */

@@ -1,0 +1,167 @@
+// Pure model of the Allocations view (no `vscode` import, so node --test covers it): the server's
+// per-document results in, filtered and cost-ordered tree nodes out (project → file → method → site).
+
+export interface LspPosition { line: number; character: number; }
+export interface LspRange { start: LspPosition; end: LspPosition; }
+
+/** One site as allocationLens/workspaceAllocations reports it. */
+export interface ViewSite {
+  range: LspRange;
+  kind: string;
+  category: string;
+  type: string;
+  bytes?: number | null;
+  subject: string;
+  message: string;
+  loopDepth: number;
+  certain: boolean;
+  /** After Verify with JIT: "verified" or "disagrees"; null when the JIT has not judged the site. */
+  jit?: 'verified' | 'disagrees' | null;
+}
+export interface ViewMethod { name: string; range: LspRange; sites: ViewSite[]; }
+export interface ViewDocument { uri: string; path: string; project: string; target: string; open: boolean; methods: ViewMethod[]; }
+
+export type JitFilter = 'all' | 'verified' | 'disagrees';
+/** What the view shows: kinds, the JIT state, and optionally one method (from its CodeLens). */
+export interface ViewFilter { heap: boolean; boxed: boolean; stack: boolean; jit: JitFilter; method?: { uri: string; name: string }; }
+/** Heap and boxed sites; stack ones cost nothing and are off until asked for. */
+export const defaultFilter: ViewFilter = { heap: true, boxed: true, stack: false, jit: 'all' };
+
+export interface Counts { heap: number; boxed: number; stack: number; }
+
+export interface SiteNode { type: 'site'; id: string; uri: string; site: ViewSite; parent: MethodNode; }
+export interface MethodNode { type: 'method'; id: string; uri: string; name: string; range: LspRange; counts: Counts; children: SiteNode[]; parent: FileNode; }
+export interface FileNode { type: 'file'; id: string; uri: string; path: string; counts: Counts; children: MethodNode[]; parent: ProjectNode; }
+export interface ProjectNode { type: 'project'; id: string; name: string; counts: Counts; children: FileNode[]; }
+export type TreeNode = ProjectNode | FileNode | MethodNode | SiteNode;
+
+/**
+ * Most costly first: heap and boxed before stack (which costs nothing); then deeper loops first (a site
+ * in a loop is paid per iteration); then certain before "may"; then larger static sizes first (an
+ * unknown size after every known one); then source position, so the order is stable.
+ */
+export function compareSites(a: ViewSite, b: ViewSite): number {
+  return (isStack(a) ? 1 : 0) - (isStack(b) ? 1 : 0)
+    || b.loopDepth - a.loopDepth
+    || (a.certain ? 0 : 1) - (b.certain ? 0 : 1)
+    || (b.bytes ?? -1) - (a.bytes ?? -1)
+    || a.range.start.line - b.range.start.line
+    || a.range.start.character - b.range.start.character;
+}
+
+function isStack(site: ViewSite): boolean { return site.kind === 'stack'; }
+
+export function wantsSite(site: ViewSite, filter: ViewFilter): boolean {
+  if (site.kind === 'heap' && !filter.heap) return false;
+  if (site.kind === 'boxed' && !filter.boxed) return false;
+  if (site.kind === 'stack' && !filter.stack) return false;
+  if (filter.jit === 'verified' && site.jit !== 'verified') return false;
+  if (filter.jit === 'disagrees' && site.jit !== 'disagrees') return false;
+  return true;
+}
+
+export function countSites(sites: readonly ViewSite[]): Counts {
+  const counts: Counts = { heap: 0, boxed: 0, stack: 0 };
+  for (const s of sites) {
+    if (s.kind === 'heap') counts.heap++;
+    else if (s.kind === 'boxed') counts.boxed++;
+    else counts.stack++;
+  }
+  return counts;
+}
+
+function add(a: Counts, b: Counts): Counts { return { heap: a.heap + b.heap, boxed: a.boxed + b.boxed, stack: a.stack + b.stack }; }
+
+/** "3 heap · 1 boxed" (zero counts left out; "no sites" when all are zero). */
+export function countsText(counts: Counts): string {
+  const parts: string[] = [];
+  if (counts.heap > 0) parts.push(`${counts.heap} heap`);
+  if (counts.boxed > 0) parts.push(`${counts.boxed} boxed`);
+  if (counts.stack > 0) parts.push(`${counts.stack} stack`);
+  return parts.length > 0 ? parts.join(' · ') : 'no sites';
+}
+
+/** A site's line in the view, after its expression: "heap · 24 B · loop depth 2 · may · JIT ✓". */
+export function siteDescription(site: ViewSite): string {
+  const parts = [site.kind];
+  if (site.bytes !== undefined && site.bytes !== null) parts.push(`${site.bytes} B`);
+  if (site.loopDepth > 0) parts.push(site.loopDepth === 1 ? 'in a loop' : `loop depth ${site.loopDepth}`);
+  if (!site.certain) parts.push('may');
+  if (site.jit === 'verified') parts.push('JIT ✓');
+  else if (site.jit === 'disagrees') parts.push('⚠ JIT disagrees');
+  parts.push(`line ${site.range.start.line + 1}`);
+  return parts.join(' · ');
+}
+
+export function fileName(p: string): string {
+  const parts = p.split(/[\\/]/);
+  return parts[parts.length - 1] || p;
+}
+
+/** Whether any site carries a JIT verdict (the JIT filters only mean something then). */
+export function hasJitVerdicts(documents: Iterable<ViewDocument>): boolean {
+  for (const d of documents) for (const m of d.methods) for (const s of m.sites) if (s.jit) return true;
+  return false;
+}
+
+/** Orders groups by their costliest site, then by how many sites they have, then by name. */
+function compareGroups(a: { first: ViewSite; total: number; name: string }, b: { first: ViewSite; total: number; name: string }): number {
+  return compareSites(a.first, b.first) || b.total - a.total || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+/** The filtered tree, every level ordered most costly first; groups left empty by the filter are dropped. */
+export function buildTree(documents: Iterable<ViewDocument>, filter: ViewFilter): ProjectNode[] {
+  const projects = new Map<string, ProjectNode>();
+  const firsts = new Map<TreeNode, ViewSite>();
+  for (const doc of documents) {
+    if (filter.method && filter.method.uri !== doc.uri) continue;
+    let project = projects.get(doc.project);
+    if (!project) {
+      project = { type: 'project', id: `project:${doc.project}`, name: doc.project, counts: { heap: 0, boxed: 0, stack: 0 }, children: [] };
+      projects.set(doc.project, project);
+    }
+    const file: FileNode = { type: 'file', id: `file:${doc.uri}`, uri: doc.uri, path: doc.path, counts: { heap: 0, boxed: 0, stack: 0 }, children: [], parent: project };
+    for (const method of doc.methods) {
+      if (filter.method && filter.method.name !== method.name) continue;
+      const sites = method.sites.filter(s => wantsSite(s, filter)).sort(compareSites);
+      if (sites.length === 0) continue;
+      const node: MethodNode = {
+        type: 'method', id: `method:${doc.uri}#${method.range.start.line}:${method.range.start.character}`, uri: doc.uri, name: method.name,
+        range: method.range, counts: countSites(sites), children: [], parent: file,
+      };
+      node.children = sites.map(site => ({
+        type: 'site' as const, id: `site:${doc.uri}#${site.range.start.line}:${site.range.start.character}-${site.range.end.line}:${site.range.end.character}:${site.category}`, uri: doc.uri, site, parent: node,
+      }));
+      firsts.set(node, sites[0]);
+      file.children.push(node);
+      file.counts = add(file.counts, node.counts);
+    }
+    if (file.children.length === 0) continue;
+    const key = (n: MethodNode) => ({ first: firsts.get(n)!, total: n.children.length, name: n.name });
+    file.children.sort((a, b) => compareGroups(key(a), key(b)));
+    firsts.set(file, firsts.get(file.children[0])!);
+    project.children.push(file);
+    project.counts = add(project.counts, file.counts);
+  }
+  const total = (c: Counts) => c.heap + c.boxed + c.stack;
+  const result = [...projects.values()].filter(p => p.children.length > 0);
+  for (const project of result) {
+    project.children.sort((a, b) => compareGroups({ first: firsts.get(a)!, total: total(a.counts), name: a.path }, { first: firsts.get(b)!, total: total(b.counts), name: b.path }));
+    firsts.set(project, firsts.get(project.children[0])!);
+  }
+  return result.sort((a, b) => compareGroups({ first: firsts.get(a)!, total: total(a.counts), name: a.name }, { first: firsts.get(b)!, total: total(b.counts), name: b.name }));
+}
+
+/** Every site node of a tree in display order (depth first), e.g. for "the costliest site". */
+export function flattenSites(projects: readonly ProjectNode[]): SiteNode[] {
+  return projects.flatMap(p => p.children.flatMap(f => f.children.flatMap(m => m.children)));
+}
+
+/** The view's one-line summary: "7 heap · 2 boxed in 3 files", plus what is still computing. */
+export function summary(projects: readonly ProjectNode[], state: { loading: boolean; files?: number; done?: number; note?: string | null }): string {
+  const files = projects.reduce((n, p) => n + p.children.length, 0);
+  const counts = projects.reduce((c, p) => add(c, p.counts), { heap: 0, boxed: 0, stack: 0 } as Counts);
+  const text = files === 0 ? (state.loading ? '' : 'No allocation sites match the filter.') : `${countsText(counts)} in ${files} file${files === 1 ? '' : 's'}`;
+  const progress = state.loading ? `Computing…${state.done !== undefined && state.files ? ` ${state.done}/${state.files} files` : ''}` : '';
+  return [text, progress, state.note ?? ''].filter(s => s.length > 0).join(' — ');
+}
