@@ -37,6 +37,8 @@ public static class AnalyzeCommand
         var results = new List<(AllocationSite Site, string Target)>();
         var groups = new List<AnalyzedGroup>();
         var progress = options.Progress ?? TerminalProgress.For(stderr);
+        // ALLOCATION_LENS_TIMINGS=1: where the time goes, per phase, on stderr (bench/README's profile of analyze).
+        var timings = Environment.GetEnvironmentVariable("ALLOCATION_LENS_TIMINGS") is { Length: > 0 } ? new PhaseTimings() : null;
         string? target = options.Target;
 
         if (File.Exists(full) && full.EndsWith(".cs", StringComparison.OrdinalIgnoreCase))
@@ -60,6 +62,7 @@ public static class AnalyzeCommand
                 var loadProgress = new SynchronousProgress(message => progress.Phase(message));
                 try { loaded = await WorkspaceLoader.LoadAsync(full, line => { progress.Clear(); stderr.WriteLine(line); }, loadProgress).ConfigureAwait(false); }
                 catch (Exception ex) { stderr.WriteLine($"allocation-lens: could not load {options.Path}: {ex.Message}"); return (null, 1); }
+                finally { timings?.End("load (MSBuild)"); }
                 foreach (var failure in loaded.Failures)
                 {
                     var dir = Path.GetDirectoryName(failure.ProjectPath)!;
@@ -76,8 +79,12 @@ public static class AnalyzeCommand
                     var tfm = options.Target ?? loaded.TargetOf(project.Id);
                     target ??= tfm;
                     progress.Phase($"compiling {project.Name}");
+                    // Parse on every core first: the compilation then takes the trees as they are, where it
+                    // would otherwise parse the documents one after another (CsvHelper: 2.0 s → see bench/README).
+                    await Parallel.ForEachAsync(project.Documents, cancellationToken, async (document, ct) => await document.GetSyntaxTreeAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
                     var compilation = await project.GetCompilationAsync().ConfigureAwait(false);
                     if (compilation is null) continue;
+                    timings?.End("compilation (parse, generators)");
                     var analyzer = Analyzer(tfm, stderr);
                     var trees = new List<SyntaxTree>();
                     foreach (var document in project.Documents.OrderBy(d => d.FilePath, StringComparer.Ordinal))
@@ -88,6 +95,7 @@ public static class AnalyzeCommand
                     int start = results.Count;
                     progress.Phase($"analysing {project.Name}", trees.Count);
                     foreach (var sites in analyzer.AnalyzeAll(compilation, trees, cancellationToken, progress.Step)) results.AddRange(sites.Select(s => (s, tfm)));
+                    timings?.End("binding and analysis");
                     if (project.FilePath is { } projectPath)
                         groups.Add(new AnalyzedGroup(projectPath, [], loaded.TargetOf(project.Id), start, results.Count, compilation, trees));
                 }
@@ -104,7 +112,10 @@ public static class AnalyzeCommand
         var verification = options.Verify
             ? await AnalyzeVerification.RunAsync(groups, results, options.Runtimes, stderr, cancellationToken).ConfigureAwait(false)
             : null;
+        timings?.End("verification");
         var budgets = Budgets.Check(groups, results, full, stderr, cancellationToken);
+        timings?.End("budgets");
+        if (timings is not null) stderr.WriteLine($"allocation-lens: timings: {timings}");
         return (new AnalysisRun(results, target, verification, budgets), 0);
     }
 
@@ -220,5 +231,26 @@ public static class AnalyzeCommand
     private sealed class SynchronousProgress(Action<string> report) : IProgress<string>
     {
         public void Report(string value) => report(value);
+    }
+
+    /// <summary>Milliseconds per named phase, summed over projects, since the process started.</summary>
+    private sealed class PhaseTimings
+    {
+        private readonly System.Diagnostics.Stopwatch _watch = System.Diagnostics.Stopwatch.StartNew();
+        private readonly Dictionary<string, double> _phases = new(StringComparer.Ordinal);
+        private double _last = (DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds;
+        private readonly double _startup;
+
+        public PhaseTimings() => _startup = _last;
+
+        public void End(string phase)
+        {
+            double now = _startup + _watch.Elapsed.TotalMilliseconds;
+            _phases[phase] = _phases.GetValueOrDefault(phase) + (now - _last);
+            _last = now;
+        }
+
+        public override string ToString() =>
+            $"process start {_startup:0} ms; " + string.Join("; ", _phases.Select(p => $"{p.Key} {p.Value:0} ms")) + $"; total {_last:0} ms";
     }
 }
