@@ -72,7 +72,7 @@ public static class EditLatency
     }
 
     /// <summary>Binds every member body intersecting the 60-line window: what the analysis needs at least.</summary>
-    private static void BindWindow(Compilation compilation, SyntaxTree tree, SourceText text, int centerLine)
+    internal static void BindWindow(Compilation compilation, SyntaxTree tree, SourceText text, int centerLine)
     {
         var span = TextSpan.FromBounds(text.Lines[Math.Max(0, centerLine - 30)].Start, text.Lines[Math.Min(text.Lines.Count - 1, centerLine + 30)].End);
 #pragma warning disable RSEXPERIMENTAL001 // bound the way the engine binds (AnalysisSession): no nullable flow analysis
@@ -82,7 +82,7 @@ public static class EditLatency
             _ = model.GetOperation(member);
     }
 
-    private static int FindEditableLine(SourceText text, int near)
+    internal static int FindEditableLine(SourceText text, int near)
     {
         for (int i = near; i < text.Lines.Count; i++)
             if (text.Lines[i].ToString().Contains("int total = item.A;", StringComparison.Ordinal)) return i;

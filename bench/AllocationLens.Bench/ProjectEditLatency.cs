@@ -47,7 +47,7 @@ public static class ProjectEditLatency
         var dir = CreateProject(lines);
         var file = Path.Combine(dir, "Generated.cs");
         var text = File.ReadAllText(file);
-        var editLine = FindEditableLine(SourceText.From(text), lines / 2);
+        var editLine = EditLatency.FindEditableLine(SourceText.From(text), lines / 2);
 
         // The server, with the project loaded and the open file judged from it.
         var uri = AllocationLens.Server.UriPaths.ToUri(file);
@@ -107,20 +107,6 @@ public static class ProjectEditLatency
     private static async Task BindWindowAsync(Solution solution, DocumentId id, SourceText text, int centerLine)
     {
         var document = solution.GetDocument(id)!;
-        var compilation = (await document.Project.GetCompilationAsync())!;
-        var tree = (await document.GetSyntaxTreeAsync())!;
-        var span = TextSpan.FromBounds(text.Lines[Math.Max(0, centerLine - 30)].Start, text.Lines[Math.Min(text.Lines.Count - 1, centerLine + 30)].End);
-#pragma warning disable RSEXPERIMENTAL001 // bound the way the engine binds (AnalysisSession): no nullable flow analysis
-        var model = compilation.GetSemanticModel(tree, SemanticModelOptions.DisableNullableAnalysis);
-#pragma warning restore RSEXPERIMENTAL001
-        foreach (var member in AllocationLens.Analysis.AllocationAnalyzer.BoundMembers(tree.GetRoot(), span))
-            _ = model.GetOperation(member);
-    }
-
-    private static int FindEditableLine(SourceText text, int near)
-    {
-        for (int i = near; i < text.Lines.Count; i++)
-            if (text.Lines[i].ToString().Contains("int total = item.A;", StringComparison.Ordinal)) return i;
-        throw new InvalidOperationException("no editable line");
+        EditLatency.BindWindow((await document.Project.GetCompilationAsync())!, (await document.GetSyntaxTreeAsync())!, text, centerLine);
     }
 }
