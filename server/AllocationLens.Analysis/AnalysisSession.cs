@@ -21,6 +21,8 @@ internal sealed class AnalysisSession
 
     public Compilation Compilation { get; }
     public TargetRuntime Runtime { get; }
+    /// <summary>What the target's runtime measured about framework code (sizes, inlined members, allocating calls).</summary>
+    public FrameworkFacts Facts => Runtime.Facts;
     public CancellationToken CancellationToken { get; }
     public LanguageVersion LanguageVersion { get; }
 

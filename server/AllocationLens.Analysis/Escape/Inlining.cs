@@ -29,8 +29,8 @@ internal static class Inlining
 
     public static CallVerdict KeepsArgumentLocal(AnalysisSession session, IMethodSymbol method, int ordinal, ITypeSymbol? receiverExact, int depth)
     {
-        if (KnownFrameworkMembers.NotLocalOn(method, session.Runtime) is { } older) return CallVerdict.Escapes(older);
-        if (KnownFrameworkMembers.KeepsLocal(method, ordinal)) return CallVerdict.Local(null);
+        if (KnownFrameworkMembers.NotLocalOn(method, ordinal, session.Runtime) is { } older) return CallVerdict.Escapes(older);
+        if (KnownFrameworkMembers.KeepsLocal(method, ordinal, session.Facts)) return CallVerdict.Local(null);
         if (session.Runtime.RemovesNullableAndEnumEqualsBoxes && KnownFrameworkMembers.IsEnumEquals(method, receiverExact)) return CallVerdict.Local(null);
         if (KnownFrameworkMembers.ReturnsAlias(method, ordinal)) return CallVerdict.Local(null) with { ReturnsArgument = true };
 
@@ -39,7 +39,7 @@ internal static class Inlining
             return CallVerdict.Local(null);
         if (target is null)
             return CallVerdict.Escapes("a virtual call whose target is not known here, so the JIT cannot inline it", certain: false);
-        if (!SymbolEqualityComparer.Default.Equals(target, method) && KnownFrameworkMembers.KeepsLocal(target, ordinal))
+        if (!SymbolEqualityComparer.Default.Equals(target, method) && KnownFrameworkMembers.KeepsLocal(target, ordinal, session.Facts))
             return CallVerdict.Local(null);
 
         if (target.IsImplicitlyDeclared || IsSynthesizedRecordMember(target))
@@ -225,12 +225,21 @@ internal static class Inlining
         return integral && constants >= 3;
     }
 
+    /// <summary>
+    /// How a callee reads in a message: `Point(int, int)`, `Math.Max(int, int)`; a property getter reads as
+    /// the property (`Expression`, an indexer `this[int]`), a setter by its metadata name (`set_Expression(string)`).
+    /// </summary>
     public static string Signature(IMethodSymbol method)
     {
+        if (method.MethodKind == MethodKind.PropertyGet && method.AssociatedSymbol is IPropertySymbol property)
+        {
+            return property.IsIndexer
+                ? $"this[{string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)))}]"
+                : property.Name;
+        }
         var name = method.MethodKind switch
         {
             MethodKind.Constructor => method.ContainingType.Name,
-            MethodKind.PropertyGet or MethodKind.PropertySet => (method.AssociatedSymbol?.Name ?? method.Name) + (method.MethodKind == MethodKind.PropertyGet ? ".get" : ".set"),
             _ => method.ContainingType is { } t && method.IsStatic && method.MethodKind == MethodKind.Ordinary ? t.Name + "." + method.Name : method.Name,
         };
         var parameters = string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));

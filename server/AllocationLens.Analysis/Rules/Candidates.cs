@@ -39,11 +39,25 @@ internal static class Candidates
         "If it is small and short-lived, make the type a struct.",
     ];
 
-    public static readonly ImmutableArray<string> ArrayRemedies =
+    private static readonly ImmutableArray<string> UnmanagedArrayRemedies =
     [
         "Use `stackalloc` into a Span<T>, or rent from ArrayPool<T>.Shared.",
         "Keep a constant-length array local so .NET 10 can stack-allocate it.",
     ];
+
+    /// <summary>`stackalloc` takes only unmanaged elements: arrays of references (or of structs holding them) get other remedies.</summary>
+    private static readonly ImmutableArray<string> ManagedArrayRemedies =
+    [
+        "Rent from ArrayPool<T>.Shared, or reuse one array across calls.",
+        "Keep a constant-length array local so .NET 10 can stack-allocate it.",
+    ];
+
+    /// <summary>Remedies that fit the array's element type: never `stackalloc` for references.</summary>
+    public static ImmutableArray<string> ArrayRemedies(ITypeSymbol? arrayOrElement)
+    {
+        var element = arrayOrElement is IArrayTypeSymbol array ? array.ElementType : arrayOrElement;
+        return element is { IsUnmanagedType: true } ? UnmanagedArrayRemedies : ManagedArrayRemedies;
+    }
 
     public static readonly ImmutableArray<string> BoxRemedies =
     [
