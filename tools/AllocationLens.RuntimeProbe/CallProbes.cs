@@ -25,7 +25,7 @@ internal static class CallProbes
     private static readonly Regex s_regex = new("l+");
     private static readonly ConcurrentDictionary<int, int> s_concurrent = new() { [1] = 1, [2] = 2 };
     private static readonly MethodInfo s_method = typeof(string).GetMethod(nameof(string.Substring), [typeof(int), typeof(int)])!;
-    private static readonly Assembly s_assembly = typeof(CallProbes).Assembly;
+    private static readonly Assembly s_assembly = typeof(LinkedList<>).Assembly; // a framework assembly: the same in Debug and Release probes
     private static readonly byte[] s_bytes = [104, 105];
     private static readonly string s_base64 = Convert.ToBase64String([1, 2, 3, 4]);
     private static readonly char s_char = 'x';

@@ -93,7 +93,7 @@ internal static class StackAllocationJudge
     }
 
     /// <summary>`throw new E()` or `x ?? throw new E()`: the value is the thrown operand (through conversions).</summary>
-    private static bool IsThrown(IOperation value)
+    public static bool IsThrown(IOperation value)
     {
         var parent = value.Parent;
         while (parent is IConversionOperation) parent = parent.Parent;

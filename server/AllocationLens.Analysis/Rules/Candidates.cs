@@ -8,13 +8,18 @@ internal static class Candidates
 {
     public static void Report(
         RuleContext ctx, IOperation value, SyntaxNode site, CandidateKind kind, string category, ITypeSymbol? type, int? bytes,
-        ImmutableArray<string> remedies, CallVerdict? constructor = null, SourceSpan? where = null, string? subject = null)
+        ImmutableArray<string> remedies, CallVerdict? constructor = null, SourceSpan? where = null, string? subject = null,
+        WhyStep? onStackNote = null)
     {
         var verdict = StackAllocationJudge.Judge(ctx, value, site, kind, type, bytes, constructor);
+        // What still reaches the heap although this site does not (a capturing lambda's closure).
+        if (verdict.OnStack && onStackNote is { } note) verdict = verdict with { Why = verdict.Why.Add(note) };
         var label = verdict.OnStack ? AllocationKind.Stack : kind == CandidateKind.Box ? AllocationKind.Boxed : AllocationKind.Heap;
         var (depth, _) = Loops.Of(site);
+        // A thrown object is not made once per iteration: hoisting it out of the loop is no remedy.
+        int remedyDepth = StackAllocationJudge.IsThrown(value) ? 0 : depth;
         ctx.Report(where ?? Spans.Of(site), label, category, type, bytes, subject ?? Spans.Subject(site), verdict,
-            verdict.OnStack ? ImmutableArray<string>.Empty : WithLoopRemedy(remedies, depth), depth);
+            verdict.OnStack ? ImmutableArray<string>.Empty : WithLoopRemedy(remedies, remedyDepth), depth);
     }
 
     /// <summary>Reports a site whose verdict does not depend on escape analysis.</summary>

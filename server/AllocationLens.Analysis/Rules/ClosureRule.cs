@@ -91,6 +91,9 @@ internal sealed class ClosureRule : AllocationRule
             int fields = members.Sum(m => FieldSize(m.Symbol, ctx.Facts));
             int bytes = Math.Max(24, (16 + fields + 7) / 8 * 8);
             string subject = $"closure over {names}";
+            var note = new ClosureNote(where, bytes, names);
+            function.Closures ??= new Dictionary<ISymbol, ClosureNote>(SymbolEqualityComparer.Default);
+            foreach (var (symbol, _) in members) function.Closures[symbol] = note;
             ctx.Report(where, AllocationKind.Heap, "closure", null, bytes, subject,
                 $"{subject}: a display class {placement}", why.ToImmutable(),
                 [
