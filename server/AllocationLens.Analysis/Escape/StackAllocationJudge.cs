@@ -77,7 +77,7 @@ internal static class StackAllocationJudge
             var reason = ctor.Reason.StartsWith("which lets ", StringComparison.Ordinal) || ctor.Reason.StartsWith("lets ", StringComparison.Ordinal)
                 ? "its constructor lets it escape"
                 : $"its constructor is {ctor.Reason}";
-            var steps = ImmutableArray.Create(new WhyStep(where, reason)).AddRange(ctor.InnerSteps);
+            var steps = ImmutableArray.Create(new WhyStep(where, reason)).AddRange(Inlining.InOtherFiles(where.Path, ctor.InnerSteps));
             return new Verdict(false, reason, steps, ctor.Certain, true);
         }
 
