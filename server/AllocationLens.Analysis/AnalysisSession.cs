@@ -32,7 +32,7 @@ internal sealed class AnalysisSession
     public ConcurrentDictionary<(IMethodSymbol Method, int Ordinal), CalleeSummary> CalleeSummaries { get; } = new(CalleeKey.Comparer);
     public ConcurrentDictionary<IMethodSymbol, FunctionScope?> CalleeBodies { get; } = new(SymbolEqualityComparer.Default);
     /// <summary>IL bytes a type's instance field and property initializers add to its constructors (ConstructorInitializers).</summary>
-    public ConcurrentDictionary<INamedTypeSymbol, int> InitializerIl { get; } = new(SymbolEqualityComparer.Default);
+    public ConcurrentDictionary<INamedTypeSymbol, (int Il, bool HasLambda)> InitializerIl { get; } = new(SymbolEqualityComparer.Default);
 
     /// <summary>
     /// Where the source bodies read while judging the current member are recorded (null: nobody asks).

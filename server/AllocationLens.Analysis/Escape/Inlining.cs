@@ -58,6 +58,7 @@ internal static class Inlining
         }
 
         if (depth > MaxDepth) return CallVerdict.Escapes("too deep in a chain of inlined calls for the JIT's budget", certain: false);
+        if (ConstructorInitializers.BlocksInlining(session, target) is { } initializers) return CallVerdict.Escapes(initializers);
         if (WhyNotInlined(target, body, session.Runtime, depth, ConstructorInitializers.IlOf(session, target)) is { } reason) return CallVerdict.Escapes(reason);
 
         var cached = session.CalleeSummaries.GetOrAdd((target.OriginalDefinition, ordinal),
@@ -125,6 +126,7 @@ internal static class Inlining
         {
             if (ordinal >= 0) return CallVerdict.Escapes("which stores it in a field of the new object");
             // An implicit constructor is its type's field and property initializers plus the base call.
+            if (ConstructorInitializers.BlocksInlining(session, method) is { } blocked) return CallVerdict.Escapes(blocked);
             int initializers = ConstructorInitializers.IlOf(session, method);
             if (TooLarge(method, initializers, session.Runtime, depth, initializers) is { } large) return CallVerdict.Escapes(large);
             var baseCtor = method.ContainingType.BaseType?.InstanceConstructors.FirstOrDefault(c => c.Parameters.Length == 0);
@@ -235,10 +237,6 @@ internal static class Inlining
         int budget = (method.MethodKind == MethodKind.Constructor && runtime.InlinesLoopsThrowsAndLargeConstructors) || aggressive ? ConstructorIlBudget : MethodIlBudget;
         string of = initializerIl > 0 ? $"about {il} bytes of IL, {initializerIl} of them field and property initializers" : $"about {il} bytes of IL";
         if (il > budget) return $"too large to inline ({of})";
-        // Measured on .NET 9, 10 and 11, with and without Dynamic PGO (test/runtime/corpus/Initializers.cs):
-        // a constructor whose initializers alone exceed the ordinary budget is not inlined, although a
-        // constructor body that size is (the constructor budget above was measured on bodies).
-        if (initializerIl > MethodIlBudget && !aggressive) return $"too large to inline ({of})";
         if (depth >= 2 && !aggressive && il > NestedIlBudget)
             return $"called inside another inlined method, where the JIT's budget is smaller ({of})";
         return null;

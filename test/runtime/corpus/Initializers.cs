@@ -55,9 +55,17 @@ public sealed class ManyInitializersImplicitConstructor
     public int Port { get; set; } = 8080;
 }
 
+public sealed class LambdaInitializers
+{
+    public int A { get; set; } = 1;
+    public Func<string, string> F { get; set; } = s => s;
+    public Func<int, bool> G { get; set; } = c => c > 2;
+}
+
 public static class InitializerCases
 {
     public static int Case_FewInitializers() { var o = new FewInitializers(); return o.A + o.B; } //@ hint("new FewInitializers", stack) on(net8.0: heap)
     public static int Case_ManyInitializers() { var o = new ManyInitializers(); return o.Timeout; } //@ hint("new ManyInitializers", heap)
+    public static int Case_LambdaInitializers() { var o = new LambdaInitializers(); return o.A; } //@ hint("new LambdaInitializers", heap)
     public static int Case_ManyInitializersImplicitConstructor() { var o = new ManyInitializersImplicitConstructor(); return o.Port; } //@ hint("new ManyInitializersImplicitConstructor", heap)
 }
