@@ -21,6 +21,8 @@ internal sealed class AnalysisSession
 
     public Compilation Compilation { get; }
     public TargetRuntime Runtime { get; }
+    /// <summary>What the target's runtime measured about framework code (sizes, inlined members, allocating calls).</summary>
+    public FrameworkFacts Facts => Runtime.Facts;
     public CancellationToken CancellationToken { get; }
     public LanguageVersion LanguageVersion { get; }
 
@@ -29,6 +31,8 @@ internal sealed class AnalysisSession
 
     public ConcurrentDictionary<(IMethodSymbol Method, int Ordinal), CalleeSummary> CalleeSummaries { get; } = new(CalleeKey.Comparer);
     public ConcurrentDictionary<IMethodSymbol, FunctionScope?> CalleeBodies { get; } = new(SymbolEqualityComparer.Default);
+    /// <summary>IL bytes a type's instance field and property initializers add to its constructors (ConstructorInitializers).</summary>
+    public ConcurrentDictionary<INamedTypeSymbol, (int Il, bool HasLambda)> InitializerIl { get; } = new(SymbolEqualityComparer.Default);
 
     /// <summary>
     /// Where the source bodies read while judging the current member are recorded (null: nobody asks).

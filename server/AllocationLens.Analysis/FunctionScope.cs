@@ -25,8 +25,17 @@ internal sealed class FunctionScope
     /// <summary>Static constructors and static field initializers run once per process.</summary>
     public bool RunsOnce { get; }
 
+    /// <summary>
+    /// The display classes this function allocates, by captured variable (set by ClosureRule when the function
+    /// is entered), so that a delegate's hover can name the closure it carries.
+    /// </summary>
+    public Dictionary<ISymbol, ClosureNote>? Closures { get; set; }
+
     private EscapeAnalysis? _escape;
     public EscapeAnalysis Escape(AnalysisSession session) => _escape ??= new EscapeAnalysis(this, session);
 
     public static bool IsNestedFunction(IOperation op) => op is IAnonymousFunctionOperation or ILocalFunctionOperation;
 }
+
+/// <summary>One display class: where its first variable is declared, its size, and the variables it holds ("`a`, `b`").</summary>
+internal sealed record ClosureNote(SourceSpan Declaration, int Bytes, string Names);

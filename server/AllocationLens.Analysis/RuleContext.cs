@@ -20,6 +20,7 @@ internal sealed class RuleContext
     public FunctionScope Function { get; }
     public SemanticModel Model { get; }
     public TargetRuntime Runtime => Session.Runtime;
+    public FrameworkFacts Facts => Session.Runtime.Facts;
 
     public void Report(
         SourceSpan where, AllocationKind kind, string category, ITypeSymbol? type, int? bytes, string subject,

@@ -73,6 +73,9 @@ public sealed partial record TargetRuntime(string Moniker, int Major, bool IsCor
     /// </summary>
     public bool LimitsStackAllocationSize => IsCore && JudgedMajor >= 10;
 
+    /// <summary>The measured facts of this target's runtime (RuntimeFacts/net*.facts), loaded once per runtime.</summary>
+    internal FrameworkFacts Facts => FrameworkFacts.For(this);
+
     public string Description => $"{Moniker}, {(Optimized ? "optimized (Release, Tier-1)" : "unoptimized (Debug)")}"
         + (IsBeyondMeasured ? $"; judged as .NET {NewestMeasuredMajor}, the newest runtime measured" : "");
 

@@ -739,8 +739,9 @@ internal sealed class EscapeAnalysis
                 }
                 return;
             }
-            var sub = steps.Add(new WhyStep(_owner.Span(at), $"{what} `{Inlining.Signature(method)}`, {verdict.Reason}"));
-            _escaped = new EscapeResult(true, sub.AddRange(verdict.InnerSteps), verdict.Certain, _assumptions.ToImmutable());
+            var here = _owner.Span(at);
+            var sub = steps.Add(new WhyStep(here, $"{what} `{Inlining.Signature(method)}`, {verdict.Reason}"));
+            _escaped = new EscapeResult(true, sub.AddRange(Inlining.InOtherFiles(here.Path, verdict.InnerSteps)), verdict.Certain, _assumptions.ToImmutable());
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -29,8 +30,8 @@ internal static class Inlining
 
     public static CallVerdict KeepsArgumentLocal(AnalysisSession session, IMethodSymbol method, int ordinal, ITypeSymbol? receiverExact, int depth)
     {
-        if (KnownFrameworkMembers.NotLocalOn(method, session.Runtime) is { } older) return CallVerdict.Escapes(older);
-        if (KnownFrameworkMembers.KeepsLocal(method, ordinal)) return CallVerdict.Local(null);
+        if (KnownFrameworkMembers.NotLocalOn(method, ordinal, session.Runtime) is { } older) return CallVerdict.Escapes(older);
+        if (KnownFrameworkMembers.KeepsLocal(method, ordinal, session.Facts)) return CallVerdict.Local(null);
         if (session.Runtime.RemovesNullableAndEnumEqualsBoxes && KnownFrameworkMembers.IsEnumEquals(method, receiverExact)) return CallVerdict.Local(null);
         if (KnownFrameworkMembers.ReturnsAlias(method, ordinal)) return CallVerdict.Local(null) with { ReturnsArgument = true };
 
@@ -39,7 +40,7 @@ internal static class Inlining
             return CallVerdict.Local(null);
         if (target is null)
             return CallVerdict.Escapes("a virtual call whose target is not known here, so the JIT cannot inline it", certain: false);
-        if (!SymbolEqualityComparer.Default.Equals(target, method) && KnownFrameworkMembers.KeepsLocal(target, ordinal))
+        if (!SymbolEqualityComparer.Default.Equals(target, method) && KnownFrameworkMembers.KeepsLocal(target, ordinal, session.Facts))
             return CallVerdict.Local(null);
 
         if (target.IsImplicitlyDeclared || IsSynthesizedRecordMember(target))
@@ -57,7 +58,8 @@ internal static class Inlining
         }
 
         if (depth > MaxDepth) return CallVerdict.Escapes("too deep in a chain of inlined calls for the JIT's budget", certain: false);
-        if (WhyNotInlined(target, body, session.Runtime, depth) is { } reason) return CallVerdict.Escapes(reason);
+        if (ConstructorInitializers.BlocksInlining(session, target) is { } initializers) return CallVerdict.Escapes(initializers);
+        if (WhyNotInlined(target, body, session.Runtime, depth, ConstructorInitializers.IlOf(session, target)) is { } reason) return CallVerdict.Escapes(reason);
 
         var cached = session.CalleeSummaries.GetOrAdd((target.OriginalDefinition, ordinal),
             _ => session.Summarize(() => body.Escape(session).TraceParameter(ordinal, receiverExact, depth)));
@@ -66,9 +68,36 @@ internal static class Inlining
         if (summary.Escapes)
         {
             var last = summary.Steps.IsEmpty ? "lets it escape" : "which lets it escape";
-            return new CallVerdict(false, last, summary.Certain, null, summary.Steps);
+            return new CallVerdict(false, last, summary.Certain, null, InsideCallee(target, summary.Steps));
         }
         return CallVerdict.Local($"assumes the JIT inlines `{Signature(target)}` (small, non-virtual, no try/catch)") with { ReturnsArgument = summary.FlowsToResult };
+    }
+
+    /// <summary>
+    /// A callee's own steps say where they happen: "inside `FormatWith`: stored as a collection element", and,
+    /// when the callee is in another file than its caller's step before it, that file's name. Steps already
+    /// inside a deeper callee keep that callee's name.
+    /// </summary>
+    private static ImmutableArray<WhyStep> InsideCallee(IMethodSymbol callee, ImmutableArray<WhyStep> steps)
+    {
+        if (steps.IsEmpty) return steps;
+        var builder = ImmutableArray.CreateBuilder<WhyStep>(steps.Length);
+        string name = Signature(callee);
+        foreach (var step in steps)
+            builder.Add(step.Text.StartsWith("inside `", StringComparison.Ordinal) ? step : step with { Text = $"inside `{name}`: {step.Text}" });
+        return builder.MoveToImmutable();
+    }
+
+    /// <summary>A callee's step in another file than the caller's names that file: "(in Extensions.cs) inside `FormatWith`: …".</summary>
+    internal static ImmutableArray<WhyStep> InOtherFiles(string callerPath, ImmutableArray<WhyStep> steps)
+    {
+        if (steps.All(s => s.Where.Path == callerPath)) return steps;
+        var builder = ImmutableArray.CreateBuilder<WhyStep>(steps.Length);
+        foreach (var step in steps)
+            builder.Add(step.Where.Path == callerPath || step.Text.StartsWith("(in ", StringComparison.Ordinal)
+                ? step
+                : step with { Text = $"(in {System.IO.Path.GetFileName(step.Where.Path)}) {step.Text}" });
+        return builder.MoveToImmutable();
     }
 
     /// <summary>Picks the implementation a call reaches when the receiver's exact type is known.</summary>
@@ -96,10 +125,17 @@ internal static class Inlining
         if (method.MethodKind == MethodKind.Constructor)
         {
             if (ordinal >= 0) return CallVerdict.Escapes("which stores it in a field of the new object");
+            // An implicit constructor is its type's field and property initializers plus the base call.
+            if (ConstructorInitializers.BlocksInlining(session, method) is { } blocked) return CallVerdict.Escapes(blocked);
+            int initializers = ConstructorInitializers.IlOf(session, method);
+            if (TooLarge(method, initializers, session.Runtime, depth, initializers) is { } large) return CallVerdict.Escapes(large);
             var baseCtor = method.ContainingType.BaseType?.InstanceConstructors.FirstOrDefault(c => c.Parameters.Length == 0);
-            return baseCtor is null || baseCtor.ContainingType.SpecialType == SpecialType.System_Object
+            if (baseCtor is not null && baseCtor.ContainingType.SpecialType != SpecialType.System_Object)
+                return KeepsArgumentLocal(session, baseCtor, -1, null, depth + 1);
+            // Initializers make the implicit constructor a real body, inlined like a declared one: an assumption.
+            return initializers == 0
                 ? CallVerdict.Local(null)
-                : KeepsArgumentLocal(session, baseCtor, -1, null, depth + 1);
+                : CallVerdict.Local($"assumes the JIT inlines the implicit constructor of `{method.ContainingType.Name}` (its field and property initializers, about {initializers} bytes of IL)");
         }
         if (method.MethodKind is MethodKind.PropertyGet) return ordinal < 0 ? CallVerdict.Local(null) : CallVerdict.Escapes("which stores it");
         // A record's synthesized equality compares fields (EqualityComparer<T>.Default, devirtualized); measured local.
@@ -149,7 +185,7 @@ internal static class Inlining
     }
 
     /// <summary>Why the JIT would refuse to inline this body, or null when it would inline it.</summary>
-    public static string? WhyNotInlined(IMethodSymbol method, FunctionScope body, TargetRuntime runtime, int depth = 1)
+    public static string? WhyNotInlined(IMethodSymbol method, FunctionScope body, TargetRuntime runtime, int depth = 1, int initializerIl = 0)
     {
         var flags = method.MethodImplementationFlags;
         if ((flags & MethodImplAttributes.NoInlining) != 0) return "marked [MethodImpl(NoInlining)]";
@@ -190,9 +226,19 @@ internal static class Inlining
                 return "it uses stackalloc, which the JIT does not inline";
             if (!op.IsImplicit) il += 3;
         }
-        if (il > budget) return $"too large to inline (about {il} bytes of IL)";
+        return TooLarge(method, il + initializerIl, runtime, depth, initializerIl);
+    }
+
+    /// <summary>The size limits of <see cref="WhyNotInlined"/>, for a body of <paramref name="il"/> bytes (initializers included).</summary>
+    private static string? TooLarge(IMethodSymbol method, int il, TargetRuntime runtime, int depth, int initializerIl = -1)
+    {
+        if (initializerIl < 0) initializerIl = il;
+        bool aggressive = (method.MethodImplementationFlags & MethodImplAttributes.AggressiveInlining) != 0;
+        int budget = (method.MethodKind == MethodKind.Constructor && runtime.InlinesLoopsThrowsAndLargeConstructors) || aggressive ? ConstructorIlBudget : MethodIlBudget;
+        string of = initializerIl > 0 ? $"about {il} bytes of IL, {initializerIl} of them field and property initializers" : $"about {il} bytes of IL";
+        if (il > budget) return $"too large to inline ({of})";
         if (depth >= 2 && !aggressive && il > NestedIlBudget)
-            return $"called inside another inlined method, where the JIT's budget is smaller (about {il} bytes of IL)";
+            return $"called inside another inlined method, where the JIT's budget is smaller ({of})";
         return null;
     }
 
@@ -225,12 +271,21 @@ internal static class Inlining
         return integral && constants >= 3;
     }
 
+    /// <summary>
+    /// How a callee reads in a message: `Point(int, int)`, `Math.Max(int, int)`; a property getter reads as
+    /// the property (`Expression`, an indexer `this[int]`), a setter by its metadata name (`set_Expression(string)`).
+    /// </summary>
     public static string Signature(IMethodSymbol method)
     {
+        if (method.MethodKind == MethodKind.PropertyGet && method.AssociatedSymbol is IPropertySymbol property)
+        {
+            return property.IsIndexer
+                ? $"this[{string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)))}]"
+                : property.Name;
+        }
         var name = method.MethodKind switch
         {
             MethodKind.Constructor => method.ContainingType.Name,
-            MethodKind.PropertyGet or MethodKind.PropertySet => (method.AssociatedSymbol?.Name ?? method.Name) + (method.MethodKind == MethodKind.PropertyGet ? ".get" : ".set"),
             _ => method.ContainingType is { } t && method.IsStatic && method.MethodKind == MethodKind.Ordinary ? t.Name + "." + method.Name : method.Name,
         };
         var parameters = string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));

@@ -3,71 +3,30 @@ using Microsoft.CodeAnalysis;
 namespace AllocationLens.Analysis;
 
 /// <summary>
-/// Framework members whose bodies we cannot see but whose effect on an argument we know: the JIT
-/// inlines them and they keep the receiver (and listed arguments) local. Every entry is backed by a
-/// case in test/runtime/corpus measured on the real runtime. Anything not listed is assumed to let
-/// its arguments escape, which can only make us say heap where the runtime says stack, never the reverse.
+/// Framework members whose bodies we cannot see but whose effect on an argument we know. Which members the
+/// JIT inlines and keeps an argument local is measured per runtime by probes (tools/AllocationLens.RuntimeProbe,
+/// InliningProbes.cs) and read from the target runtime's <see cref="FrameworkFacts"/>; only rules that hold for
+/// whole families (primitive readers, enum intrinsics) are written here. Anything not measured local is assumed
+/// to let its arguments escape, which can only make us say heap where the runtime says stack, never the reverse.
 /// </summary>
 internal static class KnownFrameworkMembers
 {
-    // "Namespace.Type`Arity.Member" → ordinals that stay local (-1 is the receiver).
-    private static readonly Dictionary<string, int[]> NonEscaping = new(StringComparer.Ordinal)
-    {
-        ["System.Object..ctor"] = [-1],
-        ["System.Object.GetType"] = [-1],
-        ["System.Object.ReferenceEquals"] = [0, 1],
-        ["System.Object.Equals"] = [0, 1], // the static Equals(object, object); instance Equals is virtual
-        ["System.Collections.Generic.Queue`1..ctor"] = [-1],
-        ["System.Collections.Generic.Queue`1.get_Count"] = [-1],
-        ["System.Collections.Generic.Stack`1..ctor"] = [-1],
-        ["System.Collections.Generic.Stack`1.get_Count"] = [-1],
-        ["System.Threading.CancellationTokenSource..ctor"] = [-1],
-        ["System.Threading.CancellationTokenSource.get_IsCancellationRequested"] = [-1],
-        ["System.Collections.Generic.List`1..ctor"] = [-1],
-        ["System.Collections.Generic.List`1.get_Count"] = [-1],
-        ["System.Collections.Generic.List`1.get_Capacity"] = [-1],
-        ["System.Collections.Generic.List`1.get_Item"] = [-1],
-        ["System.Collections.Generic.Dictionary`2..ctor"] = [-1],
-        ["System.Collections.Generic.Dictionary`2.get_Count"] = [-1],
-        ["System.Collections.Generic.HashSet`1..ctor"] = [-1],
-        ["System.Collections.Generic.HashSet`1.get_Count"] = [-1],
-        ["System.Text.StringBuilder..ctor"] = [-1],
-        ["System.Threading.Lock..ctor"] = [-1],
-        ["System.Threading.Lock.get_IsHeldByCurrentThread"] = [-1],
-        ["System.Text.StringBuilder.get_Length"] = [-1],
-        ["System.Tuple.Create"] = [],
-        ["System.Tuple`1..ctor"] = [-1], ["System.Tuple`2..ctor"] = [-1], ["System.Tuple`3..ctor"] = [-1], ["System.Tuple`4..ctor"] = [-1],
-        ["System.Tuple`1.get_Item1"] = [-1],
-        ["System.Tuple`2.get_Item1"] = [-1], ["System.Tuple`2.get_Item2"] = [-1],
-        ["System.Tuple`3.get_Item1"] = [-1], ["System.Tuple`3.get_Item2"] = [-1], ["System.Tuple`3.get_Item3"] = [-1],
-        ["System.Collections.ObjectModel.ReadOnlyCollection`1.get_Count"] = [-1],
-        ["System.String.get_Length"] = [-1],
-        ["System.Array.get_Length"] = [-1],
-        ["System.Array.Fill"] = [0],
-        ["System.Span`1.Fill"] = [-1],
-        ["System.Collections.Generic.List`1+Enumerator.MoveNext"] = [-1],
-        ["System.Collections.Generic.List`1+Enumerator.get_Current"] = [-1],
-        ["System.Collections.Generic.List`1+Enumerator.Dispose"] = [-1],
-        ["System.Span`1.get_Item"] = [-1], ["System.Span`1.get_Length"] = [-1], ["System.Span`1..ctor"] = [0],
-        ["System.ReadOnlySpan`1.get_Item"] = [-1], ["System.ReadOnlySpan`1.get_Length"] = [-1], ["System.ReadOnlySpan`1..ctor"] = [0],
-    };
-
     /// <summary>
-    /// Framework members that keep their receiver local only from a given runtime on (measured: the older
-    /// JIT does not inline them, so the object escapes into the call).
+    /// Why this member lets its arguments escape on this runtime although a newer measured runtime keeps them
+    /// local, or null (the probes measured it on every runtime; RuntimeFacts).
     /// </summary>
-    private static readonly Dictionary<string, int> LocalSince = new(StringComparer.Ordinal)
+    public static string? NotLocalOn(IMethodSymbol method, int ordinal, TargetRuntime runtime)
     {
-        ["System.Collections.Generic.Dictionary`2..ctor"] = 10,
-        ["System.Threading.Lock..ctor"] = 10,
-        ["System.Threading.Lock.get_IsHeldByCurrentThread"] = 10,
-    };
-
-    /// <summary>Why this member lets its arguments escape on this runtime although a newer one keeps them local, or null.</summary>
-    public static string? NotLocalOn(IMethodSymbol method, TargetRuntime runtime) =>
-        LocalSince.TryGetValue(Key(method), out var since) && runtime.JudgedMajor < since
-            ? $"a framework method the {runtime.Name} JIT does not inline (measured; .NET {since} does)"
-            : null;
+        if (!runtime.IsCore) return null;
+        var key = Key(method);
+        if (runtime.Facts.KeepsLocal(key, ordinal)) return null;
+        for (int major = runtime.Facts.Major + 1; major <= TargetRuntime.NewestMeasuredMajor; major++)
+        {
+            if (FrameworkFacts.ForMajor(major) is { } newer && newer.KeepsLocal(key, ordinal))
+                return $"a framework method the {runtime.Name} JIT does not inline (measured; .NET {major} does)";
+        }
+        return null;
+    }
 
     /// <summary>
     /// Enum.Equals(object) on an enum value: measured on .NET 11.0.0, the receiver's and the argument's boxes
@@ -101,7 +60,7 @@ internal static class KnownFrameworkMembers
     /// <summary>Enum methods the JIT treats as intrinsics; Enum.Equals and CompareTo are real calls that keep their box.</summary>
     private static readonly HashSet<string> EnumIntrinsics = new(StringComparer.Ordinal) { "HasFlag", "GetHashCode", "GetType" };
 
-    public static bool KeepsLocal(IMethodSymbol method, int ordinal)
+    public static bool KeepsLocal(IMethodSymbol method, int ordinal, FrameworkFacts facts)
     {
         var type = method.ContainingType;
         if (type is null) return false;
@@ -109,9 +68,8 @@ internal static class KnownFrameworkMembers
         if (type.SpecialType == SpecialType.System_Object && method.Name == "Equals" && !method.IsStatic) return false;
         if (IsPrimitive(type) && PrimitiveReaders.Contains(method.Name)) return true;
         if ((type.TypeKind == TypeKind.Enum || type.SpecialType == SpecialType.System_Enum) && EnumIntrinsics.Contains(method.Name)) return true;
-        return NonEscaping.TryGetValue(Key(method), out var ordinals) && Array.IndexOf(ordinals, ordinal) >= 0;
+        return facts.KeepsLocal(Key(method), ordinal);
     }
-
 
     /// <summary>"System.Collections.Generic.List`1+Enumerator.MoveNext": nested types keep their containers.</summary>
     public static string Key(IMethodSymbol method)

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace AllocationLens.Analysis;
 
@@ -46,7 +47,9 @@ internal static class StackAllocationJudge
             return Heap("runs once, in a static initializer, which the JIT does not optimize", where, escaped: false);
 
         var (depth, loop) = Loops.Of(site);
-        if (depth > 0 && loop is not null)
+        // A thrown object leaves the loop with the exception: it is not allocated on every iteration, and
+        // the escape below ("thrown") is the reason it lives on the heap.
+        if (depth > 0 && loop is not null && !IsThrown(value))
         {
             var loopAt = Spans.Of(loop);
             return new Verdict(false, $"allocated on every iteration of the {Loops.Keyword(loop)} loop at line {loopAt.Line + 1}; the JIT only stack-allocates outside loops",
@@ -74,7 +77,7 @@ internal static class StackAllocationJudge
             var reason = ctor.Reason.StartsWith("which lets ", StringComparison.Ordinal) || ctor.Reason.StartsWith("lets ", StringComparison.Ordinal)
                 ? "its constructor lets it escape"
                 : $"its constructor is {ctor.Reason}";
-            var steps = ImmutableArray.Create(new WhyStep(where, reason)).AddRange(ctor.InnerSteps);
+            var steps = ImmutableArray.Create(new WhyStep(where, reason)).AddRange(Inlining.InOtherFiles(where.Path, ctor.InnerSteps));
             return new Verdict(false, reason, steps, ctor.Certain, true);
         }
 
@@ -87,6 +90,14 @@ internal static class StackAllocationJudge
         why.Add(new WhyStep(where, headline));
         bool certain = escape.Assumptions.IsEmpty && constructor?.Assumption is null;
         return new Verdict(true, headline, why.ToImmutable(), certain, false);
+    }
+
+    /// <summary>`throw new E()` or `x ?? throw new E()`: the value is the thrown operand (through conversions).</summary>
+    public static bool IsThrown(IOperation value)
+    {
+        var parent = value.Parent;
+        while (parent is IConversionOperation) parent = parent.Parent;
+        return parent is IThrowOperation;
     }
 
     public static Verdict Heap(string reason, SourceSpan where, bool escaped) => new(false, reason, [new WhyStep(where, reason)], true, escaped);

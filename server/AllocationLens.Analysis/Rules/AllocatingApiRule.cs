@@ -15,7 +15,7 @@ internal sealed class AllocatingApiRule : AllocationRule
     {
         if (operation is IPropertyReferenceOperation property)
         {
-            if (AllocatingApis.DescribeProperty(property.Property) is { } snapshot)
+            if (AllocatingApis.DescribeProperty(property.Property, ctx.Facts) is { } snapshot)
             {
                 var at = property.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax access
                     ? Spans.Of(access.SyntaxTree, Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(access.Name.SpanStart, access.Span.End))
@@ -51,20 +51,20 @@ internal sealed class AllocatingApiRule : AllocationRule
             var (made, inlinedSince) = factory;
             if (ctx.Runtime.StackAllocatesObjects && ctx.Runtime.JudgedMajor < inlinedSince)
             {
-                Candidates.Fixed(ctx, site, AllocationKind.Heap, "call", returned, ObjectSizes.OfClass(returned),
+                Candidates.Fixed(ctx, site, AllocationKind.Heap, "call", returned, ObjectSizes.OfClass(returned, ctx.Facts),
                     $"`{Inlining.Signature(method)}` {made}; the {ctx.Runtime.Name} JIT does not inline it (measured; .NET {inlinedSince} does), so the object escapes into the call",
                     ["Construct the object yourself where it is used, or use a value tuple or a struct on hot paths."], where: where,
                     subject: $"{Spans.Subject(site, 32)} ({made})");
                 return;
             }
-            Candidates.Report(ctx, call, site, CandidateKind.Object, "call", returned, ObjectSizes.OfClass(returned),
+            Candidates.Report(ctx, call, site, CandidateKind.Object, "call", returned, ObjectSizes.OfClass(returned, ctx.Facts),
                 ["Keep the result local (read it in this method) so .NET 9+ can stack-allocate it, or use a value tuple or a struct on hot paths."],
                 constructor: CallVerdict.Local(null), where: where, subject: $"{Spans.Subject(site, 32)} ({made})");
             return;
         }
         if (SpanReadingAggregates.Contains(method.Name) && method.ContainingType?.ToDisplayString() == "System.Linq.Enumerable"
             && method.Parameters.Length == 2 && call.Arguments.Length == 2
-            && EnumeratedThroughInterface(call.Arguments[0].Value) is { } source
+            && EnumeratedThroughInterface(call.Arguments[0].Value, ctx.Facts) is { } source
             && !(source.ReadAsSpanFrom9 && ctx.Runtime.LinqReadsArraysAndListsAsSpans)
             && !(!source.ReadAsSpanFrom9 && ctx.Runtime.StackAllocatesGuardedEnumerators && EnumeratorMayStayLocalFrom10.Contains(method.Name)))
         {
@@ -85,7 +85,7 @@ internal sealed class AllocatingApiRule : AllocationRule
                 certain: false, where: where);
             return;
         }
-        if (AllocatingApis.Describe(method) is { } what)
+        if (AllocatingApis.Describe(method, ctx.Facts) is { } what)
         {
             Candidates.Fixed(ctx, site, AllocationKind.Heap, method.ContainingType.ContainingNamespace?.ToDisplayString() == "System.Linq" ? "linq" : "call",
                 method.ReturnType, null, $"`{Inlining.Signature(method)}` returns {what}",
@@ -123,26 +123,22 @@ internal sealed class AllocatingApiRule : AllocationRule
     /// (SZGenericArrayEnumerator: array, index, end index; 32 bytes measured) or a List&lt;T&gt; (its boxed struct
     /// enumerator: list, index, version, current; 40 bytes for int measured), which .NET 9 reads as a span instead;
     /// or another System.Collections.Generic class whose GetEnumerator returns a struct, boxed on every runtime
-    /// (HashSet&lt;int&gt;: 40 bytes measured on .NET 8 to 11; the size is not computed for other types). Null for
+    /// (HashSet&lt;int&gt;: 40 bytes measured on .NET 8 to 11; each enumerator's box is sized from the runtime facts). Null for
     /// any other source (interfaces, LINQ results, user types): what GetEnumerator allocates there is not known here.
     /// Empty arrays share one cached enumerator; the verdict is for the non-empty case.
     /// </summary>
-    private static (string Name, int? Bytes, bool ReadAsSpanFrom9)? EnumeratedThroughInterface(IOperation source)
+    private static (string Name, int? Bytes, bool ReadAsSpanFrom9)? EnumeratedThroughInterface(IOperation source, FrameworkFacts facts)
     {
         while (source is IConversionOperation { IsImplicit: true } c) source = c.Operand;
         if (source.Type is IArrayTypeSymbol { IsSZArray: true }) return ("array", 32, true);
         if (source.Type is not INamedTypeSymbol { TypeKind: TypeKind.Class } type
             || type.ContainingNamespace?.ToDisplayString() != "System.Collections.Generic") return null;
-        if (type is { Name: "List", Arity: 1 })
-        {
-            var element = type.TypeArguments[0];
-            int align = element.IsValueType ? Math.Max(4, ObjectSizes.ValueSize(element, 0).Align) : 8;
-            int fields = (8 + 4 + 4 + ObjectSizes.ElementSize(element) + align - 1) / align * align;
-            return ("list", Math.Max(24, (8 + 8 + fields + 7) / 8 * 8), true);
-        }
         var getEnumerator = type.GetMembers("GetEnumerator").OfType<IMethodSymbol>().FirstOrDefault(m => m.Parameters.IsEmpty && !m.IsStatic);
-        if (getEnumerator?.ReturnType is not { IsValueType: true }) return null;
-        int? bytes = type is { Name: "HashSet", Arity: 1, TypeArguments: [{ SpecialType: SpecialType.System_Int32 }] } ? 40 : null;
+        // The box of the struct enumerator, sized from the runtime's measured layout (RuntimeFacts).
+        if (type is { Name: "List", Arity: 1 })
+            return ("list", getEnumerator?.ReturnType is { IsValueType: true } listEnumerator ? ObjectSizes.OfBox(listEnumerator, facts) : null, true);
+        if (getEnumerator?.ReturnType is not { IsValueType: true } enumerator) return null;
+        int? bytes = ObjectSizes.OfBox(enumerator, facts);
         return ($"`{type.Name}`", bytes, false);
     }
 

@@ -4,7 +4,10 @@ namespace AllocationLens.Analysis.Rules;
 
 /// <summary>
 /// Well-known framework calls that return a new object. Easy to extend: add a line. Keys are
-/// "Namespace.Type.Member" (generic arity omitted); a type with "*" matches every member.
+/// "Namespace.Type.Member" (generic arity omitted). Each entry is also measured per runtime by a probe
+/// (tools/AllocationLens.RuntimeProbe/CallProbes.cs, bytes per call with an ordinary argument, in
+/// RuntimeFacts): a member the target's runtime measured allocating nothing returns a cached result there
+/// and is not reported. Add a probe with each new line.
 /// </summary>
 internal static class AllocatingApis
 {
@@ -91,12 +94,16 @@ internal static class AllocatingApis
         ["System.Collections.Concurrent.ConcurrentDictionary.Values"] = "a new snapshot of the values (a ReadOnlyCollection over a new List) on every read",
     };
 
-    public static string? DescribeProperty(IPropertySymbol property)
+    public static string? DescribeProperty(IPropertySymbol property, FrameworkFacts? facts = null)
     {
         var type = property.ContainingType?.OriginalDefinition;
         if (type is null) return null;
-        return Properties.TryGetValue($"{type.ContainingNamespace?.ToDisplayString()}.{type.Name}.{property.Name}", out var what) ? what : null;
+        var key = $"{type.ContainingNamespace?.ToDisplayString()}.{type.Name}.{property.Name}";
+        return Properties.TryGetValue(key, out var what) && !MeasuredCached(key, facts) ? what : null;
     }
+
+    /// <summary>True when the target's runtime measured this call allocating nothing (a cached result there).</summary>
+    private static bool MeasuredCached(string key, FrameworkFacts? facts) => facts?.BytesPerCall(key) == 0;
 
     /// <summary>LINQ operators that return a lazy iterator object (and keep their delegates).</summary>
     private static readonly HashSet<string> LazyLinq = new(StringComparer.Ordinal)
@@ -107,13 +114,14 @@ internal static class AllocatingApis
         "Append", "Prepend", "Chunk", "DefaultIfEmpty", "Index", "CountBy", "AggregateBy", "Range", "Repeat",
     };
 
-    public static string? Describe(IMethodSymbol method)
+    public static string? Describe(IMethodSymbol method, FrameworkFacts? facts = null)
     {
         var type = method.ContainingType?.OriginalDefinition;
         if (type is null) return null;
         string ns = type.ContainingNamespace?.ToDisplayString() ?? "";
         if (ns == "System.Linq" && type.Name is "Enumerable" && LazyLinq.Contains(method.Name))
             return $"a new LINQ iterator for `{method.Name}` (and an enumerator when it is enumerated)";
-        return Table.TryGetValue($"{ns}.{type.Name}.{method.Name}", out var what) ? what : null;
+        var key = $"{ns}.{type.Name}.{method.Name}";
+        return Table.TryGetValue(key, out var what) && !MeasuredCached(key, facts) ? what : null;
     }
 }

@@ -10,6 +10,6 @@ internal sealed class AnonymousObjectRule : AllocationRule
     public override void Visit(IOperation operation, RuleContext ctx)
     {
         if (operation.Type is not { } type) return;
-        Candidates.Report(ctx, operation, operation.Syntax, CandidateKind.Object, "object", type, ObjectSizes.OfClass(type), Candidates.ObjectRemedies);
+        Candidates.Report(ctx, operation, operation.Syntax, CandidateKind.Object, "object", type, ObjectSizes.OfClass(type, ctx.Facts), Candidates.ObjectRemedies);
     }
 }

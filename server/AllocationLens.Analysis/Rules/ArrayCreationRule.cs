@@ -24,17 +24,17 @@ internal sealed class ArrayCreationRule : AllocationRule
         if (arrayType.Rank > 1)
         {
             Candidates.Fixed(ctx, site, AllocationKind.Heap, "array", arrayType, null,
-                "a multi-dimensional array, which the JIT allocates through a helper it never stack-allocates", Candidates.ArrayRemedies, where: where, subject: subject);
+                "a multi-dimensional array, which the JIT allocates through a helper it never stack-allocates", Candidates.ArrayRemedies(arrayType), where: where, subject: subject);
             return;
         }
         var length = array.DimensionSizes.Length == 1 ? array.DimensionSizes[0].ConstantValue : default;
         if (!length.HasValue || length.Value is not int n)
         {
             Candidates.Fixed(ctx, site, AllocationKind.Heap, "array", arrayType, null,
-                "an array whose length is not a constant; only constant-length arrays can be stack-allocated", Candidates.ArrayRemedies, where: where, subject: subject);
+                "an array whose length is not a constant; only constant-length arrays can be stack-allocated", Candidates.ArrayRemedies(arrayType), where: where, subject: subject);
             return;
         }
         Candidates.Report(ctx, array, site, CandidateKind.Array, "array", arrayType, ObjectSizes.OfArray(arrayType.ElementType, n),
-            Candidates.ArrayRemedies, where: where, subject: subject);
+            Candidates.ArrayRemedies(arrayType), where: where, subject: subject);
     }
 }

@@ -41,13 +41,13 @@ internal sealed class BoxingRule : AllocationRule
             // so it is judged like any other box there.
             if (ctx.Runtime.RemovesNullableAndEnumEqualsBoxes)
             {
-                Candidates.Report(ctx, conversion, site, CandidateKind.Box, "box", underlying, ObjectSizes.OfBox(underlying), remedies,
+                Candidates.Report(ctx, conversion, site, CandidateKind.Box, "box", underlying, ObjectSizes.OfBox(underlying, ctx.Facts), remedies,
                     subject: $"{Spans.Subject(site, 32)} ({from} → {target})");
                 return;
             }
             // Up to .NET 10 the JIT boxes Nullable<T> through a runtime helper, not the allocation its
             // escape analysis can move to the stack: a non-null Nullable box is always a heap object.
-            Candidates.Fixed(ctx, site, AllocationKind.Boxed, "box", underlying, ObjectSizes.OfBox(underlying),
+            Candidates.Fixed(ctx, site, AllocationKind.Boxed, "box", underlying, ObjectSizes.OfBox(underlying, ctx.Facts),
                 $"boxing a `{from}` with a value allocates a `{underlying.Name}` box through a runtime helper the JIT never stack-allocates",
                 [.. remedies, "Test HasValue and pass the underlying value, or keep the Nullable<T> typed."]);
             return;
@@ -58,7 +58,7 @@ internal sealed class BoxingRule : AllocationRule
                 $"`{from}` converted to `{target}` boxes when `{from}` is a value type at run time", remedies, certain: false);
             return;
         }
-        Candidates.Report(ctx, conversion, site, CandidateKind.Box, "box", source, ObjectSizes.OfBox(source), remedies,
+        Candidates.Report(ctx, conversion, site, CandidateKind.Box, "box", source, ObjectSizes.OfBox(source, ctx.Facts), remedies,
             subject: $"{Spans.Subject(site, 32)} ({from} → {target})");
     }
 

@@ -8,13 +8,18 @@ internal static class Candidates
 {
     public static void Report(
         RuleContext ctx, IOperation value, SyntaxNode site, CandidateKind kind, string category, ITypeSymbol? type, int? bytes,
-        ImmutableArray<string> remedies, CallVerdict? constructor = null, SourceSpan? where = null, string? subject = null)
+        ImmutableArray<string> remedies, CallVerdict? constructor = null, SourceSpan? where = null, string? subject = null,
+        WhyStep? onStackNote = null)
     {
         var verdict = StackAllocationJudge.Judge(ctx, value, site, kind, type, bytes, constructor);
+        // What still reaches the heap although this site does not (a capturing lambda's closure).
+        if (verdict.OnStack && onStackNote is { } note) verdict = verdict with { Why = verdict.Why.Add(note) };
         var label = verdict.OnStack ? AllocationKind.Stack : kind == CandidateKind.Box ? AllocationKind.Boxed : AllocationKind.Heap;
         var (depth, _) = Loops.Of(site);
+        // A thrown object is not made once per iteration: hoisting it out of the loop is no remedy.
+        int remedyDepth = StackAllocationJudge.IsThrown(value) ? 0 : depth;
         ctx.Report(where ?? Spans.Of(site), label, category, type, bytes, subject ?? Spans.Subject(site), verdict,
-            verdict.OnStack ? ImmutableArray<string>.Empty : WithLoopRemedy(remedies, depth), depth);
+            verdict.OnStack ? ImmutableArray<string>.Empty : WithLoopRemedy(remedies, remedyDepth), depth);
     }
 
     /// <summary>Reports a site whose verdict does not depend on escape analysis.</summary>
@@ -39,11 +44,25 @@ internal static class Candidates
         "If it is small and short-lived, make the type a struct.",
     ];
 
-    public static readonly ImmutableArray<string> ArrayRemedies =
+    private static readonly ImmutableArray<string> UnmanagedArrayRemedies =
     [
         "Use `stackalloc` into a Span<T>, or rent from ArrayPool<T>.Shared.",
         "Keep a constant-length array local so .NET 10 can stack-allocate it.",
     ];
+
+    /// <summary>`stackalloc` takes only unmanaged elements: arrays of references (or of structs holding them) get other remedies.</summary>
+    private static readonly ImmutableArray<string> ManagedArrayRemedies =
+    [
+        "Rent from ArrayPool<T>.Shared, or reuse one array across calls.",
+        "Keep a constant-length array local so .NET 10 can stack-allocate it.",
+    ];
+
+    /// <summary>Remedies that fit the array's element type: never `stackalloc` for references.</summary>
+    public static ImmutableArray<string> ArrayRemedies(ITypeSymbol? arrayOrElement)
+    {
+        var element = arrayOrElement is IArrayTypeSymbol array ? array.ElementType : arrayOrElement;
+        return element is { IsUnmanagedType: true } ? UnmanagedArrayRemedies : ManagedArrayRemedies;
+    }
 
     public static readonly ImmutableArray<string> BoxRemedies =
     [

@@ -88,9 +88,12 @@ internal sealed class ClosureRule : AllocationRule
                 ? $"allocated when `{function.DisplayName}` starts"
                 : loop is not null ? $"allocated on every iteration of the {Loops.Keyword(loop)} loop at line {Spans.Of(loop).Line + 1}, where the scope is entered" : "allocated where the variable's scope is entered";
             why.Add(new WhyStep(where, $"{placement}, even if no delegate is created; the JIT never stack-allocates closure classes"));
-            int fields = members.Sum(m => FieldSize(m.Symbol));
+            int fields = members.Sum(m => FieldSize(m.Symbol, ctx.Facts));
             int bytes = Math.Max(24, (16 + fields + 7) / 8 * 8);
             string subject = $"closure over {names}";
+            var note = new ClosureNote(where, bytes, names);
+            function.Closures ??= new Dictionary<ISymbol, ClosureNote>(SymbolEqualityComparer.Default);
+            foreach (var (symbol, _) in members) function.Closures[symbol] = note;
             ctx.Report(where, AllocationKind.Heap, "closure", null, bytes, subject,
                 $"{subject}: a display class {placement}", why.ToImmutable(),
                 [
@@ -101,11 +104,11 @@ internal sealed class ClosureRule : AllocationRule
         }
     }
 
-    private static int FieldSize(ISymbol symbol)
+    private static int FieldSize(ISymbol symbol, FrameworkFacts facts)
     {
         var type = symbol switch { ILocalSymbol l => l.Type, IParameterSymbol p => p.Type, _ => null };
         if (type is null || type.IsReferenceType) return 8;
-        return ObjectSizes.ValueSize(type, 0).Size;
+        return ObjectSizes.ValueSize(type, 0, facts).Size;
     }
 
     private static SourceSpan DeclarationSpan(SyntaxNode declaration) => declaration switch

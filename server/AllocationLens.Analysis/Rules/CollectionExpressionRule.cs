@@ -41,10 +41,10 @@ internal sealed class CollectionExpressionRule : AllocationRule
             if (hasSpread)
             {
                 Candidates.Fixed(ctx, syntax, AllocationKind.Heap, "array", type, null,
-                    "a new array sized at run time to hold the spread elements", Candidates.ArrayRemedies);
+                    "a new array sized at run time to hold the spread elements", Candidates.ArrayRemedies(type));
                 return;
             }
-            Candidates.Report(ctx, operation, syntax, CandidateKind.Array, "array", arrayType, ObjectSizes.OfArray(arrayType.ElementType, count), Candidates.ArrayRemedies);
+            Candidates.Report(ctx, operation, syntax, CandidateKind.Array, "array", arrayType, ObjectSizes.OfArray(arrayType.ElementType, count), Candidates.ArrayRemedies(arrayType));
             return;
         }
         if (type is INamedTypeSymbol { Name: "List", Arity: 1 } list && list.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic")
@@ -52,12 +52,12 @@ internal sealed class CollectionExpressionRule : AllocationRule
             if (count == 0)
             {
                 // Lowered to `new List<T>()`, which the JIT can stack-allocate like any local object.
-                Candidates.Report(ctx, operation, syntax, CandidateKind.Object, "object", type, ObjectSizes.OfClass(type), Candidates.ObjectRemedies);
+                Candidates.Report(ctx, operation, syntax, CandidateKind.Object, "object", type, ObjectSizes.OfClass(type, ctx.Facts), Candidates.ObjectRemedies);
                 return;
             }
             Candidates.Fixed(ctx, syntax, AllocationKind.Heap, "collection", type, null,
                 "a new List<T> plus its backing array, filled through CollectionsMarshal, which lets both escape",
-                ["Use a span or an array if the size is fixed.", .. Candidates.ArrayRemedies]);
+                ["Use a span or an array if the size is fixed.", .. Candidates.ArrayRemedies(list.TypeArguments[0])]);
             return;
         }
         if (type.TypeKind == TypeKind.Interface && count == 0)

@@ -15,6 +15,32 @@ internal sealed class DelegateRule : AllocationRule
 {
     public override IReadOnlyList<OperationKind> Kinds { get; } = [OperationKind.DelegateCreation];
 
+    /// <summary>
+    /// "the delegate stays on the stack, but its closure over `k` (line 13) is a 24-byte heap object": a
+    /// capturing lambda's delegate may stay off the heap while the display class it points to never does.
+    /// </summary>
+    private static WhyStep? ClosureNote(RuleContext ctx, IAnonymousFunctionOperation lambda)
+    {
+        if (ctx.Function.Closures is not { } closures) return null;
+        var notes = new List<ClosureNote>();
+        foreach (var op in lambda.Body.DescendantsAndSelf())
+        {
+            ISymbol? captured = op switch
+            {
+                ILocalReferenceOperation l => l.Local,
+                IParameterReferenceOperation p => p.Parameter,
+                _ => null,
+            };
+            if (captured is not null && closures.TryGetValue(captured, out var note) && !notes.Contains(note)) notes.Add(note);
+        }
+        if (notes.Count == 0) return null;
+        var first = notes[0];
+        string text = notes.Count == 1
+            ? $"the delegate stays on the stack, but its closure over {first.Names} (line {first.Declaration.Line + 1}) is a {first.Bytes}-byte heap object"
+            : $"the delegate stays on the stack, but its closures are heap objects: " + string.Join("; ", notes.Select(n => $"over {n.Names} (line {n.Declaration.Line + 1}), {n.Bytes} bytes"));
+        return new WhyStep(first.Declaration, text);
+    }
+
     public override void Visit(IOperation operation, RuleContext ctx)
     {
         var creation = (IDelegateCreationOperation)operation;
@@ -40,7 +66,7 @@ internal sealed class DelegateRule : AllocationRule
                         ? "The lambda captures `this`: make it `static` and pass the instance as an argument, or cache the delegate in a field."
                         : "Make the lambda `static` and pass state through a parameter (many APIs have an overload taking a state argument).",
                      "Cache the delegate in a field if its captures do not change."],
-                    subject: Spans.Subject(lambda.Syntax));
+                    subject: Spans.Subject(lambda.Syntax), onStackNote: ClosureNote(ctx, lambda));
                 return;
 
             case IMethodReferenceOperation reference:

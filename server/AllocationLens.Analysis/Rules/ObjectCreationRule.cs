@@ -28,7 +28,7 @@ internal sealed class ObjectCreationRule : AllocationRule
         {
             // Boxed right away: the box is the site (BoxingRule), not the struct.
             if (OperationFacts.IsBoxing(operation.Parent)) return;
-            Candidates.Fixed(ctx, operation.Syntax, AllocationKind.Stack, "struct", type, ObjectSizes.ValueSize(type, 0).Size,
+            Candidates.Fixed(ctx, operation.Syntax, AllocationKind.Stack, "struct", type, ObjectSizes.ValueSize(type, 0, ctx.Facts).Size,
                 $"`{type.Name}` is a struct: it lives in a local or a field, not on the GC heap", []);
             return;
         }
@@ -42,7 +42,7 @@ internal sealed class ObjectCreationRule : AllocationRule
             return;
         }
 
-        int? bytes = ObjectSizes.OfClass(type);
+        int? bytes = ObjectSizes.OfClass(type, ctx.Facts);
         var constructor = ConstructorVerdict(ctx, creation, ref bytes);
         Candidates.Report(ctx, operation, operation.Syntax, CandidateKind.Object, "object", type, bytes, Candidates.ObjectRemedies, constructor);
     }
@@ -54,9 +54,9 @@ internal sealed class ObjectCreationRule : AllocationRule
         if (ctor.Locations.All(l => l.IsInMetadata))
         {
             var key = KnownFrameworkMembers.Key(ctor);
-            if (KnownFrameworkMembers.NotLocalOn(ctor, ctx.Runtime) is { } older)
+            if (KnownFrameworkMembers.NotLocalOn(ctor, -1, ctx.Runtime) is { } older)
                 return CallVerdict.Escapes($"`{Inlining.Signature(ctor)}`, {older}");
-            if (!KnownFrameworkMembers.KeepsLocal(ctor, -1))
+            if (!KnownFrameworkMembers.KeepsLocal(ctor, -1, ctx.Facts))
                 return CallVerdict.Escapes($"`{Inlining.Signature(ctor)}`, a framework constructor not known to be inlined");
             // Framework constructors that allocate a backing array: constant capacity only.
             int? inner = key switch

@@ -18,7 +18,7 @@ internal sealed class StructVirtualCallRule : AllocationRule
         var call = (IInvocationOperation)operation;
         if (BoxesThroughDefaultComparer(call) is { } compared)
         {
-            Candidates.Fixed(ctx, call.Syntax, AllocationKind.Boxed, "box", compared, ObjectSizes.OfBox(compared),
+            Candidates.Fixed(ctx, call.Syntax, AllocationKind.Boxed, "box", compared, ObjectSizes.OfBox(compared, ctx.Facts),
                 $"`{compared.Name}` does not implement IEquatable<{compared.Name}>, so EqualityComparer<{compared.Name}>.Default falls back to object.Equals and boxes its arguments",
                 [$"Implement IEquatable<{compared.Name}> (a record struct does it for you)."]);
             return;
@@ -35,7 +35,7 @@ internal sealed class StructVirtualCallRule : AllocationRule
         if (receiverType.TypeKind == TypeKind.Enum && method.Name is "HasFlag" or "GetHashCode")
             return; // JIT intrinsics on enums: no box, nothing to show.
 
-        Candidates.Fixed(ctx, call.Syntax, AllocationKind.Boxed, "box", receiverType, ObjectSizes.OfBox(receiverType),
+        Candidates.Fixed(ctx, call.Syntax, AllocationKind.Boxed, "box", receiverType, ObjectSizes.OfBox(receiverType, ctx.Facts),
             $"`{receiverType.Name}` does not override `{method.Name}`, so the call boxes it to run `{owner}.{method.Name}`, which keeps the box",
             [$"Override `{method.Name}` in `{receiverType.Name}` (a record struct does it for you).", .. Candidates.BoxRemedies]);
     }

@@ -21,11 +21,11 @@ internal sealed class WithExpressionRule : AllocationRule
         var subject = "with " + Spans.Subject(syntax.Initializer, 36);
         if (type.IsValueType)
         {
-            Candidates.Fixed(ctx, syntax, AllocationKind.Stack, "struct", type, ObjectSizes.ValueSize(type, 0).Size,
+            Candidates.Fixed(ctx, syntax, AllocationKind.Stack, "struct", type, ObjectSizes.ValueSize(type, 0, ctx.Facts).Size,
                 "`with` on a struct copies the value; nothing is allocated", [], where: where, subject: subject);
             return;
         }
-        Candidates.Report(ctx, operation, syntax, CandidateKind.Object, "object", type, ObjectSizes.OfClass(type),
+        Candidates.Report(ctx, operation, syntax, CandidateKind.Object, "object", type, ObjectSizes.OfClass(type, ctx.Facts),
             [.. Candidates.ObjectRemedies, "Mutate a local copy, or use a record struct if the record is small."], where: where, subject: subject);
     }
 }

@@ -7,6 +7,9 @@ namespace AllocationLens.Analysis;
 /// Estimates 64-bit heap sizes: an object is a header word, a method-table pointer and its fields
 /// (packed, then rounded to 8), at least 24 bytes. The JIT's stack-allocation limit compares the size
 /// without the header word (measured: a 65-long class, 528 bytes so counted, is stack-allocated).
+/// Framework types are sized from the target runtime's measured layout (<see cref="FrameworkFacts"/>):
+/// reference assemblies hide their private fields. A source class deriving from a framework class adds
+/// its own fields to the measured size of that base.
 /// </summary>
 internal static class ObjectSizes
 {
@@ -17,7 +20,7 @@ internal static class ObjectSizes
 
     public static int JitSize(int heapBytes) => heapBytes - Header;
 
-    public static int? OfClass(ITypeSymbol type)
+    public static int? OfClass(ITypeSymbol type, FrameworkFacts? facts = null)
     {
         if (type is not INamedTypeSymbol named || type.IsValueType) return null;
         if (named.SpecialType == SpecialType.System_String) return null;
@@ -25,12 +28,18 @@ internal static class ObjectSizes
         for (var t = named; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
         {
             if (t.TypeKind == TypeKind.Delegate) return DelegateBytes;
-            fields += InstanceFieldBytes(t, 0);
+            if (facts?.SizeOf(t, MeasuredValueSize) is { } measured) return Math.Max(MinObject, Align(measured + fields, 8));
+            fields += InstanceFieldBytes(t, 0, facts);
         }
         return Math.Max(MinObject, Align(Header + Pointer + fields, 8));
     }
 
-    public static int OfBox(ITypeSymbol valueType) => Math.Max(MinObject, Align(Header + Pointer + ValueSize(valueType, 0).Size, 8));
+    public static int OfBox(ITypeSymbol valueType, FrameworkFacts? facts = null) =>
+        facts is not null && valueType is INamedTypeSymbol { TypeKind: TypeKind.Struct } named && facts.SizeOf(named, MeasuredValueSize) is { } measured
+            ? measured
+            : Math.Max(MinObject, Align(Header + Pointer + ValueSize(valueType, 0, facts).Size, 8));
+
+    private static readonly Func<ITypeSymbol, FrameworkFacts, int> MeasuredValueSize = static (type, facts) => ValueSize(type, 1, facts).Size;
 
     /// <summary>Single-dimensional arrays: header, method table, length (padded to 8), elements.</summary>
     public static int OfArray(ITypeSymbol elementType, long length)
@@ -41,7 +50,7 @@ internal static class ObjectSizes
 
     public static int ElementSize(ITypeSymbol elementType) => elementType.IsReferenceType || elementType.TypeKind == TypeKind.Pointer ? Pointer : ValueSize(elementType, 0).Size;
 
-    private static int InstanceFieldBytes(INamedTypeSymbol type, int depth)
+    private static int InstanceFieldBytes(INamedTypeSymbol type, int depth, FrameworkFacts? facts)
     {
         int total = 0;
         foreach (var member in type.GetMembers())
@@ -53,7 +62,7 @@ internal static class ObjectSizes
                 _ => null,
             };
             if (fieldType is null) continue;
-            total += fieldType.IsReferenceType || fieldType.TypeKind is TypeKind.Pointer or TypeKind.TypeParameter ? Pointer : ValueSize(fieldType, depth + 1).Size;
+            total += fieldType.IsReferenceType || fieldType.TypeKind is TypeKind.Pointer or TypeKind.TypeParameter ? Pointer : ValueSize(fieldType, depth + 1, facts).Size;
         }
         return total;
     }
@@ -72,7 +81,7 @@ internal static class ObjectSizes
         };
     }
 
-    public static (int Size, int Align) ValueSize(ITypeSymbol type, int depth)
+    public static (int Size, int Align) ValueSize(ITypeSymbol type, int depth, FrameworkFacts? facts = null)
     {
         if (type.TypeKind == TypeKind.Enum && type is INamedTypeSymbol { EnumUnderlyingType: { } underlying }) return ValueSize(underlying, depth);
         switch (type.SpecialType)
@@ -88,6 +97,13 @@ internal static class ObjectSizes
         if (type.IsReferenceType || type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer) return (Pointer, Pointer);
         if (type is not INamedTypeSymbol named || depth > 8) return (Pointer, Pointer);
         if (named.ContainingNamespace?.ToDisplayString() == "System" && named.Name == "Guid") return (16, 4);
+        // A framework struct: its box's measured size less the header word and method table (rounded up to 8,
+        // so at most 7 bytes over; never under).
+        if (facts is not null && facts.SizeOf(named, MeasuredValueSize) is { } boxed)
+        {
+            int value = Math.Max(1, boxed - Header - Pointer);
+            return (value, value >= 8 ? 8 : value >= 4 ? 4 : value >= 2 ? 2 : 1);
+        }
         int size = 0, align = 1;
         foreach (var member in named.GetMembers())
         {
@@ -98,7 +114,7 @@ internal static class ObjectSizes
                 _ => null,
             };
             if (fieldType is null) continue;
-            var (s, a) = ValueSize(fieldType, depth + 1);
+            var (s, a) = ValueSize(fieldType, depth + 1, facts);
             size = Align(size, a) + s;
             align = Math.Max(align, a);
         }
