@@ -168,7 +168,8 @@ public static class WorkspaceLoader
         var solutions = Directory.GetFiles(fullPath, "*.sln").Concat(Directory.GetFiles(fullPath, "*.slnx")).OrderBy(p => p, StringComparer.Ordinal).ToList();
         if (solutions.Count > 0) return [solutions[0]];
         return Directory.EnumerateFiles(fullPath, "*.csproj", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
-            .Where(p => !p.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj" or "node_modules" || part.StartsWith('.')))
+            // Judged below the folder only: a folder that itself lies under a dot-folder (~/.cache/..., ~/.local/src/...) is still searched.
+            .Where(p => !Path.GetRelativePath(fullPath, p).Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj" or "node_modules" || part.StartsWith('.')))
             .OrderBy(p => p, StringComparer.Ordinal).ToList();
     }
 }

@@ -44,6 +44,24 @@ public sealed class WorkspaceLoaderTests
     /// SumOf allocates nothing).
     /// </summary>
     [Fact]
+    public void A_folder_under_a_dot_folder_still_finds_its_projects_but_not_those_in_its_own_dot_folders()
+    {
+        // Repositories live under ~/.cache, ~/.local/src and the like: only folders below the root are skipped.
+        var root = Path.Combine(Path.GetTempPath(), ".allocation-lens-dot-" + Guid.NewGuid().ToString("N")[..8], "repo");
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, "src", "Lib"));
+            Directory.CreateDirectory(Path.Combine(root, ".git", "Hidden"));
+            Directory.CreateDirectory(Path.Combine(root, "src", "Lib", "obj"));
+            File.WriteAllText(Path.Combine(root, "src", "Lib", "Lib.csproj"), "<Project />");
+            File.WriteAllText(Path.Combine(root, ".git", "Hidden", "Hidden.csproj"), "<Project />");
+            File.WriteAllText(Path.Combine(root, "src", "Lib", "obj", "Generated.csproj"), "<Project />");
+            Assert.Equal([Path.Combine(root, "src", "Lib", "Lib.csproj")], WorkspaceLoader.Resolve(root));
+        }
+        finally { Directory.Delete(Path.GetDirectoryName(root)!, recursive: true); }
+    }
+
+    [Fact]
     public async Task CSharp14_binds_and_allocations_inside_its_constructs_get_verdicts()
     {
         var (project, target, compilation) = await LoadSingle("CSharp14App");
