@@ -18,11 +18,45 @@ public static class AdHocCompilation
         // can be the symlink-resolved path when the framework folder is a symlink, and would then match
         // no TPA entry at all (every framework type unknown, every box missed).
         var frameworkDir = Path.GetDirectoryName(tpa.FirstOrDefault(p => Path.GetFileName(p) == "System.Private.CoreLib.dll") ?? typeof(object).Assembly.Location)!;
+        // The reference pack of the same framework when an SDK installed one: what projects compile
+        // against, and about a third of the implementation assemblies' size, so a loose file judged while
+        // MSBuild loads costs less memory that then stays mapped. Without an SDK: the runtime's own assemblies.
+        if (ReferencePack(frameworkDir) is { } referencePack)
+            return Directory.GetFiles(referencePack, "*.dll").OrderBy(p => p, StringComparer.Ordinal)
+                .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
         return tpa
             .Where(p => string.Equals(Path.GetDirectoryName(p), frameworkDir, StringComparison.Ordinal))
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToImmutableArray();
     });
+
+    /// <summary>
+    /// packs/Microsoft.NETCore.App.Ref/&lt;version&gt;/ref/net&lt;major&gt;.0 beside the running framework
+    /// (shared/Microsoft.NETCore.App/&lt;version&gt;): the same version, else the newest of the same major.
+    /// </summary>
+    private static string? ReferencePack(string frameworkDir)
+    {
+        try
+        {
+            if (!Version.TryParse(Path.GetFileName(frameworkDir), out var version)) return null;
+            var root = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(frameworkDir)));
+            if (root is null) return null;
+            var packs = Path.Combine(root, "packs", "Microsoft.NETCore.App.Ref");
+            if (!Directory.Exists(packs)) return null;
+            var candidates = Directory.GetDirectories(packs)
+                .Select(d => (Dir: d, Version: Version.TryParse(Path.GetFileName(d), out var v) ? v : null))
+                .Where(c => c.Version is { } v && v.Major == version.Major)
+                .OrderByDescending(c => c.Version == version).ThenByDescending(c => c.Version);
+            foreach (var (dir, _) in candidates)
+            {
+                var refDir = Path.Combine(dir, "ref", $"net{version.Major}.0");
+                if (File.Exists(Path.Combine(refDir, "System.Runtime.dll"))) return refDir;
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return null;
+    }
 
     /// <summary>No project says which language version a loose file uses: the newest released one this compiler knows.</summary>
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);

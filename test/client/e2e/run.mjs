@@ -102,6 +102,9 @@ async function lineTexts(page) {
 async function runPalette(page, title) {
   await page.keyboard.press('F1');
   await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  // Type into the palette's own input: on a busy machine focus can still sit in a view or a lens when
+  // F1 opens it, and keystrokes sent to the page would then never filter the list.
+  await page.locator('.quick-input-widget input').first().focus();
   await page.keyboard.type(title);
   // Pick the row that is exactly this command: similar titles ("Verify this method with JIT") may rank first.
   const label = title.split(': ').pop();
