@@ -113,7 +113,7 @@ public static class ColdStart
     /// The published server in a fresh process, driven over stdio: time to the first hints, time to hints
     /// judged from the loaded project(s), and its working set at that point.
     /// </summary>
-    internal static async Task<(double FirstHintsMs, double ProjectHintsMs, long WorkingSetBytes)> ServerAsync(string serverDll, string projectDir, string file, int lines = 200)
+    internal static async Task<(double FirstHintsMs, double ProjectHintsMs, long WorkingSetBytes)> ServerAsync(string serverDll, string projectDir, string file, int fromLine = 0, int toLine = 200)
     {
         var watch = Stopwatch.StartNew();
         using var process = Process.Start(new ProcessStartInfo("dotnet", $"\"{serverDll}\" lsp")
@@ -133,7 +133,7 @@ public static class ColdStart
         });
         await client.NotifyAsync("initialized", new { });
         await client.NotifyAsync("textDocument/didOpen", new { textDocument = new { uri, languageId = "csharp", version = 1, text = File.ReadAllText(file) } });
-        var range = new { start = new { line = 0, character = 0 }, end = new { line = lines, character = 0 } };
+        var range = new { start = new { line = fromLine, character = 0 }, end = new { line = toLine, character = 0 } };
         var hints = await client.RequestAsync("textDocument/inlayHint", new { textDocument = new { uri }, range }, TimeSpan.FromMinutes(2));
         double firstMs = watch.Elapsed.TotalMilliseconds;
         if (hints["result"] is not System.Text.Json.Nodes.JsonArray { Count: > 0 })

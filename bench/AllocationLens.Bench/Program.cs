@@ -132,8 +132,8 @@ if (Run("large"))
         var project = Path.Combine(imageSharp, "ImageSharp.csproj");
         var bareOpen = ColdStart.BareWorkspace(bench, project, compile: false);
         var bare = ColdStart.BareWorkspace(bench, project, compile: true);
-        var server = await ColdStart.ServerAsync(serverDll, imageSharp, Path.Combine(imageSharp, "Formats", "Jpeg", "JpegDecoderCore.cs"), lines: 1_000);
-        Console.WriteLine($"large         ImageSharp ({lines:N0} lines): first hints (ad hoc, while MSBuild loads) {server.FirstHintsMs:0} ms (target <= 1500 ms); hints judged from the project {server.ProjectHintsMs:0} ms, " +
+        var server = await ColdStart.ServerAsync(serverDll, imageSharp, Path.Combine(imageSharp, "Formats", "Jpeg", "JpegDecoderCore.cs"), fromLine: 200, toLine: 300); // a viewport with its first sites
+        Console.WriteLine($"large         ImageSharp ({lines:N0} lines): first hints for a 100-line viewport (ad hoc, while MSBuild loads) {server.FirstHintsMs:0} ms (target <= 1500 ms); hints judged from the project {server.ProjectHintsMs:0} ms, " +
                           $"against a bare workspace's open {bareOpen.Milliseconds:0} ms and open + compile {bare.Milliseconds:0} ms");
         Console.WriteLine($"large         memory after load: server {server.WorkingSetBytes / 1e6:0} MB vs bare workspace (opened and compiled) {bare.WorkingSetBytes / 1e6:0} MB = {(double)server.WorkingSetBytes / bare.WorkingSetBytes:0.00}x (target <= 1.3x)");
     }
