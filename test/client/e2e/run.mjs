@@ -87,16 +87,9 @@ async function startCodeServer(profile, log) {
 async function openFile(page, fileName) {
   await page.keyboard.press('Control+P');
   await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-  // As in runPalette: type into the quick-open input itself, then pick the row that is this file.
-  await page.locator('.quick-input-widget input').first().focus();
   await page.keyboard.type(fileName);
-  const row = await until(`quick open to list ${fileName}`, async () => {
-    const rows = page.locator('.quick-input-list .monaco-list-row');
-    const names = await rows.evaluateAll(nodes => nodes.map(n => n.querySelector('.label-name')?.textContent?.trim() ?? ''));
-    const index = names.indexOf(fileName);
-    return index < 0 ? null : rows.nth(index);
-  }, 15_000);
-  await row.click();
+  await until(`quick open to list ${fileName}`, () => page.locator('.quick-input-list .monaco-list-row').first().isVisible());
+  await page.keyboard.press('Enter');
   await until(`${fileName} to open`, async () => (await page.locator('.monaco-editor .view-lines').first().textContent() ?? '').includes('class'));
 }
 
