@@ -29,6 +29,18 @@ public sealed class BenchSession : IAsyncDisposable
         return session;
     }
 
+    /// <summary>Sends one incremental change, its range in <paramref name="before"/>'s coordinates, as an editor would.</summary>
+    public Task ChangeAsync(int version, Microsoft.CodeAnalysis.Text.SourceText before, Microsoft.CodeAnalysis.Text.TextChange change)
+    {
+        var start = before.Lines.GetLinePosition(change.Span.Start);
+        var end = before.Lines.GetLinePosition(change.Span.End);
+        return Client.NotifyAsync("textDocument/didChange", new
+        {
+            textDocument = new { uri = Uri, version },
+            contentChanges = new[] { new { range = new { start = new { line = start.Line, character = start.Character }, end = new { line = end.Line, character = end.Character } }, text = change.NewText } },
+        });
+    }
+
     public Task<System.Text.Json.Nodes.JsonObject> HintsAsync(int fromLine, int toLine) =>
         Client.RequestAsync("textDocument/inlayHint", new { textDocument = new { uri = Uri }, range = new { start = new { line = fromLine, character = 0 }, end = new { line = toLine, character = 0 } } });
 

@@ -29,7 +29,6 @@ public static class EditLatency
         // The server, warmed up on the same document.
         const string uri = "file:///tmp/bench/Generated.cs";
         await using var session = await BenchSession.OpenAsync(uri, text);
-        var client = session.Client;
         await session.HintsAsync(editLine - 30, editLine + 30);
 
         // The floor's state: the same text, parsed and compiled the way an editor host keeps it.
@@ -45,15 +44,9 @@ public static class EditLatency
             var line = source.Lines[FindEditableLine(source, editLine)];
             bool insert = i % 2 == 0;
             var change = insert ? new TextChange(new TextSpan(line.End, 0), " total++;") : new TextChange(new TextSpan(line.End - 9, 9), "");
-            var start = source.Lines.GetLinePosition(change.Span.Start);
-            var end = source.Lines.GetLinePosition(change.Span.End);
 
             var watch = Stopwatch.StartNew();
-            await client.NotifyAsync("textDocument/didChange", new
-            {
-                textDocument = new { uri, version = ++version },
-                contentChanges = new[] { new { range = new { start = new { line = start.Line, character = start.Character }, end = new { line = end.Line, character = end.Character } }, text = change.NewText } },
-            });
+            await session.ChangeAsync(++version, source, change);
             var response = await session.HintsAsync(editLine - 30, editLine + 30);
             watch.Stop();
             if (response["error"] is not null) throw new InvalidOperationException(response.ToJsonString());

@@ -78,15 +78,9 @@ public static class ProjectEditLatency
                 (EditKind.Enter, true) => new TextChange(new TextSpan(line.End, 0), "\n        "),
                 _ => new TextChange(TextSpan.FromBounds(line.End, source.Lines[editLine + 1].End), ""),
             };
-            var start = source.Lines.GetLinePosition(change.Span.Start);
-            var end = source.Lines.GetLinePosition(change.Span.End);
 
             var watch = Stopwatch.StartNew();
-            await session.Client.NotifyAsync("textDocument/didChange", new
-            {
-                textDocument = new { uri, version = ++version },
-                contentChanges = new[] { new { range = new { start = new { line = start.Line, character = start.Character }, end = new { line = end.Line, character = end.Character } }, text = change.NewText } },
-            });
+            await session.ChangeAsync(++version, source, change);
             var response = await session.HintsAsync(editLine - 30, editLine + 30);
             watch.Stop();
             if (response["error"] is not null) throw new InvalidOperationException(response.ToJsonString());

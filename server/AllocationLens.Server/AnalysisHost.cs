@@ -172,8 +172,9 @@ public sealed class AnalysisHost(ServerLog log)
     }
 
     /// <summary>
-    /// The current solution with this document's text. The newest version becomes the current
-    /// solution; a request for an older version forks from it without changing it.
+    /// The current solution with this document's text: the current solution itself for the newest
+    /// version (didOpen and didChange already applied it, <see cref="ApplyLocked"/>), a fork of it for
+    /// an older one, which leaves it unchanged.
     /// </summary>
     private Solution WithOpenText(LoadedWorkspace workspace, DocumentId id, OpenDocument document)
     {
@@ -182,14 +183,8 @@ public sealed class AnalysisHost(ServerLog log)
             // A load that completed meanwhile replaced the solution; this snapshot's workspace is older.
             if (_current is null || !ReferenceEquals(workspace, _workspace))
                 return workspace.Solution.WithDocumentText(id, document.Text, PreservationMode.PreserveIdentity);
-            bool newest = !_appliedVersions.TryGetValue(id, out var applied) || document.Version >= applied;
-            var solution = _current.WithDocumentText(id, document.Text, PreservationMode.PreserveIdentity);
-            if (newest)
-            {
-                _current = solution;
-                _appliedVersions[id] = document.Version;
-            }
-            return solution;
+            ApplyLocked(document);
+            return _current.WithDocumentText(id, document.Text, PreservationMode.PreserveIdentity);
         }
     }
 
