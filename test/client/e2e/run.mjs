@@ -19,10 +19,17 @@ const artifacts = path.join(repo, 'artifacts', 'e2e');
 fs.mkdirSync(artifacts, { recursive: true });
 
 const results = [];
+/** The page a failing check photographs (artifacts/e2e/failed-N.png), so a CI failure shows what the user would have seen. */
+let shownPage = null;
 async function check(name, fn) {
   const started = Date.now();
   try { await fn(); results.push({ name, ok: true }); console.log(`ok     ${name} (${Date.now() - started} ms)`); }
-  catch (error) { results.push({ name, ok: false }); console.log(`FAILED ${name}: ${error?.message ?? error}`); }
+  catch (error) {
+    results.push({ name, ok: false });
+    const shot = path.join(artifacts, `failed-${results.length}.png`);
+    const saved = await shownPage?.screenshot({ path: shot, timeout: 10_000 }).then(() => true, () => false);
+    console.log(`FAILED ${name}: ${error?.message ?? error}${saved ? ` (screenshot: ${path.relative(repo, shot)})` : ''}`);
+  }
 }
 
 /** Polls until fn returns a truthy value; never sleeps a fixed time and hopes. */
@@ -84,13 +91,36 @@ async function startCodeServer(profile, log) {
   return { port, child };
 }
 
+/**
+ * Opens a workspace file through quick open, as a user does, and returns once its tab is active.
+ * On a busy machine keystrokes can land in whatever still has focus (a hover, a lens) and the file
+ * index can lag behind the first query, so: type into the quick-open input itself, click the row whose
+ * name is exactly this file (never "the first row", which may be a recent file), and try again if
+ * the tab did not change.
+ */
 async function openFile(page, fileName) {
-  await page.keyboard.press('Control+P');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-  await page.keyboard.type(fileName);
-  await until(`quick open to list ${fileName}`, () => page.locator('.quick-input-list .monaco-list-row').first().isVisible());
-  await page.keyboard.press('Enter');
-  await until(`${fileName} to open`, async () => (await page.locator('.monaco-editor .view-lines').first().textContent() ?? '').includes('class'));
+  await until(`${fileName} to open`, async () => {
+    if (await activeTabIs(page, fileName)) return true;
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input').first();
+    await input.waitFor({ state: 'visible', timeout: 5000 });
+    await input.pressSequentially(fileName);
+    const row = await until(`quick open to list ${fileName}`, async () => {
+      const rows = page.locator('.quick-input-list .monaco-list-row');
+      const names = await rows.evaluateAll(nodes => nodes.map(n => n.querySelector('.label-name')?.textContent?.trim() ?? ''));
+      const index = names.indexOf(fileName);
+      return index < 0 ? null : rows.nth(index);
+    }, 15_000).catch(() => null);
+    if (row) await row.click({ timeout: 5000 }).catch(() => {});
+    return until(`the ${fileName} tab`, () => activeTabIs(page, fileName), 5000).catch(() => false);
+  }, 90_000, 500);
+  await until(`${fileName} to show text`, async () => (await page.locator('.monaco-editor .view-lines').first().textContent() ?? '').trim().length > 0, 30_000);
+}
+
+async function activeTabIs(page, fileName) {
+  const name = await page.locator('.tab.active').first().getAttribute('data-resource-name', { timeout: 1000 }).catch(() => null);
+  return name === fileName;
 }
 
 /** The text of each rendered editor line, inlay hints included (they are injected into the line's DOM). */
@@ -104,8 +134,7 @@ async function runPalette(page, title) {
   await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
   // Type into the palette's own input: on a busy machine focus can still sit in a view or a lens when
   // F1 opens it, and keystrokes sent to the page would then never filter the list.
-  await page.locator('.quick-input-widget input').first().focus();
-  await page.keyboard.type(title);
+  await page.locator('.quick-input-widget input').first().pressSequentially(title);
   // Pick the row that is exactly this command: similar titles ("Verify this method with JIT") may rank first.
   const label = title.split(': ').pop();
   const row = await until(`palette to offer "${title}"`, async () => {
@@ -156,6 +185,7 @@ async function main() {
     const trusted = await startCodeServer(trustedProfile, path.join(artifacts, 'code-server-trusted.log'));
     servers.push(trusted.child);
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    shownPage = page;
     await page.goto(`http://127.0.0.1:${trusted.port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 120_000 }); // a busy machine serves the workbench slowly
 
     if (process.env.E2E_ONLY_UNTRUSTED !== '1') {
@@ -185,13 +215,8 @@ async function main() {
     await check('the hover on a call says what the call allocates', async () => {
       await page.keyboard.press('Escape');
       await page.mouse.move(5, 5);
-      // Quick open again until the editor shows Calls.cs (a leftover hover or a slow file index can swallow the first try).
-      await until('Calls.cs in the editor', async () => {
-        if (await page.locator('.monaco-editor .view-line', { hasText: 'Geometry.Remember(r)' }).count() > 0) return true;
-        await page.keyboard.press('Escape');
-        await openFile(page, 'Calls.cs');
-        return false;
-      }, 60_000, 1000);
+      await openFile(page, 'Calls.cs');
+      await until('Calls.cs in the editor', async () => await page.locator('.monaco-editor .view-line', { hasText: 'Geometry.Remember(r)' }).count() > 0, 30_000);
       const target = page.locator('.monaco-editor .view-line', { hasText: 'Geometry.Remember(r)' }).locator('span', { hasText: 'Remember' }).last();
       // The call's callee is in Shapes.cs: its summary needs the loaded project; hover again until it is there.
       const hover = await until('a hover with the call summary', async () => {
@@ -351,6 +376,7 @@ async function main() {
     const untrusted = await startCodeServer(untrustedProfile, path.join(artifacts, 'code-server-untrusted.log'));
     servers.push(untrusted.child);
     const restricted = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    shownPage = restricted;
     await restricted.goto(`http://127.0.0.1:${untrusted.port}/?folder=${encodeURIComponent(makeWorkspace('Net8App'))}`);
     await check('an untrusted folder gets file-by-file hints and says analysis is limited', async () => {
       try { await untrustedChecks(); } finally { await restricted.screenshot({ path: path.join(artifacts, 'untrusted.png') }); }
