@@ -46,12 +46,18 @@ public sealed class AllocationAnalyzer
     public ImmutableArray<AllocationSite>[] AnalyzeAll(Compilation compilation, IReadOnlyList<SyntaxTree> trees, CancellationToken cancellationToken = default, Action? documentDone = null)
     {
         var results = new ImmutableArray<AllocationSite>[trees.Count];
+        // One session for the batch: a callee's facts (its escapes, its inlinability, its allocations) are
+        // computed once for every caller in every document, and a document's semantic model that a caller
+        // elsewhere created to read a callee is the one its own members are then judged with, so no body
+        // is bound twice for those reasons.
+        var session = new AnalysisSession(compilation, _runtime, cancellationToken);
         // Largest documents first, so the last one to finish is a small one.
         var order = Enumerable.Range(0, trees.Count).OrderByDescending(i => trees[i].Length).ToArray();
         Parallel.ForEach(order, new ParallelOptions { CancellationToken = cancellationToken },
             i =>
             {
-                results[i] = Analyze(compilation, trees[i], null, cancellationToken);
+                results[i] = Analyze(session, trees[i], range: null, cache: null, version: 0);
+                session.Release(trees[i]);
                 documentDone?.Invoke();
             });
         return results;
@@ -64,8 +70,14 @@ public sealed class AllocationAnalyzer
     /// </summary>
     public ImmutableArray<AllocationSite> Analyze(Compilation compilation, SyntaxTree tree, TextSpan? range, MemberResultCache? cache, int version, CancellationToken cancellationToken)
     {
+        return Analyze(new AnalysisSession(compilation, _runtime, cancellationToken), tree, range, cache, version);
+    }
+
+    private ImmutableArray<AllocationSite> Analyze(AnalysisSession session, SyntaxTree tree, TextSpan? range, MemberResultCache? cache, int version)
+    {
+        var compilation = session.Compilation;
+        var cancellationToken = session.CancellationToken;
         if (cache is not null && !cache.Advance(compilation, tree, _runtime, version)) cache = null;
-        var session = new AnalysisSession(compilation, _runtime, cancellationToken);
         SemanticModel? model = null; // created on the first cache miss: a fully cached request binds nothing
         var sites = new List<AllocationSite>();
         foreach (var member in MemberBodies.In(tree.GetRoot(cancellationToken), range))

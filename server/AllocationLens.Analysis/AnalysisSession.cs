@@ -29,16 +29,25 @@ internal sealed class AnalysisSession
     /// <summary>C# 11 caches delegates for static method groups, as it always did for non-capturing lambdas.</summary>
     public bool CachesStaticMethodGroups => LanguageVersion >= LanguageVersion.CSharp11;
 
-    public ConcurrentDictionary<(IMethodSymbol Method, int Ordinal), CalleeSummary> CalleeSummaries { get; } = new(CalleeKey.Comparer);
+    /// <summary>
+    /// What a callee does with one parameter, keyed by everything the answer depends on: the receiver's
+    /// exact type picks the implementations the callee's own calls reach, and the depth how much inlining
+    /// budget is left. (Keyed by method and parameter only, the first caller's answer was everyone's, and
+    /// in a parallel batch which caller came first is a race.)
+    /// </summary>
+    public ConcurrentDictionary<CalleeQuestion, CalleeSummary> CalleeSummaries { get; } = new(CalleeKey.Comparer);
     public ConcurrentDictionary<IMethodSymbol, FunctionScope?> CalleeBodies { get; } = new(SymbolEqualityComparer.Default);
     /// <summary>IL bytes a type's instance field and property initializers add to its constructors (ConstructorInitializers).</summary>
     public ConcurrentDictionary<INamedTypeSymbol, (int Il, bool HasLambda)> InitializerIl { get; } = new(SymbolEqualityComparer.Default);
 
     /// <summary>
     /// Where the source bodies read while judging the current member are recorded (null: nobody asks).
-    /// One session analyses one member at a time, so a single slot suffices.
+    /// One slot per thread: a batch analysis shares one session across the documents it judges in
+    /// parallel (<see cref="AllocationAnalyzer.AnalyzeAll"/>), each thread judging one member at a time.
     /// </summary>
-    public SourceDependencies? Dependencies { get; set; }
+    public SourceDependencies? Dependencies { get => _dependencies.Value; set => _dependencies.Value = value; }
+
+    private readonly ThreadLocal<SourceDependencies?> _dependencies = new();
 
     /// <summary>Records that the current member's verdicts depend on this source body.</summary>
     public void DependOn(SyntaxNode body) => Dependencies?.Add(body);
@@ -68,6 +77,17 @@ internal sealed class AnalysisSession
         }
     }
 
+    /// <summary>
+    /// Drops this session's semantic model of a document whose own members are all judged: its bound
+    /// bodies are no longer needed for them, and a batch over a large project must not hold every
+    /// document's bound trees at once. The callee facts derived from it stay cached; a later question about
+    /// one of its bodies binds it again in a new model.
+    /// </summary>
+    public void Release(SyntaxTree tree)
+    {
+        lock (_models) _models.Remove(tree);
+    }
+
     /// <summary>What a callee does with one parameter, and the source bodies that answer rests on.</summary>
     public sealed record CalleeSummary(EscapeResult Result, SourceDependencies Dependencies);
 
@@ -83,12 +103,17 @@ internal sealed class AnalysisSession
 #pragma warning restore RSEXPERIMENTAL001
     }
 
-    private sealed class CalleeKey : IEqualityComparer<(IMethodSymbol Method, int Ordinal)>
+    /// <summary>One question about a callee: where does argument <c>Ordinal</c> (-1: the receiver) go?</summary>
+    public readonly record struct CalleeQuestion(IMethodSymbol Method, int Ordinal, ITypeSymbol? ReceiverExact, int Depth);
+
+    private sealed class CalleeKey : IEqualityComparer<CalleeQuestion>
     {
         public static readonly CalleeKey Comparer = new();
-        public bool Equals((IMethodSymbol Method, int Ordinal) x, (IMethodSymbol Method, int Ordinal) y) =>
-            x.Ordinal == y.Ordinal && SymbolEqualityComparer.Default.Equals(x.Method, y.Method);
-        public int GetHashCode((IMethodSymbol Method, int Ordinal) obj) =>
-            HashCode.Combine(SymbolEqualityComparer.Default.GetHashCode(obj.Method), obj.Ordinal);
+        public bool Equals(CalleeQuestion x, CalleeQuestion y) =>
+            x.Ordinal == y.Ordinal && x.Depth == y.Depth && SymbolEqualityComparer.Default.Equals(x.Method, y.Method) &&
+            SymbolEqualityComparer.Default.Equals(x.ReceiverExact, y.ReceiverExact);
+        public int GetHashCode(CalleeQuestion obj) =>
+            HashCode.Combine(SymbolEqualityComparer.Default.GetHashCode(obj.Method), obj.Ordinal, obj.Depth,
+                obj.ReceiverExact is null ? 0 : SymbolEqualityComparer.Default.GetHashCode(obj.ReceiverExact));
     }
 }

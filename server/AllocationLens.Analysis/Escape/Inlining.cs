@@ -61,7 +61,7 @@ internal static class Inlining
         if (ConstructorInitializers.BlocksInlining(session, target) is { } initializers) return CallVerdict.Escapes(initializers);
         if (WhyNotInlined(target, body, session.Runtime, depth, ConstructorInitializers.IlOf(session, target)) is { } reason) return CallVerdict.Escapes(reason);
 
-        var cached = session.CalleeSummaries.GetOrAdd((target.OriginalDefinition, ordinal),
+        var cached = session.CalleeSummaries.GetOrAdd(new AnalysisSession.CalleeQuestion(target.OriginalDefinition, ordinal, receiverExact, depth),
             _ => session.Summarize(() => body.Escape(session).TraceParameter(ordinal, receiverExact, depth)));
         session.Dependencies?.AddAll(cached.Dependencies);
         var summary = cached.Result;
