@@ -223,3 +223,52 @@ public sealed class WorkspaceLoaderTests
         Assert.Equal(["net11.0", "net10.0"], TargetFrameworkReader.ReadAll(Path.Combine(TestPaths.Project("MultiTarget"), "MultiTarget.csproj")));
     }
 }
+
+/// <summary>`analyze` leaves out the SDK's generators that nothing in a project triggers (IdleFrameworkGenerators).</summary>
+public sealed class IdleFrameworkGeneratorTests
+{
+    public IdleFrameworkGeneratorTests() => Assert.Null(MsBuildRegistration.EnsureRegistered());
+
+    private static string FileName(Microsoft.CodeAnalysis.Diagnostics.AnalyzerReference reference) => Path.GetFileNameWithoutExtension(reference.FullPath ?? "");
+
+    [Fact]
+    public async Task Idle_framework_generators_are_left_out_and_a_triggered_one_still_writes_its_code()
+    {
+        var loaded = await WorkspaceLoader.LoadAsync(TestPaths.Project("Net10App"));
+        var project = Assert.Single(loaded.Solution.Projects);
+        // What the SDK gives every net10.0 project, used or not.
+        Assert.Contains(project.AnalyzerReferences, r => FileName(r) == "System.Text.RegularExpressions.Generator");
+        Assert.Contains(project.AnalyzerReferences, r => FileName(r) == "System.Text.Json.SourceGeneration");
+
+        var idle = await IdleFrameworkGenerators.RemoveFromAsync(project);
+        Assert.DoesNotContain(idle.AnalyzerReferences, r => FileName(r) is "System.Text.RegularExpressions.Generator" or "System.Text.Json.SourceGeneration" or "Microsoft.Interop.LibraryImportGenerator" or "Microsoft.CodeAnalysis.NetAnalyzers");
+        var before = (await project.GetCompilationAsync())!;
+        var after = (await idle.GetCompilationAsync())!;
+        // Nothing the idle generators would have written is missing: the same trees, the same (absent) errors.
+        Assert.Equal(before.SyntaxTrees.Select(t => t.FilePath).OrderBy(p => p), after.SyntaxTrees.Select(t => t.FilePath).OrderBy(p => p));
+        Assert.Empty(after.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+
+        // A document that uses [GeneratedRegex] and [JsonSerializable] keeps both generators, and their code binds.
+        var used = project.AddDocument("Generated.cs", """
+            using System.Text.Json.Serialization;
+            using System.Text.RegularExpressions;
+            namespace Shapes;
+            public sealed record Point(int X, int Y);
+            [JsonSerializable(typeof(Point))]
+            public partial class PointContext : JsonSerializerContext { }
+            public static partial class Patterns
+            {
+                [GeneratedRegex("a+")]
+                public static partial Regex As();
+                public static object Info() => PointContext.Default.Point;
+            }
+            """, filePath: Path.Combine(Path.GetDirectoryName(project.FilePath)!, "Generated.cs")).Project;
+        var kept = await IdleFrameworkGenerators.RemoveFromAsync(used);
+        Assert.Contains(kept.AnalyzerReferences, r => FileName(r) == "System.Text.RegularExpressions.Generator");
+        Assert.Contains(kept.AnalyzerReferences, r => FileName(r) == "System.Text.Json.SourceGeneration");
+        Assert.DoesNotContain(kept.AnalyzerReferences, r => FileName(r) == "Microsoft.Interop.LibraryImportGenerator");
+        var generated = (await kept.GetCompilationAsync())!;
+        Assert.Empty(generated.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Contains(generated.SyntaxTrees, t => t.FilePath.Contains("RegexGenerator", StringComparison.Ordinal));
+    }
+}
