@@ -17,8 +17,10 @@ public static class ProjectSoak
 {
     public sealed record Sample(int Seconds, string When, long ManagedBytes, long WorkingSetBytes);
 
-    public static async Task<IReadOnlyList<Sample>> RunAsync(string projectDir, int seconds = 3_600)
+    /// <param name="laps">How many times every file is visited; the session lasts half an hour per lap.</param>
+    public static async Task<IReadOnlyList<Sample>> RunAsync(string projectDir, int laps = 2)
     {
+        int seconds = 1_800 * laps;
         var files = Directory.EnumerateFiles(projectDir, "*.cs", SearchOption.AllDirectories)
             .Where(p => !p.Split(Path.DirectorySeparatorChar).Any(part => part is "obj" or "bin"))
             .Where(p => new FileInfo(p).Length > 2_000)
@@ -31,9 +33,8 @@ public static class ProjectSoak
         await LspTestClient.Eventually(() => client.ServerRequests.Contains("workspace/inlayHint/refresh"), TimeSpan.FromMinutes(5), "the project load");
 
         var samples = new List<Sample>();
-        // Two laps through every file within the session.
-        int switchEvery = Math.Max(10, seconds / (2 * files.Count));
-        int lap = seconds / 2;
+        int lap = seconds / laps;
+        int switchEvery = Math.Max(10, lap / files.Count);
         int version = 1, opened = 0, lines = File.ReadAllLines(file).Length;
         for (int second = 1; second <= seconds; second++)
         {
@@ -66,7 +67,7 @@ public static class ProjectSoak
                 if (second % 10 == 0)
                     await client.RequestAsync("textDocument/hover", new { textDocument = new { uri }, position = new { line = at + 5, character = 12 } });
             }
-            string? when = second == seconds / 10 ? "10% of the session" : second == lap ? "end of lap 1" : second == seconds ? "end of lap 2" : null;
+            string? when = second == lap / 5 ? "a fifth of lap 1" : second % lap == 0 ? $"end of lap {second / lap}" : null;
             if (when is not null)
             {
                 long managed = GC.GetTotalMemory(forceFullCollection: true);

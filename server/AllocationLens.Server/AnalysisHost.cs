@@ -30,6 +30,8 @@ public sealed class AnalysisHost(ServerLog log)
     /// <summary>Per document: the version whose text <see cref="_current"/> holds (older requests fork instead).</summary>
     private readonly Dictionary<DocumentId, int> _appliedVersions = new();
     private readonly object _solutionGate = new();
+    /// <summary>Idle generators left out of <see cref="_current"/>'s projects (guarded by <see cref="_solutionGate"/>).</summary>
+    private LeftOutGenerators _leftOut = LeftOutGenerators.None;
     private readonly Dictionary<string, DocumentSnapshot> _lastSnapshot = new(StringComparer.Ordinal);
     /// <summary>Per open document: member results reused across edits (the engine checks what an edit invalidates).</summary>
     private readonly Dictionary<string, MemberResultCache> _memberCaches = new(StringComparer.Ordinal);
@@ -38,12 +40,14 @@ public sealed class AnalysisHost(ServerLog log)
     public string? LoadProblem { get; set; }
 
     /// <param name="open">The documents open now: their texts, not the files', judge the loaded solution from the start.</param>
-    public void UseWorkspace(LoadedWorkspace workspace, Func<IEnumerable<OpenDocument>>? open = null)
+    /// <param name="leftOut">Framework generators the load left out as idle: an edit that types one's attribute brings it back.</param>
+    public void UseWorkspace(LoadedWorkspace workspace, Func<IEnumerable<OpenDocument>>? open = null, LeftOutGenerators? leftOut = null)
     {
         lock (_solutionGate)
         {
             _workspace = workspace;
             _current = workspace.Solution;
+            _leftOut = leftOut ?? LeftOutGenerators.None;
             _appliedVersions.Clear();
             foreach (var document in open?.Invoke() ?? []) ApplyLocked(document);
         }
@@ -86,7 +90,9 @@ public sealed class AnalysisHost(ServerLog log)
         foreach (var id in _current.GetDocumentIdsWithFilePath(document.Path))
         {
             if (_appliedVersions.TryGetValue(id, out var applied) && applied > document.Version) continue;
+            var previous = _current.GetDocument(id) is { } old && old.TryGetText(out var oldText) ? oldText : null;
             _current = _current.WithDocumentText(id, document.Text, PreservationMode.PreserveIdentity);
+            _current = _leftOut.Restore(_current, id, document.Text, previous);
             _appliedVersions[id] = document.Version;
         }
     }

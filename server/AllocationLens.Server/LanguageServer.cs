@@ -177,7 +177,11 @@ public sealed partial class LanguageServer
                 token = await BeginProgressAsync("Allocation Lens: loading projects").ConfigureAwait(false);
                 var progress = new Progress<string>(message => _ = ReportProgressAsync(token, message));
                 var loaded = await WorkspaceLoader.LoadAsync(root, line => _log.Info(line), progress).ConfigureAwait(false);
-                _host.UseWorkspace(loaded, () => _documents.All);
+                // The SDK's generators that nothing triggers cost most of a first compilation and produce nothing.
+                var (solution, leftOut) = await IdleFrameworkGenerators.RemoveFromAsync(loaded.Solution).ConfigureAwait(false);
+                loaded = loaded.WithSolution(solution);
+                if (leftOut.Count > 0) _log.Info($"Left out {leftOut.Count} idle framework generator and analyzer reference(s); typing a generator's attribute brings it back.");
+                _host.UseWorkspace(loaded, () => _documents.All, leftOut);
                 _log.Info($"Loaded {loaded.Solution.Projects.Count()} project(s) in {watch.ElapsedMilliseconds} ms: " +
                           string.Join(", ", loaded.Solution.Projects.Select(p => $"{p.Name} ({loaded.TargetOf(p.Id)})")));
                 await EndProgressAsync(token, "projects loaded").ConfigureAwait(false);

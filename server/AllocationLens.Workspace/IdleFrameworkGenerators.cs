@@ -36,13 +36,33 @@ public static class IdleFrameworkGenerators
     private const string InteropShared = "Microsoft.Interop.SourceGeneration";
 
     /// <summary>The project without the framework generators none of its documents can trigger, and without the SDK's analyzers.</summary>
-    public static async Task<Project> RemoveFromAsync(Project project, CancellationToken cancellationToken = default)
+    public static async Task<Project> RemoveFromAsync(Project project, CancellationToken cancellationToken = default) =>
+        (await LeaveOutAsync(project, cancellationToken).ConfigureAwait(false)).Project;
+
+    /// <summary>
+    /// Every project of the solution without its idle framework generators, and what was left out, so an
+    /// editor session can give a generator back the moment the user types its attribute (<see cref="LeftOutGenerators"/>).
+    /// </summary>
+    public static async Task<(Solution Solution, LeftOutGenerators LeftOut)> RemoveFromAsync(Solution solution, CancellationToken cancellationToken = default)
+    {
+        var leftOut = new Dictionary<ProjectId, IReadOnlyList<(AnalyzerReference Reference, string[] Triggers)>>();
+        foreach (var id in solution.ProjectIds)
+        {
+            var (project, idle) = await LeaveOutAsync(solution.GetProject(id)!, cancellationToken).ConfigureAwait(false);
+            if (idle.Count == 0) continue;
+            solution = project.Solution;
+            leftOut[id] = idle;
+        }
+        return (solution, new LeftOutGenerators(leftOut));
+    }
+
+    private static async Task<(Project Project, List<(AnalyzerReference Reference, string[] Triggers)> Idle)> LeaveOutAsync(Project project, CancellationToken cancellationToken)
     {
         var candidates = project.AnalyzerReferences
             .Select(reference => (Reference: reference, Name: AssemblyName(reference)))
             .Where(r => r.Name is not null)
             .ToList();
-        if (candidates.Count == 0) return project;
+        if (candidates.Count == 0) return (project, []);
 
         // The trigger names still unseen, per generator in the project; a generator is needed once one is seen.
         var unseen = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -57,11 +77,14 @@ public static class IdleFrameworkGenerators
         }
 
         bool anyInteropKept = candidates.Any(c => c.Name!.StartsWith("Microsoft.Interop.", StringComparison.Ordinal) && c.Name != InteropShared && !unseen.ContainsKey(c.Name));
+        // Each left-out reference with the names that bring it back: a generator's own triggers; the interop
+        // library those of every interop generator; an analyzer none (it never comes back).
+        var interopTriggers = Generators.Where(g => g.Assembly.StartsWith("Microsoft.Interop.", StringComparison.Ordinal)).SelectMany(g => g.Triggers).ToArray();
         var idle = candidates
             .Where(c => unseen.ContainsKey(c.Name!) || AnalyzersOnly.Contains(c.Name) || (c.Name == InteropShared && !anyInteropKept))
-            .Select(c => c.Reference)
+            .Select(c => (c.Reference, unseen.TryGetValue(c.Name!, out var triggers) ? triggers : c.Name == InteropShared ? interopTriggers : Array.Empty<string>()))
             .ToList();
-        return idle.Count == 0 ? project : project.WithAnalyzerReferences(project.AnalyzerReferences.Except(idle));
+        return idle.Count == 0 ? (project, idle) : (project.WithAnalyzerReferences(project.AnalyzerReferences.Except(idle.Select(i => i.Reference))), idle);
     }
 
     /// <summary>The assembly name of a framework analyzer or generator reference we know, by its file name; null for any other.</summary>

@@ -17,6 +17,12 @@ public sealed class LoadedWorkspace
     /// <summary>The project files of <see cref="Failures"/>.</summary>
     public IReadOnlyList<string> FailedProjects => Failures.Select(f => f.ProjectPath).ToList();
 
+    /// <summary>The same load with another solution (the loaded one, changed: generators left out).</summary>
+    public LoadedWorkspace WithSolution(Solution solution) => new()
+    {
+        Solution = solution, Diagnostics = Diagnostics, TargetFrameworks = TargetFrameworks, Workspace = Workspace, Failures = Failures,
+    };
+
     public string TargetOf(ProjectId id) => TargetFrameworks.TryGetValue(id, out var tfm) ? tfm : "net10.0";
 
     /// <summary>The failed project a file belongs to: the one whose folder is nearest above it, if any.</summary>

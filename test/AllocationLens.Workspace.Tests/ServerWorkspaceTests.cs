@@ -127,6 +127,43 @@ public sealed class ServerWorkspaceTests
     }
 
     /// <summary>
+    /// The load leaves out the SDK's generators nothing triggers; typing a generator's attribute brings it
+    /// back at once, so code that relies on what it writes is judged as the compiler sees it: here the
+    /// boxing of an enum read from a member only the JSON generator writes.
+    /// </summary>
+    [Fact]
+    public async Task Typing_a_generators_attribute_brings_back_the_generator_the_load_left_out()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "allocation-lens-generator-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(root);
+        try
+        {
+            File.WriteAllText(Path.Combine(root, "Json.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup></Project>");
+            File.WriteAllText(Path.Combine(root, "Directory.Build.props"), "<Project />");
+            File.WriteAllText(Path.Combine(root, "Directory.Packages.props"), "<Project />");
+            const string text = "using System.Text.Json.Serialization;\npublic sealed record Point(int X, int Y);\n\npublic partial class PointContext : JsonSerializerContext { }\npublic static class Kinds\n{\n    public static object Kind() => PointContext.Default.Point.Kind;\n}\n";
+            var file = Path.Combine(root, "Json.cs");
+            File.WriteAllText(file, text);
+            var (client, _, run) = await Start(root, trusted: true);
+            var uri = UriPaths.ToUri(file);
+            await client.NotifyAsync("textDocument/didOpen", new { textDocument = new { uri, languageId = "csharp", version = 1, text } });
+            await LspTestClient.Eventually(() => client.ServerRequests.Contains("workspace/inlayHint/refresh"), TimeSpan.FromMinutes(2), "the workspace load");
+            async Task<string?> KindHint() =>
+                (await client.RequestAsync("textDocument/inlayHint", HintRequest(uri)))["result"]!.AsArray()
+                    .FirstOrDefault(h => h!["position"]!["line"]!.GetValue<int>() == 6)?["label"]!.GetValue<string>();
+            // Without [JsonSerializable] nothing writes PointContext.Default: nothing binds, no verdict.
+            Assert.Null(await KindHint());
+
+            // Typed above the class: the JSON generator is back, Default.Point.Kind binds, and its enum is boxed.
+            var at = new { line = 3, character = 0 };
+            await client.NotifyAsync("textDocument/didChange", new { textDocument = new { uri, version = 2 }, contentChanges = new[] { new { range = new { start = at, end = at }, text = "[JsonSerializable(typeof(Point))] " } } });
+            Assert.Contains("boxed", await KindHint());
+            await ShutDownCleanly(client, run);
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    /// <summary>
     /// A call's hover says what its callee in another file allocates, and editing that callee changes it:
     /// the caller's summary is never served stale, and hints in the other open file are refreshed.
     /// </summary>
