@@ -33,6 +33,17 @@ public sealed class ServerWorkspaceTests
         await client.DisposeAsync();
     }
 
+    /// <summary>An empty net10.0 project in a temp folder, outside the checkout's build props; the caller deletes it.</summary>
+    private static string TempProject(string name)
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"allocation-lens-{name.ToLowerInvariant()}-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(root);
+        File.WriteAllText(Path.Combine(root, name + ".csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup></Project>");
+        File.WriteAllText(Path.Combine(root, "Directory.Build.props"), "<Project />");
+        File.WriteAllText(Path.Combine(root, "Directory.Packages.props"), "<Project />");
+        return root;
+    }
+
     private static object HintRequest(string uri) => new { textDocument = new { uri }, range = new { start = new { line = 0, character = 0 }, end = new { line = 100, character = 0 } } };
 
     [Fact]
@@ -91,13 +102,9 @@ public sealed class ServerWorkspaceTests
     public async Task Unsaved_edits_in_one_open_file_judge_the_others_until_it_is_closed()
     {
         // A project of two files outside the checkout: the caller's object escapes only if the callee stores it.
-        var root = Path.Combine(Path.GetTempPath(), "allocation-lens-unsaved-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(root);
+        var root = TempProject("Unsaved");
         try
         {
-            File.WriteAllText(Path.Combine(root, "Unsaved.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup></Project>");
-            File.WriteAllText(Path.Combine(root, "Directory.Build.props"), "<Project />");
-            File.WriteAllText(Path.Combine(root, "Directory.Packages.props"), "<Project />");
             const string callee = "public sealed class Point { public int X; }\npublic static class Sink\n{\n    static object? s_kept;\n    public static void Use(Point p) { }\n}\n";
             const string caller = "public static class Calls\n{\n    public static int Make() { var p = new Point(); Sink.Use(p); return p.X; }\n}\n";
             File.WriteAllText(Path.Combine(root, "Sink.cs"), callee);
@@ -134,13 +141,9 @@ public sealed class ServerWorkspaceTests
     [Fact]
     public async Task Typing_a_generators_attribute_brings_back_the_generator_the_load_left_out()
     {
-        var root = Path.Combine(Path.GetTempPath(), "allocation-lens-generator-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(root);
+        var root = TempProject("Json");
         try
         {
-            File.WriteAllText(Path.Combine(root, "Json.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup></Project>");
-            File.WriteAllText(Path.Combine(root, "Directory.Build.props"), "<Project />");
-            File.WriteAllText(Path.Combine(root, "Directory.Packages.props"), "<Project />");
             const string text = "using System.Text.Json.Serialization;\npublic sealed record Point(int X, int Y);\n\npublic partial class PointContext : JsonSerializerContext { }\npublic static class Kinds\n{\n    public static object Kind() => PointContext.Default.Point.Kind;\n}\n";
             var file = Path.Combine(root, "Json.cs");
             File.WriteAllText(file, text);
