@@ -197,8 +197,10 @@ internal static class Inlining
         bool modern = runtime.InlinesLoopsThrowsAndLargeConstructors;
         int budget = (method.MethodKind == MethodKind.Constructor && modern) || aggressive ? ConstructorIlBudget : MethodIlBudget;
         int il = 0;
+        IOperation? branchOnState = null;
         foreach (var op in body.Root.DescendantsAndSelf())
         {
+            if (branchOnState is null && !modern && !aggressive && BranchOnState(op, runtime) is { } branch) branchOnState = branch;
             switch (op)
             {
                 // Measured on .NET 10 (test/runtime/corpus/RealCode.cs): try/finally, `using` and `lock`
@@ -226,7 +228,51 @@ internal static class Inlining
                 return "it uses stackalloc, which the JIT does not inline";
             if (!op.IsImplicit) il += 3;
         }
+        // Measured on .NET 9 with its default Dynamic PGO (test/runtime/corpus/InliningHeuristics.cs): over the
+        // always-inline size, a callee that branches on a field, a static or a delegate cache is not inlined,
+        // while one that branches only on its arguments is (the inliner rewards an argument feeding a test).
+        // .NET 10 inlines both.
+        if (branchOnState is not null && il + initializerIl > AlwaysInlineIl)
+            return $"it branches on state other than its arguments (`{Excerpt(branchOnState.Syntax)}`) and is over the always-inline size, which the {runtime.Name} JIT does not inline";
         return TooLarge(method, il + initializerIl, runtime, depth, initializerIl);
+    }
+
+    /// <summary>The JIT inlines a callee of at most this many IL bytes whatever it contains (ALWAYS_INLINE_SIZE).</summary>
+    private const int AlwaysInlineIl = 16;
+
+    /// <summary>
+    /// A branch whose condition reads no argument of the callee: an `if`, `?:`, `??`, `??=`, `?.`, `&amp;&amp;`/`||`,
+    /// a switch on anything else, or a delegate the compiler caches behind a null check.
+    /// </summary>
+    private static IOperation? BranchOnState(IOperation op, TargetRuntime runtime)
+    {
+        IOperation? condition = op switch
+        {
+            IConditionalOperation c => c.Condition,
+            ICoalesceOperation c => c.Value,
+            ICoalesceAssignmentOperation c => c.Target,
+            IConditionalAccessOperation c => c.Operation,
+            ISwitchOperation c => c.Value,
+            ISwitchExpressionOperation c => c.Value,
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } b => b,
+            _ => null,
+        };
+        if (condition is not null)
+            return condition.DescendantsAndSelf().Any(d => d is IParameterReferenceOperation) ? null : op;
+        // `cache ?? (cache = new D(M))`: a static method group (C# 11+) or a lambda that captures nothing.
+        if (op is IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda } && (lambda.Symbol.IsStatic || Rules.Captures.Of(lambda.Symbol, lambda.Body) == Rules.CaptureKind.None))
+            return op;
+        if (op is IDelegateCreationOperation { Target: IMethodReferenceOperation { Method.IsStatic: true, Instance: null } } creation
+            && creation.Syntax is not Microsoft.CodeAnalysis.CSharp.Syntax.BaseObjectCreationExpressionSyntax
+            && creation.SemanticModel?.Compilation is Microsoft.CodeAnalysis.CSharp.CSharpCompilation { LanguageVersion: >= Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp11 })
+            return op;
+        return null;
+    }
+
+    private static string Excerpt(SyntaxNode syntax)
+    {
+        var text = string.Join(" ", syntax.ToString().Split((char[])['\r', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()));
+        return text.Length <= 40 ? text : text[..37] + "...";
     }
 
     /// <summary>The size limits of <see cref="WhyNotInlined"/>, for a body of <paramref name="il"/> bytes (initializers included).</summary>

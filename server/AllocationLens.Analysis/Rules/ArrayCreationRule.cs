@@ -34,7 +34,79 @@ internal sealed class ArrayCreationRule : AllocationRule
                 "an array whose length is not a constant; only constant-length arrays can be stack-allocated", Candidates.ArrayRemedies(arrayType), where: where, subject: subject);
             return;
         }
+        if (arrayType.ElementType.IsReferenceType && BranchingStore(ctx, array) is { } branch)
+        {
+            Candidates.Fixed(ctx, site, AllocationKind.Heap, "array", arrayType, ObjectSizes.OfArray(arrayType.ElementType, n),
+                $"an element is computed through a branch (`{Excerpt(branch.Syntax)}`, line {branch.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1}) while this array of references is being filled, and the JIT then keeps the array on the heap (measured on .NET 10 and 11)",
+                ["Compute the element into a local first, then store the local.", .. Candidates.ArrayRemedies(arrayType)], where: where, subject: subject);
+            return;
+        }
         Candidates.Report(ctx, array, site, CandidateKind.Array, "array", arrayType, ObjectSizes.OfArray(arrayType.ElementType, n),
             Candidates.ArrayRemedies(arrayType), where: where, subject: subject);
+    }
+
+    /// <summary>
+    /// A store into the array whose value branches in the caller's own code (`?:`, `??`, `?.`, `&amp;&amp;`, a
+    /// switch expression, or a delegate the compiler caches behind a null check), in its initializer or
+    /// in an element assignment through the local that holds it. Measured (test/runtime/corpus/
+    /// MethodGroupsAndArrays.cs; found on NodaTime): .NET 10 and 11 then allocate an array of references
+    /// they otherwise keep on the stack; arrays of values, and branches inside a called method, do not
+    /// matter. Null when there is none.
+    /// </summary>
+    private static IOperation? BranchingStore(RuleContext ctx, IArrayCreationOperation array)
+    {
+        foreach (var element in array.Initializer?.ElementValues ?? [])
+            if (Branch(ctx, element) is { } branch) return branch;
+        ILocalSymbol? local = array.Parent switch
+        {
+            IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } => declarator.Symbol,
+            IConversionOperation { Parent: IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } } => declarator.Symbol,
+            ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } => target.Local,
+            _ => null,
+        };
+        if (local is null) return null;
+        foreach (var reference in ctx.Function.Escape(ctx.Session).ReferencesOf(local))
+        {
+            if (reference.Parent is IArrayElementReferenceOperation { Parent: ISimpleAssignmentOperation store } element &&
+                ReferenceEquals(store.Target, element) && Branch(ctx, store.Value) is { } branch)
+                return branch;
+        }
+        return null;
+    }
+
+    private static string Excerpt(SyntaxNode syntax)
+    {
+        var text = string.Join(" ", syntax.ToString().Split((char[])['\r', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()));
+        return text.Length <= 40 ? text : text[..37] + "...";
+    }
+
+    /// <summary>The first operation in <paramref name="value"/> that compiles to a branch in this function.</summary>
+    private static IOperation? Branch(RuleContext ctx, IOperation value)
+    {
+        var stack = new Stack<IOperation>();
+        stack.Push(value);
+        while (stack.Count > 0)
+        {
+            var op = stack.Pop();
+            switch (op)
+            {
+                case IConditionalOperation or ICoalesceOperation or ICoalesceAssignmentOperation or IConditionalAccessOperation or ISwitchExpressionOperation:
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr }:
+                    return op;
+                // A cached delegate: `cache ?? (cache = new D(...))` in the IL.
+                case IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda }
+                    when lambda.Symbol.IsStatic || Captures.Of(lambda.Symbol, lambda.Body) == CaptureKind.None:
+                    return op;
+                case IDelegateCreationOperation { Target: IMethodReferenceOperation { Method: { IsStatic: true } method, Instance: null } } creation
+                    when ctx.Session.CachesStaticMethodGroups && creation.Syntax is not Microsoft.CodeAnalysis.CSharp.Syntax.BaseObjectCreationExpressionSyntax
+                        && (method.MethodKind != MethodKind.LocalFunction || method.IsStatic):
+                    return op;
+                // A nested function's body runs elsewhere.
+                case IAnonymousFunctionOperation or ILocalFunctionOperation:
+                    continue;
+            }
+            foreach (var child in op.ChildOperations) stack.Push(child);
+        }
+        return null;
     }
 }

@@ -72,10 +72,24 @@ internal sealed class DelegateRule : AllocationRule
             case IMethodReferenceOperation reference:
                 var method = reference.Method;
                 // A local function that captures nothing is emitted as a static method, so its conversion is cached too.
-                bool isStatic = method.MethodKind == MethodKind.LocalFunction
-                    ? method.IsStatic || Inlining.BodyOf(ctx.Session, method) is { } body && Captures.Of(method, body.Root) == CaptureKind.None
-                    : method.IsStatic && reference.Instance is null && !method.IsExtensionMethod;
                 var site = creation.IsImplicit ? reference.Syntax : creation.Syntax;
+                // A local function that captures nothing is emitted as a static method, but C# caches the
+                // delegate only for one declared `static` (measured on .NET 8-11: test/runtime/corpus/
+                // MethodGroupsAndArrays.cs; found on NodaTime): without the modifier every conversion
+                // creates a delegate to a static method, which always lives on the heap.
+                if (method.MethodKind == MethodKind.LocalFunction && !method.IsStatic &&
+                    Inlining.BodyOf(ctx.Session, method) is { } localBody && Captures.Of(method, localBody.Root) == CaptureKind.None)
+                {
+                    Candidates.Fixed(ctx, site, AllocationKind.Heap, "delegate", type, ObjectSizes.DelegateBytes,
+                        "a local function that is not declared `static` gets no delegate cache, even though it captures nothing: every conversion creates a delegate to a static method, which always lives on the heap",
+                        [ctx.Session.CachesStaticMethodGroups
+                            ? $"Declare `{method.Name}` `static` (it captures nothing): C# caches the delegate of a static local function."
+                            : "Cache the delegate in a static readonly field, or use C# 11 or later and declare the local function `static`."]);
+                    return;
+                }
+                bool isStatic = method.MethodKind == MethodKind.LocalFunction
+                    ? method.IsStatic
+                    : method.IsStatic && reference.Instance is null && !method.IsExtensionMethod;
                 // C# caches only conversions: `new Func<int>(M)` is a delegate creation expression, which the
                 // language defines to create a new instance, in every version. Measured on .NET 10: a
                 // delegate to a static method is never stack-allocated, even when only invoked locally
