@@ -4,7 +4,6 @@ using AllocationLens.Workspace;
 // MSBuildLocator first, before anything that touches Microsoft.Build is compiled.
 if (MsBuildRegistration.EnsureRegistered() is { } problem) { Console.Error.WriteLine(problem); return 1; }
 if (args is [ColdStart.BareOpenVerb, var projectToOpen, ..]) return await ColdStart.BareOpenAsync(projectToOpen, compile: args.Contains("--compile"));
-var root = FindRoot();
 
 // Usage: 0 harness PATH [--runtime 10.0]... : the differential harness (issue 10): static verdicts
 // against the JIT's on every object, array, box and delegate site of PATH (file, project, solution, folder).
@@ -17,6 +16,9 @@ if (args is [_, "harness", var harnessPath, ..])
     foreach (var line in report.Lines()) Console.WriteLine(line);
     return 0;
 }
+
+// The harness above needs no checkout (it runs from a copied build too); every section below does.
+var root = FindRoot();
 
 // Usage: [edits] view [SOLUTION OPEN-FILE]: the Allocations view on a real solution (default: the four
 // libraries of bench/README in one solution, CsvReader.cs open): time to the complete tree against
