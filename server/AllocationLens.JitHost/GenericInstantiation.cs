@@ -3,9 +3,13 @@ using System.Reflection;
 namespace AllocationLens.JitHost;
 
 /// <summary>
-/// Picks type arguments a generic method or a method of a generic type can be compiled with. The JIT
-/// compiles one shared body for all reference types, so `object` (or the constraint itself) stands for
-/// every reference instantiation; value-type-constrained parameters get `int`.
+/// Picks type arguments a generic method or a method of a generic type can be compiled with. First the
+/// ones its own assembly instantiates it with, when it does: the JIT specializes code for value types,
+/// and an arbitrary `int` can fold away what a real instantiation keeps (found on Newtonsoft.Json:
+/// `GetFlagsValues<T>() where T : struct` compiled for `int` made `Enum.GetUnderlyingType` a throw and
+/// its loop's box vanished, while its callers pass an enum). Otherwise defaults: the JIT compiles one
+/// shared body for all reference types, so `object` (or the constraint itself) stands for every reference
+/// instantiation; value-type-constrained parameters get `int`.
 /// </summary>
 internal static class GenericInstantiation
 {
@@ -16,6 +20,7 @@ internal static class GenericInstantiation
         var typeParams = method.DeclaringType is { IsGenericTypeDefinition: true } t ? t.GetGenericArguments() : [];
         var methodParams = method is MethodInfo { IsGenericMethodDefinition: true } mi ? mi.GetGenericArguments() : [];
         if (typeParams.Length + methodParams.Length == 0) return [];
+        if (UsedInstantiation(method, typeParams.Length, methodParams.Length) is { } used) return used;
 
         var typeArgs = new Type[typeParams.Length];
         for (int i = 0; i < typeParams.Length; i++) typeArgs[i] = typeof(object);
@@ -30,6 +35,76 @@ internal static class GenericInstantiation
             if (!Pick(methodParams[i], methodArgs, i, args => ((MethodInfo)method).MakeGenericMethod(args)))
             { failure = $"no type argument satisfies the constraints of {methodParams[i].Name}"; return null; }
         return [.. typeArgs, .. methodArgs];
+    }
+
+    /// <summary>
+    /// Type arguments the method's own module instantiates it (or its declaring type) with, closed over
+    /// concrete types, preferring one with a value type (where specialization matters); null when none.
+    /// </summary>
+    private static Type[]? UsedInstantiation(MethodBase method, int typeParams, int methodParams)
+    {
+        var instantiations = Instantiations.GetOrAdd(method.Module, Read);
+        Type[]? typeArgs = null, methodArgs = null;
+        if (typeParams > 0)
+            typeArgs = Prefer(instantiations.Types.Where(i => i.Definition == method.DeclaringType).Select(i => i.Arguments));
+        if (methodParams > 0)
+            methodArgs = Prefer(instantiations.Methods.Where(i => i.Definition.MetadataToken == method.MetadataToken && i.Definition.Module == method.Module).Select(i => i.Arguments));
+        if ((typeParams > 0 && typeArgs is null) || (methodParams > 0 && methodArgs is null)) return null;
+        Type[] all = [.. typeArgs ?? [], .. methodArgs ?? []];
+        try
+        {
+            // The constraints hold for an instantiation the compiler accepted; make sure the runtime agrees.
+            var type = typeParams > 0 ? method.DeclaringType!.MakeGenericType(typeArgs!) : method.DeclaringType;
+            if (methodParams > 0 && method is MethodInfo info)
+            {
+                var onType = typeParams > 0 ? (MethodInfo)MethodBase.GetMethodFromHandle(info.MethodHandle, type!.TypeHandle)! : info;
+                onType.MakeGenericMethod(methodArgs!);
+            }
+            return all;
+        }
+        catch (Exception e) when (e is ArgumentException or TypeLoadException or NotSupportedException) { return null; }
+    }
+
+    private static Type[]? Prefer(IEnumerable<Type[]> candidates)
+    {
+        Type[]? first = null;
+        foreach (var args in candidates)
+        {
+            if (args.Any(a => a.IsValueType)) return args;
+            first ??= args;
+        }
+        return first;
+    }
+
+    private sealed record ModuleInstantiations(List<(Type Definition, Type[] Arguments)> Types, List<(MethodInfo Definition, Type[] Arguments)> Methods);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Module, ModuleInstantiations> Instantiations = new();
+
+    /// <summary>Every closed generic type (TypeSpec table) and generic method instantiation (MethodSpec table) of a module.</summary>
+    private static ModuleInstantiations Read(Module module)
+    {
+        var types = new List<(Type, Type[])>();
+        var methods = new List<(MethodInfo, Type[])>();
+        const int TypeSpec = 0x1B000000, MethodSpec = 0x2B000000, MaxRows = 0x00FFFFFF;
+        for (int row = 1; row < MaxRows; row++)
+        {
+            Type? type;
+            try { type = module.ResolveType(TypeSpec | row); }
+            catch (ArgumentOutOfRangeException) { break; }
+            catch (Exception) { continue; } // a spec over a generic parameter, or an unloadable type
+            if (type is { IsConstructedGenericType: true, ContainsGenericParameters: false })
+                types.Add((type.GetGenericTypeDefinition(), type.GetGenericArguments()));
+        }
+        for (int row = 1; row < MaxRows; row++)
+        {
+            MethodBase? method;
+            try { method = module.ResolveMethod(MethodSpec | row); }
+            catch (ArgumentOutOfRangeException) { break; }
+            catch (Exception) { continue; }
+            if (method is MethodInfo { IsGenericMethod: true, ContainsGenericParameters: false } info)
+                methods.Add((info.GetGenericMethodDefinition(), info.GetGenericArguments()));
+        }
+        return new ModuleInstantiations(types, methods);
     }
 
     private static bool Pick(Type parameter, Type[] args, int index, Func<Type[], object> make)

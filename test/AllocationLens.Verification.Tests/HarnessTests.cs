@@ -45,4 +45,21 @@ public class HarnessTests(VerificationEnvironment environment, ITestOutputHelper
             Assert.Equal(("heap", AllocationLens.Analysis.AllocationKind.Heap), (site.Jit.Kind, site.Site.Kind));
         }
     }
+
+    /// <summary>
+    /// A generic method is compiled with the type arguments its own assembly uses: here an enum, for which the
+    /// loop's box of a ulong is real. Compiled for `int` (the default for `where T : struct`), the JIT folds
+    /// `Enum.GetUnderlyingType(typeof(int))` to a throw and the listing would say the box is gone.
+    /// </summary>
+    [Fact]
+    public async Task A_generic_method_is_judged_with_the_instantiation_its_assembly_uses()
+    {
+        var report = await DifferentialHarness.RunAsync(Path.Combine(environment.RepositoryRoot, "test/projects/HarnessNet10"), ["10.0"],
+            AllocationLens.Workspace.MsBuildRegistration.EnsureRegistered(), new StringWriter());
+        Assert.NotNull(report);
+        var file = File.ReadAllLines(Path.Combine(environment.RepositoryRoot, "test/projects/HarnessNet10/GenericInstantiations.cs"));
+        int line = Array.FindIndex(file, l => l.Contains("Convert.ChangeType(v,", StringComparison.Ordinal));
+        var box = Assert.Single(report.Compared, c => c.Site.Category == "box" && c.Site.Where.Line == line);
+        Assert.Equal(("heap", AllocationLens.Analysis.AllocationKind.Boxed), (box.Jit.Kind, box.Site.Kind));
+    }
 }
