@@ -31,17 +31,23 @@ public class HarnessTests(VerificationEnvironment environment, ITestOutputHelper
         Assert.True(falseStacks.Count == 0, "static stack where the JIT says heap:\n" + string.Join("\n", falseStacks));
     }
 
-    [Fact]
-    public async Task Delegates_in_static_constructors_and_static_initializers_are_heap_as_the_JIT_says()
+    /// <summary>The harness on test/projects/HarnessNet10 (.NET 10), and the 0-based line of a piece of code in one of its files.</summary>
+    private async Task<(HarnessReport Report, Func<string, int> Line)> HarnessNet10(string file)
     {
         var report = await DifferentialHarness.RunAsync(Path.Combine(environment.RepositoryRoot, "test/projects/HarnessNet10"), ["10.0"],
             AllocationLens.Workspace.MsBuildRegistration.EnsureRegistered(), new StringWriter());
         Assert.NotNull(report);
-        var file = File.ReadAllLines(Path.Combine(environment.RepositoryRoot, "test/projects/HarnessNet10/StaticConstructors.cs"));
-        int Line(string code) => Array.FindIndex(file, l => l.Contains(code, StringComparison.Ordinal));
+        var lines = File.ReadAllLines(Path.Combine(environment.RepositoryRoot, "test/projects/HarnessNet10", file));
+        return (report, code => Array.FindIndex(lines, l => l.Contains(code, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Delegates_in_static_constructors_and_static_initializers_are_heap_as_the_JIT_says()
+    {
+        var (report, line) = await HarnessNet10("StaticConstructors.cs");
         foreach (var code in new[] { "() => 1", "s_group = Seven", "() => 2", "() => 3" })
         {
-            var site = Assert.Single(report.Compared, c => c.Site.Category == "delegate" && c.Site.Where.Line == Line(code));
+            var site = Assert.Single(report.Compared, c => c.Site.Category == "delegate" && c.Site.Where.Line == line(code));
             Assert.Equal(("heap", AllocationLens.Analysis.AllocationKind.Heap), (site.Jit.Kind, site.Site.Kind));
         }
     }
@@ -54,12 +60,8 @@ public class HarnessTests(VerificationEnvironment environment, ITestOutputHelper
     [Fact]
     public async Task A_generic_method_is_judged_with_the_instantiation_its_assembly_uses()
     {
-        var report = await DifferentialHarness.RunAsync(Path.Combine(environment.RepositoryRoot, "test/projects/HarnessNet10"), ["10.0"],
-            AllocationLens.Workspace.MsBuildRegistration.EnsureRegistered(), new StringWriter());
-        Assert.NotNull(report);
-        var file = File.ReadAllLines(Path.Combine(environment.RepositoryRoot, "test/projects/HarnessNet10/GenericInstantiations.cs"));
-        int line = Array.FindIndex(file, l => l.Contains("Convert.ChangeType(v,", StringComparison.Ordinal));
-        var box = Assert.Single(report.Compared, c => c.Site.Category == "box" && c.Site.Where.Line == line);
+        var (report, line) = await HarnessNet10("GenericInstantiations.cs");
+        var box = Assert.Single(report.Compared, c => c.Site.Category == "box" && c.Site.Where.Line == line("Convert.ChangeType(v,"));
         Assert.Equal(("heap", AllocationLens.Analysis.AllocationKind.Boxed), (box.Jit.Kind, box.Site.Kind));
     }
 }
