@@ -7,6 +7,43 @@ namespace AllocationLens.Analysis;
 /// <summary>Small questions about operations that several rules ask.</summary>
 internal static class OperationFacts
 {
+    /// <summary>
+    /// Whether the operation itself compiles to a branch in the IL of the function it is in: `if`/`?:`,
+    /// `??`, `??=`, `?.`, `&amp;&amp;`/`||`, a switch, or a delegate C# caches behind a null check of its
+    /// cache field (a lambda that captures nothing; a static method group from C# 11). <paramref name="condition"/>
+    /// is what the branch tests, null for a delegate cache (it tests a compiler-made static).
+    /// </summary>
+    public static bool Branches(IOperation op, bool cachesStaticMethodGroups, out IOperation? condition)
+    {
+        condition = op switch
+        {
+            IConditionalOperation c => c.Condition,
+            ICoalesceOperation c => c.Value,
+            ICoalesceAssignmentOperation c => c.Target,
+            IConditionalAccessOperation c => c.Operation,
+            ISwitchOperation c => c.Value,
+            ISwitchExpressionOperation c => c.Value,
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } b => b,
+            _ => null,
+        };
+        if (condition is not null) return true;
+        return op switch
+        {
+            IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda } =>
+                lambda.Symbol.IsStatic || Rules.Captures.Of(lambda.Symbol, lambda.Body) == Rules.CaptureKind.None,
+            IDelegateCreationOperation { Target: IMethodReferenceOperation { Method.IsStatic: true, Instance: null } } creation =>
+                cachesStaticMethodGroups && creation.Syntax is not Microsoft.CodeAnalysis.CSharp.Syntax.BaseObjectCreationExpressionSyntax,
+            _ => false,
+        };
+    }
+
+    /// <summary>A piece of code as a message quotes it: one line, at most 40 characters.</summary>
+    public static string Excerpt(SyntaxNode syntax)
+    {
+        var text = string.Join(" ", syntax.ToString().Split((char[])['\r', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()));
+        return text.Length <= 40 ? text : text[..37] + "...";
+    }
+
     public static bool IsBoxing(IOperation? op) => op is IConversionOperation conversion && conversion.GetConversion().IsBoxing;
 
     /// <summary>

@@ -106,17 +106,8 @@ internal static class Inlining
         bool isVirtual = method.IsVirtual || method.IsAbstract || method.IsOverride || method.ContainingType?.TypeKind == TypeKind.Interface;
         if (!isVirtual || method.IsSealed || method.ContainingType?.IsSealed == true) return method;
         if (receiverExact is not INamedTypeSymbol exact) return null;
-        if (method.ContainingType?.TypeKind == TypeKind.Interface)
-            return exact.FindImplementationForInterfaceMember(method) as IMethodSymbol;
-        for (var type = exact; type is not null; type = type.BaseType)
-        {
-            foreach (var candidate in type.GetMembers(method.Name).OfType<IMethodSymbol>())
-            {
-                for (var m = candidate; m is not null; m = m.OverriddenMethod)
-                    if (SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, method.OriginalDefinition)) return candidate;
-            }
-        }
-        return method;
+        var implementation = CalleeResolution.Implementation(exact, method);
+        return implementation is null && method.ContainingType?.TypeKind != TypeKind.Interface ? method : implementation;
     }
 
     /// <summary>Compiler-made members (default constructors, record and anonymous-type members) are tiny and inlined.</summary>
@@ -198,9 +189,10 @@ internal static class Inlining
         int budget = (method.MethodKind == MethodKind.Constructor && modern) || aggressive ? ConstructorIlBudget : MethodIlBudget;
         int il = 0;
         IOperation? branchOnState = null;
+        bool cachesStaticMethodGroups = body.Root.SemanticModel?.Compilation is CSharpCompilation { LanguageVersion: >= LanguageVersion.CSharp11 };
         foreach (var op in body.Root.DescendantsAndSelf())
         {
-            if (branchOnState is null && !modern && !aggressive && BranchOnState(op, runtime) is { } branch) branchOnState = branch;
+            if (branchOnState is null && !modern && !aggressive && BranchOnState(op, cachesStaticMethodGroups) is { } branch) branchOnState = branch;
             switch (op)
             {
                 // Measured on .NET 10 (test/runtime/corpus/RealCode.cs): try/finally, `using` and `lock`
@@ -233,47 +225,17 @@ internal static class Inlining
         // while one that branches only on its arguments is (the inliner rewards an argument feeding a test).
         // .NET 10 inlines both.
         if (branchOnState is not null && il + initializerIl > AlwaysInlineIl)
-            return $"it branches on state other than its arguments (`{Excerpt(branchOnState.Syntax)}`) and is over the always-inline size, which the {runtime.Name} JIT does not inline";
+            return $"it branches on state other than its arguments (`{OperationFacts.Excerpt(branchOnState.Syntax)}`) and is over the always-inline size, which the {runtime.Name} JIT does not inline";
         return TooLarge(method, il + initializerIl, runtime, depth, initializerIl);
     }
 
     /// <summary>The JIT inlines a callee of at most this many IL bytes whatever it contains (ALWAYS_INLINE_SIZE).</summary>
     private const int AlwaysInlineIl = 16;
 
-    /// <summary>
-    /// A branch whose condition reads no argument of the callee: an `if`, `?:`, `??`, `??=`, `?.`, `&amp;&amp;`/`||`,
-    /// a switch on anything else, or a delegate the compiler caches behind a null check.
-    /// </summary>
-    private static IOperation? BranchOnState(IOperation op, TargetRuntime runtime)
-    {
-        IOperation? condition = op switch
-        {
-            IConditionalOperation c => c.Condition,
-            ICoalesceOperation c => c.Value,
-            ICoalesceAssignmentOperation c => c.Target,
-            IConditionalAccessOperation c => c.Operation,
-            ISwitchOperation c => c.Value,
-            ISwitchExpressionOperation c => c.Value,
-            IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } b => b,
-            _ => null,
-        };
-        if (condition is not null)
-            return condition.DescendantsAndSelf().Any(d => d is IParameterReferenceOperation) ? null : op;
-        // `cache ?? (cache = new D(M))`: a static method group (C# 11+) or a lambda that captures nothing.
-        if (op is IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda } && (lambda.Symbol.IsStatic || Rules.Captures.Of(lambda.Symbol, lambda.Body) == Rules.CaptureKind.None))
-            return op;
-        if (op is IDelegateCreationOperation { Target: IMethodReferenceOperation { Method.IsStatic: true, Instance: null } } creation
-            && creation.Syntax is not Microsoft.CodeAnalysis.CSharp.Syntax.BaseObjectCreationExpressionSyntax
-            && creation.SemanticModel?.Compilation is Microsoft.CodeAnalysis.CSharp.CSharpCompilation { LanguageVersion: >= Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp11 })
-            return op;
-        return null;
-    }
-
-    private static string Excerpt(SyntaxNode syntax)
-    {
-        var text = string.Join(" ", syntax.ToString().Split((char[])['\r', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()));
-        return text.Length <= 40 ? text : text[..37] + "...";
-    }
+    /// <summary>A branch whose condition reads no argument of the callee (<see cref="OperationFacts.Branches"/>).</summary>
+    private static IOperation? BranchOnState(IOperation op, bool cachesStaticMethodGroups) =>
+        OperationFacts.Branches(op, cachesStaticMethodGroups, out var condition) &&
+        condition?.DescendantsAndSelf().Any(d => d is IParameterReferenceOperation) != true ? op : null;
 
     /// <summary>The size limits of <see cref="WhyNotInlined"/>, for a body of <paramref name="il"/> bytes (initializers included).</summary>
     private static string? TooLarge(IMethodSymbol method, int il, TargetRuntime runtime, int depth, int initializerIl = -1)

@@ -37,7 +37,7 @@ internal sealed class ArrayCreationRule : AllocationRule
         if (arrayType.ElementType.IsReferenceType && BranchingStore(ctx, array) is { } branch)
         {
             Candidates.Fixed(ctx, site, AllocationKind.Heap, "array", arrayType, ObjectSizes.OfArray(arrayType.ElementType, n),
-                $"an element is computed through a branch (`{Excerpt(branch.Syntax)}`, line {branch.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1}) while this array of references is being filled, and the JIT then keeps the array on the heap (measured on .NET 10 and 11)",
+                $"an element is computed through a branch (`{OperationFacts.Excerpt(branch.Syntax)}`, line {branch.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1}) while this array of references is being filled, and the JIT then keeps the array on the heap (measured on .NET 10 and 11)",
                 ["Compute the element into a local first, then store the local.", .. Candidates.ArrayRemedies(arrayType)], where: where, subject: subject);
             return;
         }
@@ -74,12 +74,6 @@ internal sealed class ArrayCreationRule : AllocationRule
         return null;
     }
 
-    private static string Excerpt(SyntaxNode syntax)
-    {
-        var text = string.Join(" ", syntax.ToString().Split((char[])['\r', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()));
-        return text.Length <= 40 ? text : text[..37] + "...";
-    }
-
     /// <summary>The first operation in <paramref name="value"/> that compiles to a branch in this function.</summary>
     private static IOperation? Branch(RuleContext ctx, IOperation value)
     {
@@ -88,23 +82,9 @@ internal sealed class ArrayCreationRule : AllocationRule
         while (stack.Count > 0)
         {
             var op = stack.Pop();
-            switch (op)
-            {
-                case IConditionalOperation or ICoalesceOperation or ICoalesceAssignmentOperation or IConditionalAccessOperation or ISwitchExpressionOperation:
-                case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr }:
-                    return op;
-                // A cached delegate: `cache ?? (cache = new D(...))` in the IL.
-                case IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda }
-                    when lambda.Symbol.IsStatic || Captures.Of(lambda.Symbol, lambda.Body) == CaptureKind.None:
-                    return op;
-                case IDelegateCreationOperation { Target: IMethodReferenceOperation { Method: { IsStatic: true } method, Instance: null } } creation
-                    when ctx.Session.CachesStaticMethodGroups && creation.Syntax is not Microsoft.CodeAnalysis.CSharp.Syntax.BaseObjectCreationExpressionSyntax
-                        && (method.MethodKind != MethodKind.LocalFunction || method.IsStatic):
-                    return op;
-                // A nested function's body runs elsewhere.
-                case IAnonymousFunctionOperation or ILocalFunctionOperation:
-                    continue;
-            }
+            if (OperationFacts.Branches(op, ctx.Session.CachesStaticMethodGroups, out _)) return op;
+            // A nested function's body runs elsewhere.
+            if (op is IAnonymousFunctionOperation or ILocalFunctionOperation) continue;
             foreach (var child in op.ChildOperations) stack.Push(child);
         }
         return null;

@@ -48,7 +48,8 @@ internal static class CalleeResolution
         return receiver is IObjectCreationOperation creation ? creation.Type : null;
     }
 
-    private static IMethodSymbol? Implementation(INamedTypeSymbol type, IMethodSymbol method)
+    /// <summary>The member of <paramref name="type"/> (or a base) that implements or overrides <paramref name="method"/>; null when none does.</summary>
+    internal static IMethodSymbol? Implementation(INamedTypeSymbol type, IMethodSymbol method)
     {
         if (method.ContainingType?.TypeKind == TypeKind.Interface)
             return type.FindImplementationForInterfaceMember(method) as IMethodSymbol;
