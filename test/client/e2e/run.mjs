@@ -137,7 +137,11 @@ async function runPalette(page, title) {
   await page.locator('.quick-input-widget input').first().pressSequentially(title);
   // Pick the row that is exactly this command: similar titles ("Verify this method with JIT") may rank first.
   const label = title.split(': ').pop();
+  const input = page.locator('.quick-input-widget input').first();
   const row = await until(`palette to offer "${title}"`, async () => {
+    // The palette can still be setting up its ">" prefix when the first keystrokes arrive and drop them
+    // (seen in CI: the list stayed unfiltered); type the whole query again when it is not there.
+    if (!(await input.inputValue()).includes(title)) { await input.press('Control+A'); await input.pressSequentially(`>${title}`); }
     const rows = page.locator('.quick-input-list .monaco-list-row');
     const texts = await rows.evaluateAll(nodes => nodes.map(n => n.querySelector('.label-name')?.textContent ?? n.textContent ?? ''));
     const index = texts.findIndex(t => t.replace(/\s+/g, ' ').trim().endsWith(label));
