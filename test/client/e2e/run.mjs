@@ -92,27 +92,42 @@ async function startCodeServer(profile, log) {
 }
 
 /**
+ * The quick-input box (palette or quick open), once it is open and shows `value`. Sets the text with
+ * `fill`, never with keystrokes to the page: `fill` refuses a hidden input, so text can never land in
+ * the editor when focus moved (seen in CI: a palette that closed on blur left its query in Shapes.cs,
+ * and every later check failed on the broken line).
+ */
+async function openQuickInput(page, key, value) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press(key);
+  const input = page.locator('.quick-input-widget .quick-input-box input').first();
+  await input.waitFor({ state: 'visible', timeout: 5000 });
+  await input.fill(value, { timeout: 5000 });
+  return input;
+}
+
+/** The index of the first visible quick-input row whose label satisfies `matches`, or -1. */
+async function quickInputRow(page, matches) {
+  const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+  const labels = await rows.evaluateAll(nodes => nodes.map(n => (n.querySelector('.label-name')?.textContent ?? n.textContent ?? '').replace(/\s+/g, ' ').trim()));
+  return { rows, labels, index: labels.findIndex(matches) };
+}
+
+/**
  * Opens a workspace file through quick open, as a user does, and returns once its tab is active.
- * On a busy machine keystrokes can land in whatever still has focus (a hover, a lens) and the file
- * index can lag behind the first query, so: type into the quick-open input itself, click the row whose
- * name is exactly this file (never "the first row", which may be a recent file), and try again if
- * the tab did not change.
+ * On a busy machine the file index can lag behind the first query and focus can move, so each try
+ * opens quick open afresh, clicks the row whose name is exactly this file (never "the first row",
+ * which may be a recent file), and checks that the tab changed.
  */
 async function openFile(page, fileName) {
   await until(`${fileName} to open`, async () => {
     if (await activeTabIs(page, fileName)) return true;
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input').first();
-    await input.waitFor({ state: 'visible', timeout: 5000 });
-    await input.pressSequentially(fileName);
-    const row = await until(`quick open to list ${fileName}`, async () => {
-      const rows = page.locator('.quick-input-list .monaco-list-row');
-      const names = await rows.evaluateAll(nodes => nodes.map(n => n.querySelector('.label-name')?.textContent?.trim() ?? ''));
-      const index = names.indexOf(fileName);
-      return index < 0 ? null : rows.nth(index);
+    await openQuickInput(page, 'Control+P', fileName);
+    const found = await until(`quick open to list ${fileName}`, async () => {
+      const found = await quickInputRow(page, label => label === fileName);
+      return found.index < 0 ? null : found;
     }, 15_000).catch(() => null);
-    if (row) await row.click({ timeout: 5000 }).catch(() => {});
+    if (found) await found.rows.nth(found.index).click({ timeout: 5000 }).catch(() => {});
     return until(`the ${fileName} tab`, () => activeTabIs(page, fileName), 5000).catch(() => false);
   }, 90_000, 500);
   await until(`${fileName} to show text`, async () => (await page.locator('.monaco-editor .view-lines').first().textContent() ?? '').trim().length > 0, 30_000);
@@ -129,25 +144,24 @@ async function lineTexts(page) {
     lines.map(l => ({ top: parseFloat(l.style.top || '0'), text: l.textContent ?? '' })).sort((a, b) => a.top - b.top).map(l => l.text.replace(/\u00a0/g, ' ')));
 }
 
+/**
+ * Runs a command from the palette. Each try opens the palette afresh and sets its query; when the
+ * row does not show within a few seconds (the palette closed on blur, or dropped its query while
+ * setting up its ">" prefix), the next try starts over instead of typing into whatever has focus.
+ */
 async function runPalette(page, title) {
-  await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-  // Type into the palette's own input: on a busy machine focus can still sit in a view or a lens when
-  // F1 opens it, and keystrokes sent to the page would then never filter the list.
-  await page.locator('.quick-input-widget input').first().pressSequentially(title);
   // Pick the row that is exactly this command: similar titles ("Verify this method with JIT") may rank first.
   const label = title.split(': ').pop();
-  const input = page.locator('.quick-input-widget input').first();
+  let offered = [];
   const row = await until(`palette to offer "${title}"`, async () => {
-    // The palette can still be setting up its ">" prefix when the first keystrokes arrive and drop them
-    // (seen in CI: the list stayed unfiltered); type the whole query again when it is not there.
-    if (!(await input.inputValue()).includes(title)) { await input.press('Control+A'); await input.pressSequentially(`>${title}`); }
-    const rows = page.locator('.quick-input-list .monaco-list-row');
-    const texts = await rows.evaluateAll(nodes => nodes.map(n => n.querySelector('.label-name')?.textContent ?? n.textContent ?? ''));
-    const index = texts.findIndex(t => t.replace(/\s+/g, ' ').trim().endsWith(label));
-    if (index < 0) throw new Error(`rows offered: ${texts.join(' | ')}`);
-    return rows.nth(index);
-  });
+    const input = await openQuickInput(page, 'F1', `>${title}`);
+    return until('the row', async () => {
+      if (!(await input.isVisible())) throw new Error('the palette closed');
+      const found = await quickInputRow(page, text => text.endsWith(label));
+      offered = found.labels;
+      return found.index < 0 ? null : found.rows.nth(found.index);
+    }, 5000).catch(() => null);
+  }, 90_000, 500).catch(error => { throw new Error(`${error.message}: rows offered: ${offered.join(' | ')}`); });
   await row.click();
 }
 
