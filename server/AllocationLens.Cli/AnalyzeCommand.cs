@@ -60,9 +60,18 @@ public static class AnalyzeCommand
                 LoadedWorkspace loaded;
                 progress.Phase($"loading {DisplayPath(full)}");
                 var loadProgress = new SynchronousProgress(message => progress.Phase(message));
+                using var warmUpStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var warmUp = options.WarmUp ? LoadTimeWarmUp.Start(WorkspaceLoader.Resolve(full), warmUpStop.Token) : Task.FromResult(0);
                 try { loaded = await WorkspaceLoader.LoadAsync(full, line => { progress.Clear(); stderr.WriteLine(line); }, loadProgress).ConfigureAwait(false); }
                 catch (Exception ex) { stderr.WriteLine($"allocation-lens: could not load {options.Path}: {ex.Message}"); return (null, 1); }
-                finally { timings?.End("load (MSBuild)"); }
+                finally
+                {
+                    // The real work needs both cores: the warm-up stops as soon as the load is done.
+                    timings?.End("load (MSBuild)");
+                    warmUpStop.Cancel();
+                    var warmed = await warmUp.ConfigureAwait(false);
+                    timings?.End($"warm-up stopping ({warmed} files warmed)");
+                }
                 foreach (var failure in loaded.Failures)
                 {
                     var dir = Path.GetDirectoryName(failure.ProjectPath)!;

@@ -9,6 +9,13 @@ public sealed record AnalyzeOptions(string Path, string Format, string? Target, 
     /// <summary>Where progress goes; null: the terminal, when stderr is one (<see cref="TerminalProgress.For"/>).</summary>
     public TerminalProgress? Progress { get; init; }
 
+    /// <summary>
+    /// Judge the project's files ad hoc on the idle core while MSBuild loads, throwing the verdicts away,
+    /// so the real binding runs warm (<see cref="LoadTimeWarmUp"/>). On unless ALLOCATION_LENS_NO_WARMUP is set
+    /// (the bench compares both); it never changes the report.
+    /// </summary>
+    public bool WarmUp { get; init; } = Environment.GetEnvironmentVariable("ALLOCATION_LENS_NO_WARMUP") is not { Length: > 0 };
+
     /// <summary>The `--fail-on` values: budget, heap, boxed (exit code 3 when met).</summary>
     public IReadOnlyList<string> FailOn => FailOnKinds ?? [];
 
