@@ -11,7 +11,7 @@ namespace AllocationLens.Bench;
 /// </summary>
 public static class BuildRatio
 {
-    public sealed record Result(string Library, double BuildMs, double AnalyzeMs, double VerifyColdMs, double VerifyReusedMs, int Sites)
+    public sealed record Result(string Library, double BuildMs, double AnalyzeMs, double NoWarmUpMs, double VerifyColdMs, double VerifyReusedMs, int Sites)
     {
         public double Ratio => AnalyzeMs / BuildMs;
     }
@@ -48,7 +48,7 @@ public static class BuildRatio
             var restore = await Run("dotnet", dir, null, "restore", project, "-nologo", "-v:q");
             if (restore.Code != 0) { log.WriteLine($"build ratio   {name}: skipped, restore failed: {Last(restore.Output)}"); continue; }
 
-            var (builds, analyses) = (new List<double>(), new List<double>());
+            var (builds, analyses, withoutWarmUp) = (new List<double>(), new List<double>(), new List<double>());
             int sites = 0;
             for (int i = 0; i < repeats; i++)
             {
@@ -59,6 +59,10 @@ public static class BuildRatio
                 if (analyze.Code != 0) throw new InvalidOperationException($"{name}: analyze failed ({analyze.Code}): {Last(analyze.Output)}");
                 analyses.Add(analyze.Ms);
                 sites = analyze.Output.Split("\"kind\"").Length - 1;
+                // The same run without the load-time warm-up (LoadTimeWarmUp), to show what it buys.
+                var cold = await Run("dotnet", dir, new() { ["ALLOCATION_LENS_NO_WARMUP"] = "1" }, cli, "analyze", project, "--format", "json");
+                if (cold.Code != 0) throw new InvalidOperationException($"{name}: analyze without warm-up failed ({cold.Code}): {Last(cold.Output)}");
+                withoutWarmUp.Add(cold.Ms);
             }
             double verifyCold = double.NaN, verifyReused = double.NaN;
             if (verify)
@@ -69,9 +73,10 @@ public static class BuildRatio
                 if (cold.Code == 0) verifyCold = cold.Ms;
                 if (reused.Code == 0) verifyReused = reused.Ms;
             }
-            var result = new Result(name, Statistics.Median(builds), Statistics.Median(analyses), verifyCold, verifyReused, sites);
+            var result = new Result(name, Statistics.Median(builds), Statistics.Median(analyses), Statistics.Median(withoutWarmUp), verifyCold, verifyReused, sites);
             results.Add(result);
             log.WriteLine($"build ratio   {name,-10}: dotnet build {result.BuildMs,7:0} ms; analyze {result.AnalyzeMs,7:0} ms = {result.Ratio:0.00}x ({sites} sites); " +
+                          $"without the load-time warm-up {result.NoWarmUpMs,7:0} ms = {result.NoWarmUpMs / result.BuildMs:0.00}x; " +
                           $"analyze --verify {verifyCold,7:0} ms = {verifyCold / result.BuildMs:0.00}x with its Release build, {verifyReused,7:0} ms = {verifyReused / result.BuildMs:0.00}x reused");
         }
         return results;
