@@ -412,7 +412,7 @@ internal sealed class EscapeAnalysis
                     case IFieldReferenceOperation field when field.Instance == current:
                         if (IsAddressTaken(field))
                         {
-                            Escape(steps, field.Parent, $"the address of field `{field.Field.Name}` is taken", true);
+                            Escape(steps, field.Parent ?? field, $"the address of field `{field.Field.Name}` is taken", true);
                             return;
                         }
                         if (ReadsReferenceOutOfStruct(current, field, field.Field.Type))
@@ -424,7 +424,7 @@ internal sealed class EscapeAnalysis
 
                     case IArrayElementReferenceOperation element when element.ArrayReference == current:
                         if (IsAddressTaken(element))
-                            Escape(steps, element.Parent, "the address of an element is taken", true);
+                            Escape(steps, element.Parent ?? element, "the address of an element is taken", true);
                         return;
 
                     case IArrayElementReferenceOperation:

@@ -80,16 +80,16 @@ internal sealed class AllocatingApiRule : AllocationRule
         if (IsInterfaceGetEnumerator(call) && !ctx.Runtime.StackAllocatesGuardedEnumerators)
         {
             Candidates.Fixed(ctx, site, AllocationKind.Heap, "enumerator", method.ReturnType, null,
-                $"GetEnumerator through `{method.ContainingType.Name}` returns a boxed or class enumerator on the heap on {ctx.Runtime.Name}",
+                $"GetEnumerator through `{method.ContainingType?.Name}` returns a boxed or class enumerator on the heap on {ctx.Runtime.Name}",
                 ["Enumerate the concrete type (List<T>, T[]) so its struct enumerator is used, or index with a for loop."],
                 certain: false, where: where);
             return;
         }
         if (AllocatingApis.Describe(method, ctx.Facts) is { } what)
         {
-            Candidates.Fixed(ctx, site, AllocationKind.Heap, method.ContainingType.ContainingNamespace?.ToDisplayString() == "System.Linq" ? "linq" : "call",
+            Candidates.Fixed(ctx, site, AllocationKind.Heap, method.ContainingType?.ContainingNamespace?.ToDisplayString() == "System.Linq" ? "linq" : "call",
                 method.ReturnType, null, $"`{Inlining.Signature(method)}` returns {what}",
-                method.ContainingType.Name == "Enumerable"
+                method.ContainingType?.Name == "Enumerable"
                     ? ["Replace the LINQ chain with a loop on hot paths.", "Pass a static lambda to avoid a delegate per call."]
                     : ["Use a span-based overload (AsSpan, TryFormat, Split into a Span<Range>) where one exists."], where: where);
         }
