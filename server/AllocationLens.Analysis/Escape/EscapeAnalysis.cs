@@ -641,11 +641,14 @@ internal sealed class EscapeAnalysis
             {
                 case ILocalReferenceOperation local:
                     FlowsTo(local.Local, assignment, steps);
+                    TraceAssignedValue(assignment, steps);
                     return;
                 case IParameterReferenceOperation parameter:
                     FlowsTo(parameter.Parameter, assignment, steps);
+                    TraceAssignedValue(assignment, steps);
                     return;
                 case IDiscardOperation:
+                    TraceAssignedValue(assignment, steps);
                     return;
                 case IFieldReferenceOperation { Field.IsStatic: true } staticField:
                     Escape(steps, assignment, $"stored to static field `{staticField.Field.Name}`", true);
@@ -681,6 +684,20 @@ internal sealed class EscapeAnalysis
                     Escape(steps, assignment, "stored to a location we do not track", false);
                     return;
             }
+        }
+
+        /// <summary>
+        /// An assignment is an expression whose value is what it stored: in `h.F = p = new P()`,
+        /// `return p = new P()` or `Add(p = new P())` the new object reaches the local and, through the
+        /// assignment's own value, the enclosing use as well. Only stores into a local, a parameter or a
+        /// discard need this: every other store already decided the object's fate. (Found by the harness on
+        /// Scriban: `node.Trivias = trivias = new ScriptTrivias()` was judged by the local alone.)
+        /// </summary>
+        private void TraceAssignedValue(ISimpleAssignmentOperation assignment, ImmutableArray<WhyStep> steps)
+        {
+            if (assignment.Parent is null or IExpressionStatementOperation) return;
+            var target = assignment.Target is ILocalReferenceOperation local ? local.Local.Name : assignment.Target is IParameterReferenceOperation p ? p.Parameter.Name : "_";
+            Push(assignment, steps.Add(new WhyStep(_owner.Span(assignment), $"the assignment to `{target}` is itself a value, used again (line {_owner.Span(assignment).Line + 1})")));
         }
 
         private static bool IsPlainStorage(IMemberReferenceOperation member) =>
