@@ -47,6 +47,13 @@ internal static class KnownFrameworkMembers
     public static bool ReturnsAlias(IMethodSymbol method, int ordinal) =>
         AliasingReturns.TryGetValue(Key(method), out var aliased) && aliased == ordinal && method.Parameters.Length >= 1 && method.Parameters[0].Type is IArrayTypeSymbol;
 
+    /// <summary>
+    /// The static `object.Equals(objA, objB)`: inlined, it calls `objA.Equals(objB)`, so what happens to
+    /// objB is what the virtual call does with its argument, which depends on objA's exact type.
+    /// </summary>
+    public static bool IsStaticObjectEquals(IMethodSymbol method) =>
+        method.ContainingType?.SpecialType == SpecialType.System_Object && method.Name == "Equals" && method.IsStatic && method.Parameters.Length == 2;
+
     /// <summary>object.Equals(object) reached with a known receiver that does not override it: reference equality, measured local.</summary>
     public static bool IsDevirtualizedObjectEquals(IMethodSymbol target) =>
         target.ContainingType?.SpecialType == SpecialType.System_Object && target.Name == "Equals" && !target.IsStatic && target.Parameters.Length == 1;
