@@ -63,9 +63,17 @@ public sealed class CorpusVerificationTests(VerificationEnvironment environment,
         // FIXME: CORINFO_HELP_BOX_NULLABLE stays in the listing (so `heap`), but for a null int? it returns
         // null and allocates nothing; the JIT does not fold the constant null. The verdict cannot see values.
         ["BoxingCases.Case_NullableConstantNull"] = "the BOX_NULLABLE helper stays but allocates nothing for a null value",
+        // Measured 0 B/call in a fresh process on .NET 9, 10 and 11 (the runtime tier), and the JIT listing
+        // keeps no helper. In this test process, measured after other tests have run (serially too), the
+        // Tier-1 code keeps both boxes (24 and 48 B/call): whether the inlined object.Equals(a, b) ends in a
+        // stack box depends on the process's history, so the engine's `stack` here is `may`. Run alone,
+        // this test sees them agree; both outcomes are accepted.
+        ["ObjectEqualsCases.Case_ObjectEqualsFirstBoxWithTypeTestingOverride"] = DependsOnProcess + "object.Equals(a, b) on a struct whose override only type-tests",
+        ["ObjectEqualsCases.Case_ObjectEqualsSecondBoxWithTypeTestingOverride"] = DependsOnProcess + "object.Equals(a, b) on a struct whose override only type-tests",
     };
 
     private const string PgoOnly = "PGO only: ";
+    private const string DependsOnProcess = "depends on the process's history: ";
 
     private sealed record CaseMethod(string Name, string Path, Microsoft.CodeAnalysis.Text.TextSpan Span, Marker Marker);
 
@@ -138,8 +146,10 @@ public sealed class CorpusVerificationTests(VerificationEnvironment environment,
         var disagreements = judged.Where(r => r.Status == "DISAGREE").ToList();
         int agree = judged.Count - disagreements.Count;
         int pgoOnly = disagreements.Count(r => KnownDisagreements.TryGetValue(r.Name, out var why) && why.StartsWith(PgoOnly, StringComparison.Ordinal));
+        // The same kind of difference: the listing and a fresh process agree; this process's profile does not.
+        pgoOnly += disagreements.Count(r => KnownDisagreements.TryGetValue(r.Name, out var why) && why.StartsWith(DependsOnProcess, StringComparison.Ordinal));
         var summary = $"jit agreement (net10.0): {agree}/{judged.Count} ({100.0 * agree / Math.Max(1, judged.Count):0.0}%) on .NET {runtime}; "
-            + $"{agree + pgoOnly}/{judged.Count} ({100.0 * (agree + pgoOnly) / Math.Max(1, judged.Count):0.0}%) setting aside {pgoOnly} PGO-only differences; "
+            + $"{agree + pgoOnly}/{judged.Count} ({100.0 * (agree + pgoOnly) / Math.Max(1, judged.Count):0.0}%) setting aside {pgoOnly} PGO-only or process-dependent differences; "
             + $"{judged.Count} of {rows.Count} cases judged ({string.Join(", ", rows.Where(r => r.Status is not ("agree" or "DISAGREE")).GroupBy(r => r.Status).Select(g => $"{g.Count()} {g.Key}"))})";
 
         var report = new StringBuilder();
@@ -156,7 +166,7 @@ public sealed class CorpusVerificationTests(VerificationEnvironment environment,
         File.WriteAllText(Path.Combine(artifacts, "jit-agreement.txt"), report.ToString());
 
         var unexplained = disagreements.Where(r => !KnownDisagreements.ContainsKey(r.Name)).Select(r => r.Name).ToList();
-        var fixedNow = KnownDisagreements.Keys.Where(k => !disagreements.Any(r => r.Name == k)).ToList();
+        var fixedNow = KnownDisagreements.Where(k => !k.Value.StartsWith(DependsOnProcess, StringComparison.Ordinal) && !disagreements.Any(r => r.Name == k.Key)).Select(k => k.Key).ToList();
         Assert.True(unexplained.Count == 0, "unexplained disagreements: " + string.Join(", ", unexplained));
         Assert.True(fixedNow.Count == 0, "no longer disagree (remove from KnownDisagreements): " + string.Join(", ", fixedNow));
         // FIXME: the issue asks for 99% against the measured bytes; against Tier-1 with PGO it is not

@@ -760,7 +760,8 @@ internal sealed class EscapeAnalysis
             var exact = ordinal == 0 ? _exactType ?? (first is null ? null : ExactTypeOf(first)) : first is null ? null : ExactTypeOf(first);
             if (instanceEquals is not null && exact is not null)
             {
-                CheckCall(instanceEquals, ordinal == 0 ? -1 : 0, argument, steps, exact);
+                var inlined = steps.Add(new WhyStep(_owner.Span(argument), $"passed to `{Inlining.Signature(invocation.TargetMethod)}`, which the JIT inlines: it calls `objA.Equals(objB)` on `{exact.Name}`"));
+                CheckCall(instanceEquals, ordinal == 0 ? -1 : 0, argument, inlined, exact);
                 return;
             }
             if (ordinal == 0)
