@@ -757,7 +757,7 @@ internal sealed class EscapeAnalysis
             var first = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value;
             var instanceEquals = invocation.TargetMethod.ContainingType.GetMembers("Equals").OfType<IMethodSymbol>()
                 .FirstOrDefault(m => !m.IsStatic && m.Parameters.Length == 1);
-            var exact = ordinal == 0 ? _exactType ?? (first is null ? null : ExactTypeOf(first)) : first is null ? null : ExactTypeOf(first);
+            var exact = first is null ? null : ExactTypeOf(first);
             if (instanceEquals is not null && exact is not null)
             {
                 var inlined = steps.Add(new WhyStep(_owner.Span(argument), $"passed to `{Inlining.Signature(invocation.TargetMethod)}`, which the JIT inlines: it calls `objA.Equals(objB)` on `{exact.Name}`"));
@@ -772,14 +772,26 @@ internal sealed class EscapeAnalysis
             Escape(steps, argument, $"passed to `{Inlining.Signature(invocation.TargetMethod)}`, which hands it to `objA.Equals(objB)`: a virtual call the JIT inlines only when it knows objA's exact type", false);
         }
 
-        /// <summary>The exact type of a value when the JIT can know it: a boxed struct, or an object <see cref="ExactTypeKnown"/> vouches for.</summary>
+        /// <summary>
+        /// The exact type of a value when the JIT can know it from the value itself: a boxed struct, a new
+        /// object, or a local assigned once from one (<see cref="ExactTypeKnown"/>). Not the traced value's
+        /// own exact type: the argument may be something read out of it (a struct's field).
+        /// </summary>
         private ITypeSymbol? ExactTypeOf(IOperation value)
         {
             var operand = value;
             while (operand is IConversionOperation { IsImplicit: true } or IParenthesizedOperation)
                 operand = operand is IConversionOperation c ? c.Operand : ((IParenthesizedOperation)operand).Operand;
-            if (operand.Type is { IsValueType: true } boxed && boxed.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T) return boxed;
-            return ExactTypeKnown(value) ? operand.Type : null;
+            if (operand.Type is { IsValueType: true } boxed && boxed.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T && boxed.TypeKind != TypeKind.TypeParameter)
+                return boxed;
+            if (operand is IObjectCreationOperation creation) return creation.Type;
+            if (operand is ILocalReferenceOperation local && ExactTypeKnown(operand)
+                && _owner._declarators.TryGetValue(local.Local, out var declarator) && declarator.GetVariableInitializer()?.Value is { } initial)
+            {
+                while (initial is IConversionOperation { IsImplicit: true } conversion) initial = conversion.Operand;
+                return initial is IObjectCreationOperation created ? created.Type : null;
+            }
+            return null;
         }
 
         /// <summary>The value is an argument (or the receiver, ordinal -1) of a call: does the call keep it local?</summary>
