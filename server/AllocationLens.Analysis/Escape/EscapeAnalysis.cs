@@ -731,11 +731,13 @@ internal sealed class EscapeAnalysis
                 case IInvocationOperation invocation when KnownFrameworkMembers.IsStaticObjectEquals(invocation.TargetMethod):
                     ObjectEqualsArgument(invocation, argument, parameter.Ordinal, steps);
                     return;
+                // The argument's exact type travels into an inlined callee (YamlDotNet: a boxed struct passed to
+                // HashCode.GetHashCode(object), where obj.GetHashCode() is devirtualized on the box's type).
                 case IInvocationOperation invocation:
-                    CheckCall(invocation.TargetMethod, parameter.Ordinal, argument, steps, null);
+                    CheckCall(invocation.TargetMethod, parameter.Ordinal, argument, steps, null, argument.Value is { } passed ? ExactTypeOf(passed) : null);
                     return;
                 case IObjectCreationOperation { Constructor: { } ctor }:
-                    CheckCall(ctor, parameter.Ordinal, argument, steps, null);
+                    CheckCall(ctor, parameter.Ordinal, argument, steps, null, argument.Value is { } given ? ExactTypeOf(given) : null);
                     return;
                 default:
                     Escape(steps, argument, $"passed to parameter `{parameter.Name}`", false);
@@ -761,7 +763,7 @@ internal sealed class EscapeAnalysis
             if (instanceEquals is not null && exact is not null)
             {
                 var inlined = steps.Add(new WhyStep(_owner.Span(argument), $"passed to `{Inlining.Signature(invocation.TargetMethod)}`, which the JIT inlines: it calls `objA.Equals(objB)` on `{exact.Name}`"));
-                CheckCall(instanceEquals, ordinal == 0 ? -1 : 0, argument, inlined, exact);
+                CheckCall(instanceEquals, ordinal == 0 ? -1 : 0, argument, inlined, exact, ordinal == 0 ? null : argument.Value is { } second ? ExactTypeOf(second) : null);
                 return;
             }
             if (ordinal == 0)
@@ -795,9 +797,9 @@ internal sealed class EscapeAnalysis
         }
 
         /// <summary>The value is an argument (or the receiver, ordinal -1) of a call: does the call keep it local?</summary>
-        private void CheckCall(IMethodSymbol method, int ordinal, IOperation at, ImmutableArray<WhyStep> steps, ITypeSymbol? receiverExact)
+        private void CheckCall(IMethodSymbol method, int ordinal, IOperation at, ImmutableArray<WhyStep> steps, ITypeSymbol? receiverExact, ITypeSymbol? argumentExact = null)
         {
-            var verdict = Inlining.KeepsArgumentLocal(_owner._session, method, ordinal, receiverExact, _depth + 1);
+            var verdict = Inlining.KeepsArgumentLocal(_owner._session, method, ordinal, receiverExact, _depth + 1, argumentExact);
             string what = ordinal < 0 ? "used as `this` of" : $"passed to parameter `{Inlining.ParameterName(method, ordinal)}` of";
             if (verdict.KeepsLocal)
             {

@@ -28,8 +28,14 @@ internal static class Inlining
     /// </summary>
     private const int NestedIlBudget = 40;
 
-    public static CallVerdict KeepsArgumentLocal(AnalysisSession session, IMethodSymbol method, int ordinal, ITypeSymbol? receiverExact, int depth)
+    /// <param name="receiverExact">The exact type of the call's receiver when known: it picks the implementation of a virtual call.</param>
+    /// <param name="argumentExact">
+    /// The exact type of argument <paramref name="ordinal"/> when known (a box, a new object): inside an inlined
+    /// callee the JIT knows it too and devirtualizes calls on it. For the receiver (ordinal -1) it is <paramref name="receiverExact"/>.
+    /// </param>
+    public static CallVerdict KeepsArgumentLocal(AnalysisSession session, IMethodSymbol method, int ordinal, ITypeSymbol? receiverExact, int depth, ITypeSymbol? argumentExact = null)
     {
+        var valueExact = ordinal < 0 ? receiverExact : argumentExact;
         if (KnownFrameworkMembers.NotLocalOn(method, ordinal, session.Runtime) is { } older) return CallVerdict.Escapes(older);
         if (KnownFrameworkMembers.KeepsLocal(method, ordinal, session.Facts)) return CallVerdict.Local(null);
         if (session.Runtime.RemovesNullableAndEnumEqualsBoxes && KnownFrameworkMembers.IsEnumEquals(method, receiverExact)) return CallVerdict.Local(null);
@@ -61,8 +67,8 @@ internal static class Inlining
         if (ConstructorInitializers.BlocksInlining(session, target) is { } initializers) return CallVerdict.Escapes(initializers);
         if (WhyNotInlined(target, body, session.Runtime, depth, ConstructorInitializers.IlOf(session, target)) is { } reason) return CallVerdict.Escapes(reason);
 
-        var cached = session.CalleeSummaries.GetOrAdd(new AnalysisSession.CalleeQuestion(target.OriginalDefinition, ordinal, receiverExact, depth),
-            _ => session.Summarize(() => body.Escape(session).TraceParameter(ordinal, receiverExact, depth)));
+        var cached = session.CalleeSummaries.GetOrAdd(new AnalysisSession.CalleeQuestion(target.OriginalDefinition, ordinal, valueExact, depth),
+            _ => session.Summarize(() => body.Escape(session).TraceParameter(ordinal, valueExact, depth)));
         session.Dependencies?.AddAll(cached.Dependencies);
         var summary = cached.Result;
         if (summary.Escapes)

@@ -1,0 +1,20 @@
+// Runtime-verification corpus: the exact type of an argument travels into an inlined callee. Found by
+// the differential harness on YamlDotNet (`CombineHashCodes(hashCode, Tag)` with a struct Tag, where
+// `obj.GetHashCode()` inside the callee is devirtualized on the box's type and the box stays local).
+using System;
+using System.Runtime.CompilerServices;
+
+namespace Corpus;
+
+public static class ExactArgumentHelpers
+{
+    public static int HashOf(object o) => o.GetHashCode();
+    public static string TextOf(object o) => o.ToString()!;
+}
+
+public static class ExactArgumentCases
+{
+    public static int Case_BoxPassedToHelperThatCallsItsOverride() { var t = new TagLike(Sink.Int()); return ExactArgumentHelpers.HashOf(t); } //@ hint("t);", stack) on(net8.0: heap)
+    public static int Case_BoxPassedToHelperThatReachesValueType() { var t = new NoEqualsOverride { V = Sink.Int() }; return ExactArgumentHelpers.HashOf(t); } //@ hint("t);", heap)
+    public static int Case_NewObjectPassedToHelperThatReachesObjectGetHashCode() => ExactArgumentHelpers.HashOf(new Point(1, 2)); //@ hint("new Point", heap)
+}
