@@ -776,8 +776,9 @@ internal sealed class EscapeAnalysis
 
         /// <summary>
         /// The exact type of a value when the JIT can know it from the value itself: a boxed struct, a new
-        /// object, or a local assigned once from one (<see cref="ExactTypeKnown"/>). Not the traced value's
-        /// own exact type: the argument may be something read out of it (a struct's field).
+        /// object, a local assigned once from one (<see cref="ExactTypeKnown"/>), or the traced parameter
+        /// itself, never written. Not the traced value's exact type for anything else: the argument may be
+        /// something read out of it (a struct's field).
         /// </summary>
         private ITypeSymbol? ExactTypeOf(IOperation value)
         {
@@ -787,6 +788,11 @@ internal sealed class EscapeAnalysis
             if (operand.Type is { IsValueType: true } boxed && boxed.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T && boxed.TypeKind != TypeKind.TypeParameter)
                 return boxed;
             if (operand is IObjectCreationOperation creation) return creation.Type;
+            // Inside a callee traced with its argument's exact type: the parameter, passed on unchanged,
+            // still has it (YamlDotNet: a box through CombineHashCodes(int, object) into GetHashCode(object)).
+            if (_exactType is not null && operand is IParameterReferenceOperation { Parameter: { RefKind: RefKind.None } parameter }
+                && _visited.Contains(parameter) && !_owner.ReferencesOf(parameter).Any(r => IsWriteTarget(r) || IsAddressTaken(r)))
+                return _exactType;
             if (operand is ILocalReferenceOperation local && ExactTypeKnown(operand)
                 && _owner._declarators.TryGetValue(local.Local, out var declarator) && declarator.GetVariableInitializer()?.Value is { } initial)
             {

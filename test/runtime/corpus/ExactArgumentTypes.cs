@@ -9,12 +9,13 @@ namespace Corpus;
 public static class ExactArgumentHelpers
 {
     public static int HashOf(object o) => o.GetHashCode();
-    public static string TextOf(object o) => o.ToString()!;
+    public static int CombinedHashOf(int seed, object o) => seed * 31 + HashOf(o);
 }
 
 public static class ExactArgumentCases
 {
     public static int Case_BoxPassedToHelperThatCallsItsOverride() { var t = new TagLike(Sink.Int()); return ExactArgumentHelpers.HashOf(t); } //@ hint("t);", stack) on(net8.0: heap)
+    public static int Case_BoxPassedThroughTwoHelpers() { var t = new TagLike(Sink.Int()); return ExactArgumentHelpers.CombinedHashOf(7, t); } //@ hint("t);", stack) on(net8.0: heap)
     public static int Case_BoxPassedToHelperThatReachesValueType() { var t = new NoEqualsOverride { V = Sink.Int() }; return ExactArgumentHelpers.HashOf(t); } //@ hint("t);", heap)
     public static int Case_NewObjectPassedToHelperThatReachesObjectGetHashCode() => ExactArgumentHelpers.HashOf(new Point(1, 2)); //@ hint("new Point", heap)
 }
