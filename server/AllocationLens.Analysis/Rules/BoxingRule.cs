@@ -58,8 +58,26 @@ internal sealed class BoxingRule : AllocationRule
                 $"`{from}` converted to `{target}` boxes when `{from}` is a value type at run time", remedies, certain: false);
             return;
         }
+        // `flags.HasFlag(Flag.X)`: optimized code expands Enum.HasFlag as a JIT intrinsic when both sides are
+        // the same enum type, a bit test with no box, inside loops too (AngleSharp: 20 argument boxes had been
+        // "allocated on every iteration"). The receiver is StructVirtualCallRule's; this is the argument.
+        if (ctx.Runtime.IsCore && ctx.Runtime.Optimized && source.TypeKind == TypeKind.Enum && IsHasFlagArgumentOfSameEnum(conversion, source))
+        {
+            Candidates.Fixed(ctx, site, AllocationKind.Stack, "box", source, null,
+                $"`Enum.HasFlag` is a JIT intrinsic when both sides are `{from}`: it tests the bits, and the argument is never boxed", []);
+            return;
+        }
         Candidates.Report(ctx, conversion, site, CandidateKind.Box, "box", source, ObjectSizes.OfBox(source, ctx.Facts), remedies,
             subject: $"{Spans.Subject(site, 32)} ({from} → {target})");
+    }
+
+    private static bool IsHasFlagArgumentOfSameEnum(IConversionOperation conversion, ITypeSymbol source)
+    {
+        if (conversion.Parent is not IArgumentOperation { Parent: IInvocationOperation { TargetMethod: { Name: "HasFlag", IsStatic: false } method, Instance: { } instance } }
+            || method.ContainingType?.SpecialType != SpecialType.System_Enum)
+            return false;
+        while (instance is IConversionOperation { IsImplicit: true } implicitConversion) instance = implicitConversion.Operand;
+        return SymbolEqualityComparer.Default.Equals(instance.Type, source);
     }
 
     /// <summary>The operand is null: a null literal/default, or a local that is only ever assigned null.</summary>

@@ -30,6 +30,7 @@ public static class BoxingCases
     public static int Case_RecordStructGetHashCode() { var r = new RSPoint(Sink.Int(), 2); return r.GetHashCode(); } //@ nohint("r.GetHashCode()")
     public static int Case_EnumToString() { return s_color.ToString().Length; } //@ hint("s_color.ToString()", boxed)
     public static int Case_EnumHasFlag() { return s_perm.HasFlag(Perm.Write) ? 1 : 0; } //@ nohint("HasFlag")
+    public static int Case_EnumHasFlagArgumentInLoop() { int n = 0; for (int i = 0; i < 4; i++) if (s_perm.HasFlag(Perm.Write)) n++; return n; } //@ hint("Perm.Write))", stack)
     public static int Case_EnumGetHashCode() { return s_color.GetHashCode(); } //@ nohint("GetHashCode")
     public static int Case_EnumEquals() { return s_color.Equals(Color.Blue) ? 1 : 0; } //@ hint("Color.Blue", boxed) on(net11.0: stack)
     public static int Case_StringFormat() { return string.Format("{0}", Sink.Int()).Length; } //@ hint("Sink.Int()", boxed)
