@@ -29,6 +29,10 @@ public sealed class EngineAgreementTests(ITestOutputHelper output)
     {
         // FIXME: the runtime caches strings for small numbers (0..299); the value is not known statically.
         ["BoxingCases.Case_SmallIntToStringIsCached"] = new("int.ToString() of a small number returns a cached string"),
+        // FIXME: .NET 9's inliner model ("over 16 bytes and branching on its own state: not inlined", measured on
+        // class methods and constructors) is too strict for a struct's override reached by devirtualizing a call
+        // on its box: .NET 9 inlines `_name?.GetHashCode() ?? 0` there (0 bytes). The engine says boxed: safe side.
+        ["ExactArgumentCases.Case_BoxWhoseOverrideReadsAReferenceField"] = new(".NET 9 inlines a devirtualized struct override that branches on its field", "net9.0"),
         // FIXME: an allocation inside a source callee that is not inlined (here `new T()` in a generic
         // factory) is reported at the callee's own site, not at every call; only framework, iterator
         // and async callees are charged at the call today.

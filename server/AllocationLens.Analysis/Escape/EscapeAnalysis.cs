@@ -595,8 +595,17 @@ internal sealed class EscapeAnalysis
         /// Reading a reference-typed member out of a struct that holds the value may yield the value
         /// itself (.NET 10 tracks struct fields), so the trace must continue from the member read.
         /// </summary>
-        private static bool ReadsReferenceOutOfStruct(IOperation container, IOperation member, ITypeSymbol memberType) =>
-            container.Type?.IsValueType == true && !memberType.IsValueType && !IsWriteTarget(member);
+        private bool ReadsReferenceOutOfStruct(IOperation container, IOperation member, ITypeSymbol memberType) =>
+            container.Type?.IsValueType == true && !memberType.IsValueType && !IsWriteTarget(member) && !IsTheTracedStruct(container);
+
+        /// <summary>
+        /// `this` inside a struct's method when the traced value is that struct's own box (a boxed struct
+        /// reaching its override): its fields were copied in before boxing and cannot hold the box, so reading
+        /// one is not reading the value (YamlDotNet: `value?.GetHashCode()` in TagName.GetHashCode had made the
+        /// box escape through a string field). A struct that only holds the value (a reference type) still does.
+        /// </summary>
+        private bool IsTheTracedStruct(IOperation container) =>
+            container is IInstanceReferenceOperation && _exactType is { IsValueType: true } traced && SymbolEqualityComparer.Default.Equals(traced, container.Type);
 
         /// <summary>`var (p, n) = ...` or `(p, n) = ...`: p here is written, not read.</summary>
         private static bool IsDeconstructionTarget(IOperation reference)
