@@ -792,8 +792,10 @@ internal sealed class EscapeAnalysis
         private ITypeSymbol? ExactTypeOf(IOperation value)
         {
             var operand = value;
-            while (operand is IConversionOperation { IsImplicit: true } or IParenthesizedOperation)
+            // A user-defined conversion makes a different object: its operand's type says nothing.
+            while (operand is IConversionOperation { IsImplicit: true, OperatorMethod: null } or IParenthesizedOperation)
                 operand = operand is IConversionOperation c ? c.Operand : ((IParenthesizedOperation)operand).Operand;
+            if (operand is IConversionOperation { OperatorMethod: not null }) return null;
             if (operand.Type is { IsValueType: true } boxed && boxed.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T && boxed.TypeKind != TypeKind.TypeParameter)
                 return boxed;
             if (operand is IObjectCreationOperation creation) return creation.Type;
