@@ -31,7 +31,7 @@ public static class LoadTimeWarmUp
 
     private static void Run(IReadOnlyList<string> folders, StrongBox<int> judged, CancellationToken stop)
     {
-        Yield();
+        LowerThisThreadsPriority();
         var trees = new List<SyntaxTree>();
         foreach (var file in SourceFiles(folders))
         {
@@ -54,7 +54,7 @@ public static class LoadTimeWarmUp
     /// of it) wins every contest for a core: on Windows through the thread priority; on Linux, where
     /// .NET ignores it, through the thread's nice value (raising it needs no privilege).
     /// </summary>
-    private static void Yield()
+    private static void LowerThisThreadsPriority()
     {
         try { Thread.CurrentThread.Priority = ThreadPriority.Lowest; } catch (PlatformNotSupportedException) { }
         if (!OperatingSystem.IsLinux()) return;
