@@ -567,16 +567,22 @@ internal sealed class EscapeAnalysis
                 case IParameterReferenceOperation:
                     return ReturnsAreResults;
                 case ILocalReferenceOperation local:
-                    if (!_owner._declarators.TryGetValue(local.Local, out var declarator) || declarator.GetVariableInitializer() is not { } initializer) return false;
-                    var value = initializer.Value;
-                    while (value is IConversionOperation { IsImplicit: true } conversion) value = conversion.Operand;
-                    if (value is not IObjectCreationOperation) return false;
-                    foreach (var reference in _owner.ReferencesOf(local.Local))
-                        if (IsWriteTarget(reference) || IsDeconstructionTarget(reference) || IsAddressTaken(reference)) return false;
-                    return !_owner.IsCaptured(local.Local);
+                    return SoleCreation(local.Local) is not null;
                 default:
                     return false;
             }
+        }
+
+        /// <summary>The `new` a local is initialized from when nothing ever writes it again, takes its address or captures it; else null.</summary>
+        private IObjectCreationOperation? SoleCreation(ILocalSymbol local)
+        {
+            if (!_owner._declarators.TryGetValue(local, out var declarator) || declarator.GetVariableInitializer() is not { } initializer) return null;
+            var value = initializer.Value;
+            while (value is IConversionOperation { IsImplicit: true } conversion) value = conversion.Operand;
+            if (value is not IObjectCreationOperation creation) return null;
+            foreach (var reference in _owner.ReferencesOf(local))
+                if (IsWriteTarget(reference) || IsDeconstructionTarget(reference) || IsAddressTaken(reference)) return null;
+            return _owner.IsCaptured(local) ? null : creation;
         }
 
         private void AliasPatternDesignations(IOperation root, ImmutableArray<WhyStep> steps)
@@ -743,10 +749,10 @@ internal sealed class EscapeAnalysis
                 // The argument's exact type travels into an inlined callee (YamlDotNet: a boxed struct passed to
                 // HashCode.GetHashCode(object), where obj.GetHashCode() is devirtualized on the box's type).
                 case IInvocationOperation invocation:
-                    CheckCall(invocation.TargetMethod, parameter.Ordinal, argument, steps, null, argument.Value is { } passed ? ExactTypeOf(passed) : null);
+                    CheckCall(invocation.TargetMethod, parameter.Ordinal, argument, steps, null, ExactTypeOf(argument.Value));
                     return;
                 case IObjectCreationOperation { Constructor: { } ctor }:
-                    CheckCall(ctor, parameter.Ordinal, argument, steps, null, argument.Value is { } given ? ExactTypeOf(given) : null);
+                    CheckCall(ctor, parameter.Ordinal, argument, steps, null, ExactTypeOf(argument.Value));
                     return;
                 default:
                     Escape(steps, argument, $"passed to parameter `{parameter.Name}`", false);
@@ -768,11 +774,11 @@ internal sealed class EscapeAnalysis
             var first = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value;
             var instanceEquals = invocation.TargetMethod.ContainingType.GetMembers("Equals").OfType<IMethodSymbol>()
                 .FirstOrDefault(m => !m.IsStatic && m.Parameters.Length == 1);
-            var exact = first is null ? null : ExactTypeOf(first);
+            var exact = ExactTypeOf(first);
             if (instanceEquals is not null && exact is not null)
             {
                 var inlined = steps.Add(new WhyStep(_owner.Span(argument), $"passed to `{Inlining.Signature(invocation.TargetMethod)}`, which the JIT inlines: it calls `objA.Equals(objB)` on `{exact.Name}`"));
-                CheckCall(instanceEquals, ordinal == 0 ? -1 : 0, argument, inlined, exact, ordinal == 0 ? null : argument.Value is { } second ? ExactTypeOf(second) : null);
+                CheckCall(instanceEquals, ordinal == 0 ? -1 : 0, argument, inlined, exact, ordinal == 0 ? null : ExactTypeOf(argument.Value));
                 return;
             }
             if (ordinal == 0)
@@ -789,8 +795,9 @@ internal sealed class EscapeAnalysis
         /// itself, never written. Not the traced value's exact type for anything else: the argument may be
         /// something read out of it (a struct's field).
         /// </summary>
-        private ITypeSymbol? ExactTypeOf(IOperation value)
+        private ITypeSymbol? ExactTypeOf(IOperation? value)
         {
+            if (value is null) return null;
             var operand = value;
             // A user-defined conversion makes a different object: its operand's type says nothing.
             while (operand is IConversionOperation { IsImplicit: true, OperatorMethod: null } or IParenthesizedOperation)
@@ -804,13 +811,7 @@ internal sealed class EscapeAnalysis
             if (_exactType is not null && operand is IParameterReferenceOperation { Parameter: { RefKind: RefKind.None } parameter }
                 && _visited.Contains(parameter) && !_owner.ReferencesOf(parameter).Any(r => IsWriteTarget(r) || IsAddressTaken(r)))
                 return _exactType;
-            if (operand is ILocalReferenceOperation local && ExactTypeKnown(operand)
-                && _owner._declarators.TryGetValue(local.Local, out var declarator) && declarator.GetVariableInitializer()?.Value is { } initial)
-            {
-                while (initial is IConversionOperation { IsImplicit: true } conversion) initial = conversion.Operand;
-                return initial is IObjectCreationOperation created ? created.Type : null;
-            }
-            return null;
+            return operand is ILocalReferenceOperation local ? SoleCreation(local.Local)?.Type : null;
         }
 
         /// <summary>The value is an argument (or the receiver, ordinal -1) of a call: does the call keep it local?</summary>
