@@ -62,7 +62,7 @@ public static class AnalyzeCommand
                 var loadProgress = new SynchronousProgress(message => progress.Phase(message));
                 using var warmUpStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var warmUp = options.WarmUp ? LoadTimeWarmUp.Start(WorkspaceLoader.Resolve(full), warmUpStop.Token) : Task.FromResult(0);
-                try { loaded = await WorkspaceLoader.LoadAsync(full, line => { progress.Clear(); stderr.WriteLine(line); }, loadProgress).ConfigureAwait(false); }
+                try { loaded = await WorkspaceLoader.LoadAsync(full, line => { progress.Clear(); stderr.WriteLine(line); }, loadProgress, inProcess: options.InProcessLoad).ConfigureAwait(false); }
                 catch (Exception ex) { stderr.WriteLine($"allocation-lens: could not load {options.Path}: {ex.Message}"); return (null, 1); }
                 finally
                 {

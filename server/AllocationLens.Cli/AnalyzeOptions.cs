@@ -16,6 +16,13 @@ public sealed record AnalyzeOptions(string Path, string Format, string? Target, 
     /// </summary>
     public bool WarmUp { get; init; } = Environment.GetEnvironmentVariable("ALLOCATION_LENS_NO_WARMUP") is not { Length: > 0 };
 
+    /// <summary>
+    /// Load projects with MSBuild in this process (InProcessProjectLoader), which falls back to
+    /// MSBuildWorkspace's build host whenever it declines. On unless ALLOCATION_LENS_BUILD_HOST is set,
+    /// which always uses the build host (bench `build-ratio` measures both).
+    /// </summary>
+    public bool InProcessLoad { get; init; } = Environment.GetEnvironmentVariable("ALLOCATION_LENS_BUILD_HOST") is not { Length: > 0 };
+
     /// <summary>The `--fail-on` values: budget, heap, boxed (exit code 3 when met).</summary>
     public IReadOnlyList<string> FailOn => FailOnKinds ?? [];
 

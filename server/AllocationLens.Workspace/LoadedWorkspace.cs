@@ -10,7 +10,8 @@ public sealed class LoadedWorkspace
     public required Solution Solution { get; init; }
     public required IReadOnlyList<string> Diagnostics { get; init; }
     public required IReadOnlyDictionary<ProjectId, string> TargetFrameworks { get; init; }
-    public MSBuildWorkspace? Workspace { get; init; }
+    /// <summary>The workspace that holds the solution: MSBuildWorkspace, or the in-process loader's.</summary>
+    public Microsoft.CodeAnalysis.Workspace? Workspace { get; init; }
     /// <summary>Projects MSBuild could not load (or that need an SDK that is not installed); their files are analysed ad hoc.</summary>
     public IReadOnlyList<ProjectFailure> Failures { get; init; } = [];
 
@@ -49,16 +50,40 @@ public sealed record ProjectFailure(string ProjectPath, string? TargetFramework,
 public static class WorkspaceLoader
 {
     /// <param name="restore">Run `dotnet restore` for projects never restored. Only for trusted folders.</param>
-    public static async Task<LoadedWorkspace> LoadAsync(string path, Action<string>? log = null, IProgress<string>? progress = null, bool restore = true, CancellationToken cancellationToken = default)
+    /// <param name="inProcess">
+    /// Evaluate and design-time build the projects with MSBuild in this process (InProcessProjectLoader)
+    /// rather than in MSBuildWorkspace's build host; it falls back to MSBuildWorkspace whenever it
+    /// declines. For short processes (`analyze`), where the build host's cold start is most of the load.
+    /// </param>
+    public static async Task<LoadedWorkspace> LoadAsync(string path, Action<string>? log = null, IProgress<string>? progress = null, bool restore = true, CancellationToken cancellationToken = default, bool inProcess = false)
     {
         var registrationError = MsBuildRegistration.EnsureRegistered();
         if (registrationError is not null) throw new InvalidOperationException(registrationError);
-        return await LoadCoreAsync(path, log, progress, restore, cancellationToken).ConfigureAwait(false);
+        return await LoadCoreAsync(path, log, progress, restore, inProcess, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Kept separate so no Microsoft.Build type is touched before MSBuildLocator has registered.</summary>
-    private static async Task<LoadedWorkspace> LoadCoreAsync(string path, Action<string>? log, IProgress<string>? progress, bool restore, CancellationToken cancellationToken)
+    private static async Task<LoadedWorkspace> LoadCoreAsync(string path, Action<string>? log, IProgress<string>? progress, bool restore, bool inProcess, CancellationToken cancellationToken)
     {
+        var full = Path.GetFullPath(path);
+        var targets = Resolve(full);
+        if (targets.Count == 0) throw new FileNotFoundException($"no .sln, .slnx or .csproj found at {full}");
+        if (inProcess && targets.All(t => !t.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase) || SdkSupport.MissingSdk(TargetFrameworkReader.Read(t), MsBuildRegistration.InstalledSdks) is null))
+        {
+            // A project that needs a missing SDK is left to the path below, which says so and judges it ad hoc.
+            if (restore)
+            {
+                foreach (var target in targets.Where(ProjectRestore.NeedsRestore))
+                {
+                    progress?.Report($"restoring {Path.GetFileName(target)}");
+                    await ProjectRestore.RestoreAsync(target, log, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            progress?.Report($"loading {string.Join(", ", targets.Select(Path.GetFileName))}");
+            if (await InProcessProjectLoader.TryLoadAsync(targets, log, cancellationToken).ConfigureAwait(false) is { } loaded)
+                return Completed(loaded.Solution, loaded.Workspace, new LoadReport(log));
+        }
+
         // Never run a project's analyzers or generators we do not need: we only read its code.
         var workspace = MSBuildWorkspace.Create(new Dictionary<string, string>
         {
@@ -66,48 +91,24 @@ public static class WorkspaceLoader
             ["RunAnalyzers"] = "false",
             ["RunAnalyzersDuringBuild"] = "false",
         });
-        var diagnostics = new List<string>();
-        var failures = new List<ProjectFailure>();
-        void Fail(string project, string? message, string? detail = null, string? projectName = null)
-        {
-            if (failures.Any(f => string.Equals(f.ProjectPath, project, StringComparison.Ordinal))) return;
-            var tfm = TargetFrameworkReader.Read(project, projectName);
-            message ??= $"MSBuild could not load {Path.GetFileName(project)} ({detail?.Trim().TrimEnd('.')}); its files use the ad-hoc fallback judged for {tfm ?? "net10.0"}";
-            failures.Add(new ProjectFailure(project, tfm, message));
-        }
-        // A project whose target needs a newer SDK than any installed gets no references from MSBuild
-        // (NETSDK1045), not an error: judged on that, every framework type would be unknown. Say which
-        // SDK is missing and judge its files ad hoc, for its own target.
-        string? MissingSdk(string project, string? projectName = null) =>
-            SdkSupport.MissingSdkMessage(TargetFrameworkReader.Read(project, projectName), MsBuildRegistration.InstalledSdks, Path.GetFileName(project));
-        void Warn(string message)
-        {
-            var line = $"Failure: {message}";
-            lock (diagnostics) diagnostics.Add(line);
-            log?.Invoke("workspace " + line);
-        }
+        var report = new LoadReport(log);
         // Roslyn raises this handler synchronously, while the open call that hit the problem runs, so the
         // empty-project check below sees every failure.
         workspace.RegisterWorkspaceFailedHandler(e =>
         {
-            var line = $"{e.Diagnostic.Kind}: {e.Diagnostic.Message}";
-            lock (diagnostics) diagnostics.Add(line);
-            log?.Invoke("workspace " + line);
+            report.Record($"{e.Diagnostic.Kind}: {e.Diagnostic.Message}");
         });
 
-        var full = Path.GetFullPath(path);
-        var targets = Resolve(full);
-        if (targets.Count == 0) throw new FileNotFoundException($"no .sln, .slnx or .csproj found at {full}");
         foreach (var target in targets)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (target.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase) && MissingSdk(target) is { } missing &&
+            if (target.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase) && report.MissingSdk(target) is { } missing &&
                 TargetFrameworkReader.ReadAll(target).All(t => SdkSupport.MissingSdk(t, MsBuildRegistration.InstalledSdks) is not null))
             {
                 // Neither restore nor evaluation can succeed without the SDK: do not try. (A project with
                 // one target that can be built is opened; the targets that cannot are dropped below.)
-                Warn(missing);
-                Fail(target, missing);
+                report.Warn(missing);
+                report.Fail(target, missing);
                 continue;
             }
             if (restore && ProjectRestore.NeedsRestore(target))
@@ -126,14 +127,23 @@ public static class WorkspaceLoader
             catch (OperationCanceledException) { throw; }
             catch (Exception ex)
             {
-                Warn($"could not load {target}: {ex.Message}");
-                if (target.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase)) Fail(target, null, ex.Message);
+                report.Warn($"could not load {target}: {ex.Message}");
+                if (target.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase)) report.Fail(target, null, ex.Message);
             }
         }
 
-        // Nothing overrides a project's language version: Roslyn 5.12 binds C# 14, and the version
-        // changes codegen we model (cached static method groups from C# 11, for one).
-        var solution = workspace.CurrentSolution;
+        return Completed(workspace.CurrentSolution, workspace, report);
+    }
+
+    /// <summary>
+    /// Drops the projects MSBuild failed to evaluate or that need a missing SDK (each a failure judged
+    /// ad hoc, or a lost target of a multi-targeted project), and reads each project's target.
+    /// Nothing overrides a project's language version: Roslyn 5.12 binds C# 14, and the version changes
+    /// codegen we model (cached static method groups from C# 11, for one).
+    /// </summary>
+    private static LoadedWorkspace Completed(Solution solution, Microsoft.CodeAnalysis.Workspace workspace, LoadReport report)
+    {
+        var diagnostics = report.Diagnostics;
         foreach (var project in solution.Projects.ToList())
         {
             if (project.FilePath is not { } file) continue;
@@ -141,21 +151,21 @@ public static class WorkspaceLoader
             if (project.DocumentIds.Count == 0 && diagnostics.FirstOrDefault(d => d.StartsWith("Failure", StringComparison.Ordinal) && d.Contains(file, StringComparison.Ordinal)) is { } failure)
             {
                 solution = solution.RemoveProject(project.Id);
-                Fail(file, null, failure["Failure: ".Length..]);
+                report.Fail(file, null, failure["Failure: ".Length..]);
             }
             // A solution's project (or one target of a multi-targeted one) that needs a missing SDK.
-            else if (MissingSdk(file, project.Name) is { } missing)
+            else if (report.MissingSdk(file, project.Name) is { } missing)
             {
                 solution = solution.RemoveProject(project.Id);
-                if (solution.Projects.Any(p => p.FilePath == file && MissingSdk(file, p.Name) is null))
+                if (solution.Projects.Any(p => p.FilePath == file && report.MissingSdk(file, p.Name) is null))
                 {
                     // The project's other targets are loaded and judge its files: only this target is lost.
                     var tfm = TargetFrameworkReader.Read(file, project.Name);
-                    Warn($"{SdkSupport.MissingSdk(tfm, MsBuildRegistration.InstalledSdks)}; the {tfm} target of {Path.GetFileName(file)} is skipped (its other targets are loaded)");
+                    report.Warn($"{SdkSupport.MissingSdk(tfm, MsBuildRegistration.InstalledSdks)}; the {tfm} target of {Path.GetFileName(file)} is skipped (its other targets are loaded)");
                     continue;
                 }
-                Warn(missing);
-                Fail(file, missing, projectName: project.Name);
+                report.Warn(missing);
+                report.Fail(file, missing, projectName: project.Name);
             }
         }
         var tfms = new Dictionary<ProjectId, string>();
@@ -163,7 +173,7 @@ public static class WorkspaceLoader
         {
             tfms[project.Id] = TargetFrameworkReader.Read(project.FilePath, project.Name) ?? "net10.0";
         }
-        return new LoadedWorkspace { Solution = solution, Diagnostics = diagnostics, TargetFrameworks = tfms, Workspace = workspace, Failures = failures };
+        return new LoadedWorkspace { Solution = solution, Diagnostics = diagnostics, TargetFrameworks = tfms, Workspace = workspace, Failures = report.Failures };
     }
 
     /// <summary>The solution or projects a path stands for.</summary>
@@ -177,5 +187,37 @@ public static class WorkspaceLoader
             // Judged below the folder only: a folder that itself lies under a dot-folder (~/.cache/..., ~/.local/src/...) is still searched.
             .Where(p => !Path.GetRelativePath(fullPath, p).Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj" or "node_modules" || part.StartsWith('.')))
             .OrderBy(p => p, StringComparer.Ordinal).ToList();
+    }
+}
+
+/// <summary>What went wrong during one load: MSBuild's diagnostics, and the projects judged ad hoc instead.</summary>
+internal sealed class LoadReport(Action<string>? log)
+{
+    public List<string> Diagnostics { get; } = [];
+    public List<ProjectFailure> Failures { get; } = [];
+
+    public void Fail(string project, string? message, string? detail = null, string? projectName = null)
+    {
+        if (Failures.Any(f => string.Equals(f.ProjectPath, project, StringComparison.Ordinal))) return;
+        var tfm = TargetFrameworkReader.Read(project, projectName);
+        message ??= $"MSBuild could not load {Path.GetFileName(project)} ({detail?.Trim().TrimEnd('.')}); its files use the ad-hoc fallback judged for {tfm ?? "net10.0"}";
+        Failures.Add(new ProjectFailure(project, tfm, message));
+    }
+
+    /// <summary>
+    /// A project whose target needs a newer SDK than any installed gets no references from MSBuild
+    /// (NETSDK1045), not an error: judged on that, every framework type would be unknown. This says which
+    /// SDK is missing, and the project's files are judged ad hoc, for its own target.
+    /// </summary>
+    public string? MissingSdk(string project, string? projectName = null) =>
+        SdkSupport.MissingSdkMessage(TargetFrameworkReader.Read(project, projectName), MsBuildRegistration.InstalledSdks, Path.GetFileName(project));
+
+    public void Warn(string message) => Record($"Failure: {message}");
+
+    /// <summary>Also called from Roslyn's failure handler, which may run on another thread.</summary>
+    public void Record(string line)
+    {
+        lock (Diagnostics) Diagnostics.Add(line);
+        log?.Invoke("workspace " + line);
     }
 }

@@ -1,0 +1,129 @@
+using AllocationLens.Analysis;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.MSBuild;
+using Xunit;
+
+namespace AllocationLens.Workspace.Tests;
+
+/// <summary>
+/// The in-process loader (MSBuild in our process, for `analyze`) against MSBuildWorkspace (its build
+/// host, for the server): the same projects, documents, references, options and verdicts, or a
+/// decline that hands the load to MSBuildWorkspace.
+/// </summary>
+public sealed class InProcessProjectLoaderTests
+{
+    public InProcessProjectLoaderTests() => Assert.Null(MsBuildRegistration.EnsureRegistered());
+
+    private static async Task<(LoadedWorkspace Loaded, List<string> Log)> Load(string path, bool inProcess, bool restore = true)
+    {
+        var log = new List<string>();
+        var loaded = await WorkspaceLoader.LoadAsync(path, line => { lock (log) log.Add(line); }, restore: restore, inProcess: inProcess);
+        return (loaded, log);
+    }
+
+    /// <summary>Everything about a loaded project that the analysis can see, as text, so a difference reads plainly.</summary>
+    private static IReadOnlyList<string> Fingerprint(LoadedWorkspace loaded)
+    {
+        static string Paths(IEnumerable<string?> paths) => string.Join(" ", paths.Order(StringComparer.Ordinal));
+        var lines = new List<string>();
+        var solution = loaded.Solution;
+        foreach (var project in solution.Projects.OrderBy(p => p.FilePath, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal))
+        {
+            var parse = (CSharpParseOptions)project.ParseOptions!;
+            var options = (CSharpCompilationOptions)project.CompilationOptions!;
+            lines.Add($"project {project.Name} assembly {project.AssemblyName} file {project.FilePath} target {loaded.TargetOf(project.Id)}");
+            lines.Add($"  documents {Paths(project.Documents.Select(d => d.FilePath + "@" + string.Join("/", d.Folders)))}");
+            lines.Add($"  additional {Paths(project.AdditionalDocuments.Select(d => d.FilePath))}");
+            lines.Add($"  editorconfig {Paths(project.AnalyzerConfigDocuments.Select(d => d.FilePath))}");
+            lines.Add($"  references {Paths(project.MetadataReferences.Select(r => (r as PortableExecutableReference)?.FilePath + string.Join(",", r.Properties.Aliases)))}");
+            lines.Add($"  project references {Paths(project.ProjectReferences.Select(r => solution.GetProject(r.ProjectId)?.Name + string.Join(",", r.Aliases)))}");
+            lines.Add($"  analyzers {Paths(project.AnalyzerReferences.Select(a => a.FullPath))}");
+            lines.Add($"  parse {parse.LanguageVersion} {parse.DocumentationMode} symbols {Paths(parse.PreprocessorSymbolNames)} features {Paths(parse.Features.Select(f => f.Key + "=" + f.Value))}");
+            lines.Add($"  compilation {options.OutputKind} {options.OptimizationLevel} nullable {options.NullableContextOptions} unsafe {options.AllowUnsafe} checked {options.CheckOverflow} " +
+                      $"platform {options.Platform} warnings {options.WarningLevel}/{options.GeneralDiagnosticOption} module {options.ModuleName} main {options.MainTypeName} " +
+                      $"specific {Paths(options.SpecificDiagnosticOptions.Select(o => o.Key + "=" + o.Value))}");
+            lines.Add($"  output {project.OutputFilePath} ref {project.OutputRefFilePath} namespace {project.DefaultNamespace}");
+            lines.Add($"  compiled to {project.CompilationOutputInfo.AssemblyPath} generated files in {project.CompilationOutputInfo.GeneratedFilesOutputDirectory}");
+        }
+        return lines;
+    }
+
+    public static TheoryData<string> Loadable => new()
+    {
+        "test/projects/Net10App",
+        "test/projects/Net8App",
+        "test/projects/CSharp14App",
+        "test/projects/HarnessNet10",
+        "test/projects/Slnx/Slnx.slnx",
+        "samples",
+    };
+
+    [Theory]
+    [MemberData(nameof(Loadable))]
+    public async Task Loads_the_same_projects_as_MSBuildWorkspace(string relative)
+    {
+        var path = Path.Combine(TestPaths.Root, relative);
+        var (viaHost, _) = await Load(path, inProcess: false);
+        var (inProcess, log) = await Load(path, inProcess: true);
+        Assert.IsType<MSBuildWorkspace>(viaHost.Workspace);
+        Assert.False(inProcess.Workspace is MSBuildWorkspace, $"the in-process load declined: {string.Join(" | ", log)}");
+        Assert.NotEmpty(inProcess.Solution.Projects);
+        Assert.Equal(Fingerprint(viaHost), Fingerprint(inProcess));
+        Assert.Equal(viaHost.Failures.Count, inProcess.Failures.Count);
+    }
+
+    /// <summary>The same verdicts, generators included: the compilations differ only in who loaded them.</summary>
+    [Fact]
+    public async Task Judges_every_site_as_the_MSBuildWorkspace_load_does()
+    {
+        async Task<List<string>> Verdicts(bool inProcess)
+        {
+            var (loaded, _) = await Load(TestPaths.Project("Net10App"), inProcess);
+            var project = Assert.Single(loaded.Solution.Projects);
+            var compilation = (await project.GetCompilationAsync())!;
+            Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+            var analyzer = new AllocationAnalyzer(TargetRuntime.Parse(loaded.TargetOf(project.Id)));
+            return compilation.SyntaxTrees.OrderBy(t => t.FilePath, StringComparer.Ordinal)
+                .SelectMany(t => analyzer.Analyze(compilation, t).Select(s => $"{Path.GetFileName(t.FilePath)}:{s.Where.Line + 1} {s.Kind} {s.Message}"))
+                .ToList();
+        }
+        var viaHost = await Verdicts(inProcess: false);
+        Assert.Contains(viaHost, v => v.Contains(" Heap ", StringComparison.Ordinal));
+        Assert.Equal(viaHost, await Verdicts(inProcess: true));
+    }
+
+    /// <summary>
+    /// A project MSBuild cannot evaluate (the in-process load declines), and one with a target that needs
+    /// a missing SDK (not tried in process): the load through MSBuildWorkspace reports them as it always has.
+    /// </summary>
+    [Theory]
+    [InlineData("Broken", false)]
+    [InlineData("MultiTarget", true)]
+    public async Task Hands_a_project_it_cannot_load_cleanly_to_MSBuildWorkspace(string name, bool restore)
+    {
+        var (viaHost, _) = await Load(TestPaths.Project(name), inProcess: false, restore);
+        var (inProcess, _) = await Load(TestPaths.Project(name), inProcess: true, restore);
+        Assert.IsType<MSBuildWorkspace>(inProcess.Workspace);
+        Assert.Equal(Fingerprint(viaHost), Fingerprint(inProcess));
+        Assert.Equal(viaHost.Failures.Select(f => f.Message), inProcess.Failures.Select(f => f.Message));
+        Assert.Equal(viaHost.Diagnostics.Where(d => d.StartsWith("Failure", StringComparison.Ordinal)), inProcess.Diagnostics.Where(d => d.StartsWith("Failure", StringComparison.Ordinal)));
+    }
+
+    /// <summary>A global.json that selects another SDK: the build host would start that SDK's MSBuild, so this one must not load it.</summary>
+    [Fact]
+    public async Task Declines_a_project_whose_global_json_selects_another_SDK()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "allocation-lens-globaljson-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            Directory.CreateDirectory(root);
+            File.WriteAllText(Path.Combine(root, "global.json"), """{ "sdk": { "version": "8.0.100", "rollForward": "latestPatch" } }""");
+            File.WriteAllText(Path.Combine(root, "Pinned.csproj"), """<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>net8.0</TargetFramework></PropertyGroup></Project>""");
+            File.WriteAllText(Path.Combine(root, "A.cs"), "class A { object M() => new A(); }");
+            var (_, log) = await Load(Path.Combine(root, "Pinned.csproj"), inProcess: true, restore: false);
+            Assert.Contains(log, line => line.Contains("in-process load declined", StringComparison.Ordinal) && line.Contains("global.json", StringComparison.Ordinal));
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+}
