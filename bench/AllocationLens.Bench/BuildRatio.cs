@@ -11,9 +11,13 @@ namespace AllocationLens.Bench;
 /// </summary>
 public static class BuildRatio
 {
-    public sealed record Result(string Library, double BuildMs, double AnalyzeMs, double BuildHostMs, bool SameReport, double VerifyColdMs, double VerifyReusedMs, int Sites)
+    public sealed record Result(string Library, double BuildMs, double AnalyzeMs, double FirstRunMs, double BuildHostMs, bool SameReport, double VerifyColdMs, double VerifyReusedMs, int Sites)
     {
+        /// <summary>`analyze` of a project it has loaded before (design-time results from the cache).</summary>
         public double Ratio => AnalyzeMs / BuildMs;
+
+        /// <summary>`analyze` of a project seen for the first time (no design-time cache).</summary>
+        public double FirstRunRatio => FirstRunMs / BuildMs;
     }
 
     /// <summary>The libraries of bench/README's table: folder under the cache, and the project analysed.</summary>
@@ -48,7 +52,11 @@ public static class BuildRatio
             var restore = await Run("dotnet", dir, null, "restore", project, "-nologo", "-v:q");
             if (restore.Code != 0) { log.WriteLine($"build ratio   {name}: skipped, restore failed: {Last(restore.Output)}"); continue; }
 
-            var (builds, analyses, throughBuildHost) = (new List<double>(), new List<double>(), new List<double>());
+            var (builds, analyses, firstRuns, throughBuildHost) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
+            // The design-time cache of this run: primed once, so the timed runs read it (an unchanged project).
+            var cache = new Dictionary<string, string> { ["ALLOCATION_LENS_DESIGN_TIME_CACHE"] = Path.Combine(Path.GetTempPath(), "allocation-lens-bench-design-time") };
+            if (Directory.Exists(cache.Values.Single())) Directory.Delete(cache.Values.Single(), recursive: true);
+            await Run("dotnet", dir, cache, cli, "analyze", project, "--format", "json");
             int sites = 0;
             bool sameReport = true;
             for (int i = 0; i < repeats; i++)
@@ -56,13 +64,18 @@ public static class BuildRatio
                 var build = await Run("dotnet", dir, null, "build", project, "-c", "Release", "--no-incremental", "--no-restore", "-nologo", "-v:q");
                 if (build.Code != 0) throw new InvalidOperationException($"{name}: dotnet build failed: {Last(build.Output)}");
                 builds.Add(build.Ms);
-                var analyze = await Run("dotnet", dir, null, cli, "analyze", project, "--format", "json");
+                var analyze = await Run("dotnet", dir, cache, cli, "analyze", project, "--format", "json");
                 if (analyze.Code != 0) throw new InvalidOperationException($"{name}: analyze failed ({analyze.Code}): {Last(analyze.Output)}");
                 analyses.Add(analyze.Ms);
                 sites = analyze.Output.Split("\"kind\"").Length - 1;
+                // The same run as on a project seen for the first time: MSBuild evaluates and builds it.
+                var first = await Run("dotnet", dir, new() { [DesignTimeCacheOff] = "1" }, cli, "analyze", project, "--format", "json");
+                if (first.Code != 0) throw new InvalidOperationException($"{name}: analyze without the design-time cache failed ({first.Code}): {Last(first.Output)}");
+                firstRuns.Add(first.Ms);
+                sameReport &= first.Stdout == analyze.Stdout;
                 // The same run loading through MSBuildWorkspace's build host instead of MSBuild in our
                 // process (InProcessProjectLoader), to show what that buys; its report must be the same.
-                var host = await Run("dotnet", dir, new() { ["ALLOCATION_LENS_BUILD_HOST"] = "1" }, cli, "analyze", project, "--format", "json");
+                var host = await Run("dotnet", dir, new() { ["ALLOCATION_LENS_BUILD_HOST"] = "1", [DesignTimeCacheOff] = "1" }, cli, "analyze", project, "--format", "json");
                 if (host.Code != 0) throw new InvalidOperationException($"{name}: analyze through the build host failed ({host.Code}): {Last(host.Output)}");
                 throughBuildHost.Add(host.Ms);
                 sameReport &= host.Stdout == analyze.Stdout;
@@ -76,14 +89,17 @@ public static class BuildRatio
                 if (cold.Code == 0) verifyCold = cold.Ms;
                 if (reused.Code == 0) verifyReused = reused.Ms;
             }
-            var result = new Result(name, Statistics.Median(builds), Statistics.Median(analyses), Statistics.Median(throughBuildHost), sameReport, verifyCold, verifyReused, sites);
+            var result = new Result(name, Statistics.Median(builds), Statistics.Median(analyses), Statistics.Median(firstRuns), Statistics.Median(throughBuildHost), sameReport, verifyCold, verifyReused, sites);
             results.Add(result);
-            log.WriteLine($"build ratio   {name,-10}: dotnet build {result.BuildMs,7:0} ms; analyze {result.AnalyzeMs,7:0} ms = {result.Ratio:0.00}x ({sites} sites); " +
+            log.WriteLine($"build ratio   {name,-10}: dotnet build {result.BuildMs,7:0} ms; analyze {result.AnalyzeMs,7:0} ms = {result.Ratio:0.00}x ({sites} sites; design-time results from the cache); " +
+                          $"first run (no design-time cache) {result.FirstRunMs,7:0} ms = {result.FirstRunRatio:0.00}x; " +
                           $"through the build host {result.BuildHostMs,7:0} ms = {result.BuildHostMs / result.BuildMs:0.00}x (report {(result.SameReport ? "identical" : "DIFFERENT")}); " +
                           $"analyze --verify {verifyCold,7:0} ms = {verifyCold / result.BuildMs:0.00}x with its Release build, {verifyReused,7:0} ms = {verifyReused / result.BuildMs:0.00}x reused");
         }
         return results;
     }
+
+    private const string DesignTimeCacheOff = "ALLOCATION_LENS_NO_DESIGN_TIME_CACHE";
 
     private static string Last(string output) => string.Join(" | ", output.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(3));
 

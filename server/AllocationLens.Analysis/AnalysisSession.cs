@@ -65,13 +65,15 @@ internal sealed class AnalysisSession
         finally { Dependencies = outer; }
     }
 
-    private readonly Dictionary<SyntaxTree, SemanticModel> _models = new();
+    /// <summary>One model per tree, so its bound bodies are shared: read without a lock (every operation asks), created under one.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, SemanticModel> _models = new();
 
     public SemanticModel ModelFor(SyntaxTree tree)
     {
+        if (_models.TryGetValue(tree, out var model)) return model;
         lock (_models)
         {
-            if (!_models.TryGetValue(tree, out var model))
+            if (!_models.TryGetValue(tree, out model))
                 _models[tree] = model = CreateModel(tree);
             return model;
         }
@@ -85,7 +87,7 @@ internal sealed class AnalysisSession
     /// </summary>
     public void Release(SyntaxTree tree)
     {
-        lock (_models) _models.Remove(tree);
+        lock (_models) _models.TryRemove(tree, out _);
     }
 
     /// <summary>What a callee does with one parameter, and the source bodies that answer rests on.</summary>

@@ -62,15 +62,16 @@ public static class AnalyzeCommand
                 var loadProgress = new SynchronousProgress(message => progress.Phase(message));
                 using var warmUpStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var warmUp = options.WarmUp ? LoadTimeWarmUp.Start(WorkspaceLoader.Resolve(full), warmUpStop.Token) : Task.FromResult(0);
-                try { loaded = await WorkspaceLoader.LoadAsync(full, line => { progress.Clear(); stderr.WriteLine(line); }, loadProgress, inProcess: options.InProcessLoad).ConfigureAwait(false); }
+                try { loaded = await WorkspaceLoader.LoadAsync(full, line => { progress.Clear(); stderr.WriteLine(line); }, loadProgress, inProcess: options.InProcessLoad, cache: options.DesignTimeCache).ConfigureAwait(false); }
                 catch (Exception ex) { stderr.WriteLine($"allocation-lens: could not load {options.Path}: {ex.Message}"); return (null, 1); }
                 finally
                 {
-                    // The real work needs both cores: the warm-up stops as soon as the load is done.
+                    // The real work needs both cores: the warm-up is told to stop as soon as the load is done.
+                    // It is not waited for: it may be inside a step it cannot leave at once (a compilation's
+                    // references), at nice 19 it yields the cores meanwhile, and nothing it made is used.
                     timings?.End("load (MSBuild)");
                     warmUpStop.Cancel();
-                    var warmed = await warmUp.ConfigureAwait(false);
-                    timings?.End($"warm-up stopping ({warmed} files warmed)");
+                    timings?.End(warmUp.IsCompleted ? $"warm-up stopped ({warmUp.Result} files warmed)" : "warm-up told to stop");
                 }
                 foreach (var failure in loaded.Failures)
                 {

@@ -1,3 +1,5 @@
+using AllocationLens.Workspace;
+
 namespace AllocationLens.Cli;
 
 /// <summary>Arguments of `allocation-lens analyze`.</summary>
@@ -22,6 +24,12 @@ public sealed record AnalyzeOptions(string Path, string Format, string? Target, 
     /// which always uses the build host (bench `build-ratio` measures both).
     /// </summary>
     public bool InProcessLoad { get; init; } = Environment.GetEnvironmentVariable("ALLOCATION_LENS_BUILD_HOST") is not { Length: > 0 };
+
+    /// <summary>
+    /// Where the in-process load keeps design-time results between runs (DesignTimeCache: the user's
+    /// cache folder; ALLOCATION_LENS_NO_DESIGN_TIME_CACHE=1 turns it off), or null.
+    /// </summary>
+    public DesignTimeCache? DesignTimeCache { get; init; } = DesignTimeCache.Default();
 
     /// <summary>The `--fail-on` values: budget, heap, boxed (exit code 3 when met).</summary>
     public IReadOnlyList<string> FailOn => FailOnKinds ?? [];

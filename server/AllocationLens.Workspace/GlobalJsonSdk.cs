@@ -69,7 +69,8 @@ public static class GlobalJsonSdk
         };
     }
 
-    private static string? Nearest(string folder)
+    /// <summary>The global.json the host reads for a folder: the nearest one above it, if any.</summary>
+    public static string? Nearest(string folder)
     {
         for (var dir = Path.GetFullPath(folder); dir is not null; dir = Path.GetDirectoryName(dir))
         {

@@ -49,13 +49,12 @@ internal static class InProcessProjectLoader
     private static readonly SemaphoreSlim OneLoad = new(1, 1);
 
     /// <summary>A project as its design-time build left it.</summary>
-    private sealed record BuiltProject(string Path, string Name, string? TargetFramework, ProjectInstance State, string[] CommandLine);
-
     /// <summary>Why the in-process load declined, for the log; the caller falls back to MSBuildWorkspace.</summary>
     private sealed class DeclinedException(string reason) : Exception(reason);
 
+    /// <param name="cache">Where design-time results are kept between runs (DesignTimeCache), or null for none.</param>
     public static async Task<(Solution Solution, Microsoft.CodeAnalysis.Workspace Workspace)?> TryLoadAsync(
-        IReadOnlyList<string> targets, Action<string>? log, CancellationToken cancellationToken)
+        IReadOnlyList<string> targets, Action<string>? log, DesignTimeCache? cache, CancellationToken cancellationToken)
     {
         // ALLOCATION_LENS_TIMINGS=1: the load's own phases, on the log (bench/README's profile of analyze).
         var clock = Environment.GetEnvironmentVariable("ALLOCATION_LENS_TIMINGS") is { Length: > 0 } ? System.Diagnostics.Stopwatch.StartNew() : null;
@@ -65,9 +64,22 @@ internal static class InProcessProjectLoader
         await OneLoad.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var built = await Task.Run(() => BuildAll(targets, phase, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var started = DateTime.UtcNow;
+            var why = "";
+            IReadOnlyList<DesignTimeProject>? built = cache?.TryRead(targets, DesignTimeProperties, out why);
+            if (built is not null) phase("design-time results read from the cache");
+            else
+            {
+                if (cache is not null) phase($"design-time cache missed ({why})");
+                var (projects, inputs) = await Task.Run(() => BuildAll(targets, phase, cancellationToken), cancellationToken).ConfigureAwait(false);
+                cache?.Write(targets, DesignTimeProperties, projects, inputs, started, log);
+                built = projects;
+            }
+            foreach (var project in built)
+                foreach (var warning in project.Warnings)
+                    log?.Invoke($"workspace MSBuild warning for {project.Name}: {warning}");
             var adhoc = await workspace.ConfigureAwait(false);
-            var solution = ToSolution(adhoc.CurrentSolution, built);
+            var solution = DesignTimeSolution.Add(adhoc.CurrentSolution, built);
             phase("solution made");
             return (solution, adhoc);
         }
@@ -84,11 +96,12 @@ internal static class InProcessProjectLoader
         finally { OneLoad.Release(); }
     }
 
-    private static List<BuiltProject> BuildAll(IReadOnlyList<string> targets, Action<string> phase, CancellationToken cancellationToken)
+    private static (List<DesignTimeProject> Projects, DesignTimeInputs Inputs) BuildAll(IReadOnlyList<string> targets, Action<string> phase, CancellationToken cancellationToken)
     {
         var pending = new Queue<string>(targets.SelectMany(ProjectsOf));
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var built = new List<BuiltProject>();
+        var built = new List<DesignTimeProject>();
+        var inputs = new DesignTimeInputs();
         var errors = new ErrorCollector();
         using var collection = new ProjectCollection(DesignTimeProperties, [errors], ToolsetDefinitionLocations.Default);
         var parameters = new BuildParameters(collection) { Loggers = [errors], EnableNodeReuse = false, MaxNodeCount = 1 };
@@ -110,23 +123,22 @@ internal static class InProcessProjectLoader
                 var name = Path.GetFileNameWithoutExtension(path);
                 if (single.Length > 0 || many.Length == 0)
                 {
-                    built.Add(Build(project, name, single.Length > 0 ? single : null, errors));
+                    built.Add(Build(project, name, single.Length > 0 ? single : null, errors, inputs));
                 }
                 else
                 {
                     // As MSBuildWorkspace does: one project per target framework, named "Name(tfm)".
                     foreach (var tfm in many.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                        built.Add(Build(Evaluate(collection, path, tfm, errors), $"{name}({tfm})", tfm, errors));
+                        built.Add(Build(Evaluate(collection, path, tfm, errors), $"{name}({tfm})", tfm, errors, inputs));
                 }
                 phase($"{Path.GetFileName(path)} built");
                 // Every referenced project is loaded, as MSBuildWorkspace does, also one that only brings a
                 // generator (ReferenceOutputAssembly="false"): it is judged too, though not referenced.
-                foreach (var reference in built[^1].State.GetItems("ProjectReference"))
-                    pending.Enqueue(Path.GetFullPath(reference.GetMetadataValue("FullPath")));
+                foreach (var reference in built[^1].ProjectReferences) pending.Enqueue(reference);
             }
         }
         finally { BuildManager.DefaultBuildManager.EndBuild(); }
-        return built;
+        return (built, inputs);
     }
 
     /// <summary>The projects a target stands for: itself, or a solution's projects.</summary>
@@ -154,7 +166,7 @@ internal static class InProcessProjectLoader
         return project;
     }
 
-    private static BuiltProject Build(MSBuildProject project, string name, string? targetFramework, ErrorCollector errors)
+    private static DesignTimeProject Build(MSBuildProject project, string name, string? targetFramework, ErrorCollector errors, DesignTimeInputs inputs)
     {
         var instance = project.CreateProjectInstance();
         foreach (var required in (string[])["Compile", "CoreCompile"])
@@ -168,106 +180,47 @@ internal static class InProcessProjectLoader
         var state = result.ProjectStateAfterBuild ?? instance;
         var commandLine = state.GetItems("CscCommandLineArgs").Select(i => i.EvaluatedInclude).ToArray();
         if (commandLine.Length == 0) throw new DeclinedException($"the design-time build of {name} gave no compiler command line");
-        return new BuiltProject(project.FullPath, name, targetFramework, state, commandLine);
+        var directory = Path.GetDirectoryName(project.FullPath)!;
+        string? FullPath(string value) => value.Length > 0 ? Path.GetFullPath(value, directory) : null;
+        DesignTimeProject.CompileItem[] compile = [.. state.GetItems("Compile").Select(i => new DesignTimeProject.CompileItem(Path.GetFullPath(i.EvaluatedInclude, directory), i.GetMetadataValue("Link")))];
+        inputs.AddProject(project.FullPath, project.Imports.Select(i => i.ImportedProject.FullPath), FullPath(state.GetPropertyValue("ProjectAssetsFile")),
+            FullPath(state.GetPropertyValue("BaseIntermediateOutputPath")), compile.Select(c => c.Path));
+        return new DesignTimeProject(
+            project.FullPath, name, targetFramework, commandLine,
+            compile,
+            [.. state.GetItems("ProjectReference").Select(r => Path.GetFullPath(r.GetMetadataValue("FullPath")))],
+            FullPath(state.GetPropertyValue("TargetPath")),
+            FullPath(state.GetPropertyValue("TargetRefPath")),
+            state.GetItems("IntermediateAssembly").FirstOrDefault() is { } assembly ? FullPath(assembly.EvaluatedInclude) : null,
+            FullPath(state.GetPropertyValue("CompilerGeneratedFilesOutputPath")),
+            state.GetPropertyValue("RootNamespace"),
+            errors.TakeWarnings());
     }
 
-    private static Solution ToSolution(Solution solution, List<BuiltProject> built)
-    {
-        var ids = built.Select(_ => ProjectId.CreateNewId()).ToArray();
-        // A metadata reference to another loaded project's output becomes a project reference, as in MSBuildWorkspace.
-        var byOutput = new Dictionary<string, ProjectId>(StringComparer.Ordinal);
-        for (int i = 0; i < built.Count; i++)
-            foreach (var property in (string[])["TargetPath", "TargetRefPath"])
-                if (built[i].State.GetPropertyValue(property) is { Length: > 0 } output)
-                    byOutput.TryAdd(Path.GetFullPath(output, Path.GetDirectoryName(built[i].Path)!), ids[i]);
-
-        var loaders = new ConcurrentDictionary<string, AnalyzerLoader>(StringComparer.Ordinal);
-        for (int i = 0; i < built.Count; i++)
-        {
-            var project = built[i];
-            var directory = Path.GetDirectoryName(project.Path)!;
-            var arguments = CSharpCommandLineParser.Default.Parse(project.CommandLine, directory, sdkDirectory: System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory());
-            var documents = new List<DocumentInfo>();
-            var paths = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var item in project.State.GetItems("Compile"))
-            {
-                if (Path.GetFileName(item.EvaluatedInclude).StartsWith("TemporaryGeneratedFile_", StringComparison.Ordinal)) continue;
-                var path = Path.GetFullPath(item.EvaluatedInclude, directory);
-                if (!paths.Add(path)) continue;
-                documents.Add(DocumentInfo.Create(DocumentId.CreateNewId(ids[i]), Path.GetFileName(path), Folders(item, path, directory),
-                    loader: new FileTextLoader(path, arguments.Encoding), filePath: path));
-            }
-            var additional = arguments.AdditionalFiles.Select(f => TextDocument(ids[i], f.Path, arguments.Encoding)).ToList();
-            var configs = arguments.AnalyzerConfigPaths.Select(p => TextDocument(ids[i], p, arguments.Encoding)).ToList();
-            var projectReferences = new List<ProjectReference>();
-            var files = new List<(string Path, MetadataReferenceProperties Properties)>();
-            foreach (var reference in arguments.MetadataReferences)
-            {
-                var path = Path.GetFullPath(reference.Reference, directory);
-                if (byOutput.TryGetValue(path, out var target) && target != ids[i])
-                    projectReferences.Add(new ProjectReference(target, reference.Properties.Aliases, reference.Properties.EmbedInteropTypes));
-                else
-                    files.Add((path, reference.Properties));
-            }
-            // Each reference is read whole here (the compilation needs them all): on every core.
-            var metadata = files.AsParallel().AsOrdered().Select(f => (MetadataReference)MetadataReference.CreateFromFile(f.Path, f.Properties)).ToList();
-            var analyzers = arguments.AnalyzerReferences
-                .Select(a => Path.GetFullPath(a.FilePath, directory))
-                .Distinct(StringComparer.Ordinal)
-                .Select(a => (AnalyzerReference)new AnalyzerFileReference(a, loaders.GetOrAdd(Path.GetDirectoryName(a)!, d => new AnalyzerLoader(d))))
-                .ToList();
-            var options = arguments.CompilationOptions
-                .WithXmlReferenceResolver(new XmlFileResolver(directory))
-                .WithSourceReferenceResolver(new SourceFileResolver([], directory))
-                .WithStrongNameProvider(new DesktopStrongNameProvider(arguments.KeyFileSearchPaths, Path.GetTempPath()))
-                .WithAssemblyIdentityComparer(DesktopAssemblyIdentityComparer.Default);
-            var output = project.State.GetPropertyValue("TargetPath");
-            var outputRef = project.State.GetPropertyValue("TargetRefPath");
-            var info = ProjectInfo.Create(
-                ids[i], VersionStamp.Create(), project.Name,
-                arguments.CompilationName ?? Path.GetFileNameWithoutExtension(project.Path),
-                LanguageNames.CSharp,
-                filePath: project.Path,
-                outputFilePath: output.Length > 0 ? Path.GetFullPath(output, directory) : null,
-                outputRefFilePath: outputRef.Length > 0 ? Path.GetFullPath(outputRef, directory) : null,
-                compilationOptions: options,
-                // As MSBuildWorkspace: doc comments are parsed even without /doc (trees, hence positions, match).
-                parseOptions: arguments.ParseOptions.DocumentationMode == DocumentationMode.None ? arguments.ParseOptions.WithDocumentationMode(DocumentationMode.Parse) : arguments.ParseOptions,
-                documents: documents,
-                projectReferences: projectReferences,
-                metadataReferences: metadata,
-                analyzerReferences: analyzers,
-                additionalDocuments: additional)
-                .WithAnalyzerConfigDocuments(configs)
-                // Where generated documents live: their file paths, and so every verdict's path, depend on it.
-                .WithCompilationOutputInfo(default(CompilationOutputInfo)
-                    .WithAssemblyPath(project.State.GetItems("IntermediateAssembly").FirstOrDefault() is { } assembly ? Path.GetFullPath(assembly.EvaluatedInclude, directory) : null)
-                    .WithGeneratedFilesOutputDirectory(project.State.GetPropertyValue("CompilerGeneratedFilesOutputPath") is { Length: > 0 } generated ? Path.GetFullPath(generated, directory) : null))
-                .WithDefaultNamespace(project.State.GetPropertyValue("RootNamespace"));
-            solution = solution.AddProject(info);
-        }
-        return solution;
-    }
-
-    private static DocumentInfo TextDocument(ProjectId project, string path, System.Text.Encoding? encoding) =>
-        DocumentInfo.Create(DocumentId.CreateNewId(project), Path.GetFileName(path), loader: new FileTextLoader(path, encoding), filePath: path);
-
-    /// <summary>The document's folders: its Link's, else its path's below the project folder (as MSBuildWorkspace names them).</summary>
-    private static string[] Folders(ProjectItemInstance item, string path, string directory)
-    {
-        var link = item.GetMetadataValue("Link");
-        var relative = link.Length > 0 ? Path.GetDirectoryName(link) : Path.GetDirectoryName(Path.GetRelativePath(directory, path));
-        return string.IsNullOrEmpty(relative) ? [] : relative.Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries);
-    }
-
-    /// <summary>Turns the first MSBuild error into a decline: MSBuildWorkspace then reports it in its own words.</summary>
+    /// <summary>
+    /// Turns the first MSBuild error into a decline (MSBuildWorkspace then reports it in its own words),
+    /// and keeps warnings for the project they came with: the build host shows them too.
+    /// </summary>
     private sealed class ErrorCollector : ILogger
     {
         private readonly ConcurrentQueue<string> _errors = new();
+        private readonly ConcurrentQueue<string> _warnings = new();
         public LoggerVerbosity Verbosity { get; set; } = LoggerVerbosity.Quiet;
         public string? Parameters { get; set; }
-        public void Initialize(IEventSource eventSource) => eventSource.ErrorRaised += (_, e) => _errors.Enqueue($"{e.Code}: {e.Message}");
+        public void Initialize(IEventSource eventSource)
+        {
+            eventSource.ErrorRaised += (_, e) => _errors.Enqueue($"{e.Code}: {e.Message}");
+            eventSource.WarningRaised += (_, e) => _warnings.Enqueue($"{e.Code}: {e.Message}");
+        }
         public void Shutdown() { }
+
+        /// <summary>The warnings since the last call, each once.</summary>
+        public string[] TakeWarnings()
+        {
+            var taken = new List<string>();
+            while (_warnings.TryDequeue(out var warning)) taken.Add(warning);
+            return [.. taken.Distinct(StringComparer.Ordinal)];
+        }
 
         public void ThrowIfAny(string path)
         {
@@ -275,30 +228,6 @@ internal static class InProcessProjectLoader
             {
                 _errors.Clear();
                 throw new DeclinedException($"MSBuild reported {first} for {Path.GetFileName(path)}");
-            }
-        }
-    }
-
-    /// <summary>
-    /// Loads a folder's analyzers and generators into a context of their own, as Roslyn's loader does:
-    /// two projects may use different builds of one generator. Roslyn's own assemblies come from the
-    /// host, so a generator sees the compiler it runs in.
-    /// </summary>
-    private sealed class AnalyzerLoader(string directory) : IAnalyzerAssemblyLoader
-    {
-        private readonly AssemblyLoadContext _context = new FolderLoadContext(directory);
-        private readonly ConcurrentDictionary<string, Assembly> _loaded = new(StringComparer.Ordinal);
-
-        public void AddDependencyLocation(string fullPath) { }
-        public Assembly LoadFromPath(string fullPath) => _loaded.GetOrAdd(fullPath, p => _context.LoadFromAssemblyPath(p));
-
-        private sealed class FolderLoadContext(string directory) : AssemblyLoadContext($"analyzers {directory}")
-        {
-            protected override Assembly? Load(AssemblyName name)
-            {
-                if (Default.Assemblies.FirstOrDefault(a => AssemblyName.ReferenceMatchesDefinition(name, a.GetName())) is { } shared) return shared;
-                var candidate = Path.Combine(directory, name.Name + ".dll");
-                return File.Exists(candidate) ? LoadFromAssemblyPath(candidate) : null;
             }
         }
     }

@@ -55,15 +55,16 @@ public static class WorkspaceLoader
     /// rather than in MSBuildWorkspace's build host; it falls back to MSBuildWorkspace whenever it
     /// declines. For short processes (`analyze`), where the build host's cold start is most of the load.
     /// </param>
-    public static async Task<LoadedWorkspace> LoadAsync(string path, Action<string>? log = null, IProgress<string>? progress = null, bool restore = true, CancellationToken cancellationToken = default, bool inProcess = false)
+    /// <param name="cache">With <paramref name="inProcess"/>: design-time results kept between runs (DesignTimeCache).</param>
+    public static async Task<LoadedWorkspace> LoadAsync(string path, Action<string>? log = null, IProgress<string>? progress = null, bool restore = true, CancellationToken cancellationToken = default, bool inProcess = false, DesignTimeCache? cache = null)
     {
         var registrationError = MsBuildRegistration.EnsureRegistered();
         if (registrationError is not null) throw new InvalidOperationException(registrationError);
-        return await LoadCoreAsync(path, log, progress, restore, inProcess, cancellationToken).ConfigureAwait(false);
+        return await LoadCoreAsync(path, log, progress, restore, inProcess, cache, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Kept separate so no Microsoft.Build type is touched before MSBuildLocator has registered.</summary>
-    private static async Task<LoadedWorkspace> LoadCoreAsync(string path, Action<string>? log, IProgress<string>? progress, bool restore, bool inProcess, CancellationToken cancellationToken)
+    private static async Task<LoadedWorkspace> LoadCoreAsync(string path, Action<string>? log, IProgress<string>? progress, bool restore, bool inProcess, DesignTimeCache? cache, CancellationToken cancellationToken)
     {
         var full = Path.GetFullPath(path);
         var targets = Resolve(full);
@@ -80,7 +81,7 @@ public static class WorkspaceLoader
                 }
             }
             progress?.Report($"loading {string.Join(", ", targets.Select(Path.GetFileName))}");
-            if (await InProcessProjectLoader.TryLoadAsync(targets, log, cancellationToken).ConfigureAwait(false) is { } loaded)
+            if (await InProcessProjectLoader.TryLoadAsync(targets, log, cache, cancellationToken).ConfigureAwait(false) is { } loaded)
                 return Completed(loaded.Solution, loaded.Workspace, new LoadReport(log));
         }
 

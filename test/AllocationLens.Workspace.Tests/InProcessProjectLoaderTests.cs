@@ -11,6 +11,7 @@ namespace AllocationLens.Workspace.Tests;
 /// host, for the server): the same projects, documents, references, options and verdicts, or a
 /// decline that hands the load to MSBuildWorkspace.
 /// </summary>
+[Collection(InProcessMSBuildCollection.Name)]
 public sealed class InProcessProjectLoaderTests
 {
     public InProcessProjectLoaderTests() => Assert.Null(MsBuildRegistration.EnsureRegistered());
@@ -20,33 +21,6 @@ public sealed class InProcessProjectLoaderTests
         var log = new List<string>();
         var loaded = await WorkspaceLoader.LoadAsync(path, line => { lock (log) log.Add(line); }, restore: restore, inProcess: inProcess);
         return (loaded, log);
-    }
-
-    /// <summary>Everything about a loaded project that the analysis can see, as text, so a difference reads plainly.</summary>
-    private static IReadOnlyList<string> Fingerprint(LoadedWorkspace loaded)
-    {
-        static string Paths(IEnumerable<string?> paths) => string.Join(" ", paths.Order(StringComparer.Ordinal));
-        var lines = new List<string>();
-        var solution = loaded.Solution;
-        foreach (var project in solution.Projects.OrderBy(p => p.FilePath, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal))
-        {
-            var parse = (CSharpParseOptions)project.ParseOptions!;
-            var options = (CSharpCompilationOptions)project.CompilationOptions!;
-            lines.Add($"project {project.Name} assembly {project.AssemblyName} file {project.FilePath} target {loaded.TargetOf(project.Id)}");
-            lines.Add($"  documents {Paths(project.Documents.Select(d => d.FilePath + "@" + string.Join("/", d.Folders)))}");
-            lines.Add($"  additional {Paths(project.AdditionalDocuments.Select(d => d.FilePath))}");
-            lines.Add($"  editorconfig {Paths(project.AnalyzerConfigDocuments.Select(d => d.FilePath))}");
-            lines.Add($"  references {Paths(project.MetadataReferences.Select(r => (r as PortableExecutableReference)?.FilePath + string.Join(",", r.Properties.Aliases)))}");
-            lines.Add($"  project references {Paths(project.ProjectReferences.Select(r => solution.GetProject(r.ProjectId)?.Name + string.Join(",", r.Aliases)))}");
-            lines.Add($"  analyzers {Paths(project.AnalyzerReferences.Select(a => a.FullPath))}");
-            lines.Add($"  parse {parse.LanguageVersion} {parse.DocumentationMode} symbols {Paths(parse.PreprocessorSymbolNames)} features {Paths(parse.Features.Select(f => f.Key + "=" + f.Value))}");
-            lines.Add($"  compilation {options.OutputKind} {options.OptimizationLevel} nullable {options.NullableContextOptions} unsafe {options.AllowUnsafe} checked {options.CheckOverflow} " +
-                      $"platform {options.Platform} warnings {options.WarningLevel}/{options.GeneralDiagnosticOption} module {options.ModuleName} main {options.MainTypeName} " +
-                      $"specific {Paths(options.SpecificDiagnosticOptions.Select(o => o.Key + "=" + o.Value))}");
-            lines.Add($"  output {project.OutputFilePath} ref {project.OutputRefFilePath} namespace {project.DefaultNamespace}");
-            lines.Add($"  compiled to {project.CompilationOutputInfo.AssemblyPath} generated files in {project.CompilationOutputInfo.GeneratedFilesOutputDirectory}");
-        }
-        return lines;
     }
 
     public static TheoryData<string> Loadable => new()
@@ -67,9 +41,10 @@ public sealed class InProcessProjectLoaderTests
         var (viaHost, _) = await Load(path, inProcess: false);
         var (inProcess, log) = await Load(path, inProcess: true);
         Assert.IsType<MSBuildWorkspace>(viaHost.Workspace);
+        Assert.True(viaHost.Solution.Projects.Any(), "MSBuildWorkspace loaded nothing: " + string.Join(" | ", viaHost.Diagnostics));
         Assert.False(inProcess.Workspace is MSBuildWorkspace, $"the in-process load declined: {string.Join(" | ", log)}");
         Assert.NotEmpty(inProcess.Solution.Projects);
-        Assert.Equal(Fingerprint(viaHost), Fingerprint(inProcess));
+        Assert.Equal(ProjectFingerprint.Of(viaHost), ProjectFingerprint.Of(inProcess));
         Assert.Equal(viaHost.Failures.Count, inProcess.Failures.Count);
     }
 
@@ -105,7 +80,7 @@ public sealed class InProcessProjectLoaderTests
         var (viaHost, _) = await Load(TestPaths.Project(name), inProcess: false, restore);
         var (inProcess, _) = await Load(TestPaths.Project(name), inProcess: true, restore);
         Assert.IsType<MSBuildWorkspace>(inProcess.Workspace);
-        Assert.Equal(Fingerprint(viaHost), Fingerprint(inProcess));
+        Assert.Equal(ProjectFingerprint.Of(viaHost), ProjectFingerprint.Of(inProcess));
         Assert.Equal(viaHost.Failures.Select(f => f.Message), inProcess.Failures.Select(f => f.Message));
         Assert.Equal(viaHost.Diagnostics.Where(d => d.StartsWith("Failure", StringComparison.Ordinal)), inProcess.Diagnostics.Where(d => d.StartsWith("Failure", StringComparison.Ordinal)));
     }
