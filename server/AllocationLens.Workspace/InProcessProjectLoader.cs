@@ -45,6 +45,14 @@ internal static class InProcessProjectLoader
         ["RunAnalyzersDuringBuild"] = "false",
     };
 
+    /// <summary>
+    /// The build host's evaluation settings (those of Visual Studio's design-time builds): among them,
+    /// elements whose condition is false are not evaluated further, and a missing import is skipped.
+    /// </summary>
+    private const ProjectLoadSettings LoadSettings = ProjectLoadSettings.RejectCircularImports | ProjectLoadSettings.IgnoreEmptyImports
+        | ProjectLoadSettings.IgnoreMissingImports | ProjectLoadSettings.IgnoreInvalidImports
+        | ProjectLoadSettings.DoNotEvaluateElementsWithFalseCondition | ProjectLoadSettings.FailOnUnresolvedSdk;
+
     /// <summary>MSBuild's BuildManager is one per process: one load at a time.</summary>
     private static readonly SemaphoreSlim OneLoad = new(1, 1);
 
@@ -160,7 +168,7 @@ internal static class InProcessProjectLoader
     {
         var global = targetFramework is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["TargetFramework"] = targetFramework };
         MSBuildProject project;
-        try { project = collection.LoadProject(path, global, toolsVersion: null); }
+        try { project = new MSBuildProject(path, global, toolsVersion: null, collection, LoadSettings); }
         catch (Microsoft.Build.Exceptions.InvalidProjectFileException ex) { throw new DeclinedException($"{Path.GetFileName(path)} does not evaluate: {ex.BaseMessage}"); }
         errors.ThrowIfAny(path);
         return project;
