@@ -6,8 +6,8 @@ using Microsoft.CodeAnalysis;
 namespace AllocationLens.Cli;
 
 /// <summary>
-/// Work for the idle core while MSBuild loads the project. The design-time load runs in Roslyn's
-/// BuildHost, a separate process that keeps about one core busy for 1–2 s; `analyze` itself would wait.
+/// Work for the idle core while MSBuild loads the project. The design-time load keeps about one core
+/// busy for 1–2 s (in our process, InProcessProjectLoader, or in Roslyn's BuildHost); `analyze` itself would wait.
 /// Meanwhile this judges the project's own files ad hoc, on one thread, and throws the verdicts away:
 /// what it keeps is warm code (the parser, Roslyn's binder and the engine reach their optimized tier
 /// before the real binding starts) and warm file caches. Nothing it computes reaches the report, so a
