@@ -1,13 +1,9 @@
 using System.Collections.Concurrent;
-using System.Reflection;
-using System.Runtime.Loader;
 using Microsoft.Build.Evaluation;
 using MSBuildProject = Microsoft.Build.Evaluation.Project;
 using Microsoft.Build.Execution;
 using Microsoft.Build.Framework;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Host.Mef;
 
 namespace AllocationLens.Workspace;
@@ -23,8 +19,8 @@ namespace AllocationLens.Workspace;
 /// It declines, returning null with the reason, whenever its result could differ from
 /// MSBuildWorkspace's: a project it cannot evaluate or build cleanly, a global.json that picks
 /// another SDK, a project that is not C#, a solution it cannot read. The caller then loads through
-/// MSBuildWorkspace, which also reports those problems the usual way. WorkspaceLoaderTests checks the
-/// two loaders give the same projects (documents, references, options) on the test projects.
+/// MSBuildWorkspace, which also reports those problems the usual way. InProcessProjectLoaderTests check
+/// that the two loaders give the same projects (documents, references, options) on the test projects.
 /// </summary>
 internal static class InProcessProjectLoader
 {
@@ -56,7 +52,6 @@ internal static class InProcessProjectLoader
     /// <summary>MSBuild's BuildManager is one per process: one load at a time.</summary>
     private static readonly SemaphoreSlim OneLoad = new(1, 1);
 
-    /// <summary>A project as its design-time build left it.</summary>
     /// <summary>Why the in-process load declined, for the log; the caller falls back to MSBuildWorkspace.</summary>
     private sealed class DeclinedException(string reason) : Exception(reason);
 
@@ -129,6 +124,7 @@ internal static class InProcessProjectLoader
                 var single = project.GetPropertyValue("TargetFramework");
                 var many = project.GetPropertyValue("TargetFrameworks");
                 var name = Path.GetFileNameWithoutExtension(path);
+                int first = built.Count;
                 if (single.Length > 0 || many.Length == 0)
                 {
                     built.Add(Build(project, name, single.Length > 0 ? single : null, errors, inputs));
@@ -142,7 +138,8 @@ internal static class InProcessProjectLoader
                 phase($"{Path.GetFileName(path)} built");
                 // Every referenced project is loaded, as MSBuildWorkspace does, also one that only brings a
                 // generator (ReferenceOutputAssembly="false"): it is judged too, though not referenced.
-                foreach (var reference in built[^1].ProjectReferences) pending.Enqueue(reference);
+                // Each target framework may reference its own.
+                foreach (var reference in built.Skip(first).SelectMany(p => p.ProjectReferences)) pending.Enqueue(reference);
             }
         }
         finally { BuildManager.DefaultBuildManager.EndBuild(); }

@@ -48,6 +48,38 @@ public sealed class InProcessProjectLoaderTests
         Assert.Equal(viaHost.Failures.Count, inProcess.Failures.Count);
     }
 
+    /// <summary>
+    /// A project with two target frameworks is two projects, "Name(net8.0)" and "Name(net10.0)", each
+    /// with its own options and references, as MSBuildWorkspace makes them; and the project each target
+    /// references (here only the net10.0 one) is loaded too.
+    /// </summary>
+    [Fact]
+    public async Task Loads_a_multi_targeted_project_as_one_project_per_target()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "allocation-lens-multi-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, "App"));
+            Directory.CreateDirectory(Path.Combine(root, "Lib"));
+            File.WriteAllText(Path.Combine(root, "App", "App.csproj"), """
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup><TargetFrameworks>net8.0;net10.0</TargetFrameworks></PropertyGroup>
+                  <ItemGroup Condition="'$(TargetFramework)' == 'net10.0'"><ProjectReference Include="../Lib/Lib.csproj" /></ItemGroup>
+                </Project>
+                """);
+            File.WriteAllText(Path.Combine(root, "App", "A.cs"), "class A { object M() => new A(); }");
+            File.WriteAllText(Path.Combine(root, "Lib", "Lib.csproj"), """<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup></Project>""");
+            File.WriteAllText(Path.Combine(root, "Lib", "L.cs"), "public class L { }");
+            var project = Path.Combine(root, "App", "App.csproj");
+            var (viaHost, _) = await Load(project, inProcess: false);
+            var (inProcess, log) = await Load(project, inProcess: true);
+            Assert.False(inProcess.Workspace is MSBuildWorkspace, $"the in-process load declined: {string.Join(" | ", log)}");
+            Assert.Equal(["App(net10.0)", "App(net8.0)", "Lib"], inProcess.Solution.Projects.Select(p => p.Name).Order(StringComparer.Ordinal));
+            Assert.Equal(ProjectFingerprint.Of(viaHost), ProjectFingerprint.Of(inProcess));
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
     /// <summary>The same verdicts, generators included: the compilations differ only in who loaded them.</summary>
     [Fact]
     public async Task Judges_every_site_as_the_MSBuildWorkspace_load_does()
