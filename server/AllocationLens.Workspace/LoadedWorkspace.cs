@@ -69,17 +69,19 @@ public static class WorkspaceLoader
         var full = Path.GetFullPath(path);
         var targets = Resolve(full);
         if (targets.Count == 0) throw new FileNotFoundException($"no .sln, .slnx or .csproj found at {full}");
+        // Each target is restored at most once per load, also when the in-process load declines and the
+        // build host loads it after: a restore that failed (a broken project) would only fail again.
+        var restored = new HashSet<string>(StringComparer.Ordinal);
+        async Task RestoreIfNeeded(string target)
+        {
+            if (!restore || !restored.Add(target) || !ProjectRestore.NeedsRestore(target)) return;
+            progress?.Report($"restoring {Path.GetFileName(target)}");
+            await ProjectRestore.RestoreAsync(target, log, cancellationToken).ConfigureAwait(false);
+        }
         if (inProcess && targets.All(t => !t.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase) || SdkSupport.MissingSdk(TargetFrameworkReader.Read(t), MsBuildRegistration.InstalledSdks) is null))
         {
             // A project that needs a missing SDK is left to the path below, which says so and judges it ad hoc.
-            if (restore)
-            {
-                foreach (var target in targets.Where(ProjectRestore.NeedsRestore))
-                {
-                    progress?.Report($"restoring {Path.GetFileName(target)}");
-                    await ProjectRestore.RestoreAsync(target, log, cancellationToken).ConfigureAwait(false);
-                }
-            }
+            foreach (var target in targets) await RestoreIfNeeded(target).ConfigureAwait(false);
             progress?.Report($"loading {string.Join(", ", targets.Select(Path.GetFileName))}");
             if (await InProcessProjectLoader.TryLoadAsync(targets, log, cache, cancellationToken).ConfigureAwait(false) is { } loaded)
                 return Completed(loaded.Solution, loaded.Workspace, new LoadReport(log));
@@ -112,11 +114,7 @@ public static class WorkspaceLoader
                 report.Fail(target, missing);
                 continue;
             }
-            if (restore && ProjectRestore.NeedsRestore(target))
-            {
-                progress?.Report($"restoring {Path.GetFileName(target)}");
-                await ProjectRestore.RestoreAsync(target, log, cancellationToken).ConfigureAwait(false);
-            }
+            await RestoreIfNeeded(target).ConfigureAwait(false);
             progress?.Report($"loading {Path.GetFileName(target)}");
             try
             {
@@ -188,37 +186,5 @@ public static class WorkspaceLoader
             // Judged below the folder only: a folder that itself lies under a dot-folder (~/.cache/..., ~/.local/src/...) is still searched.
             .Where(p => !Path.GetRelativePath(fullPath, p).Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj" or "node_modules" || part.StartsWith('.')))
             .OrderBy(p => p, StringComparer.Ordinal).ToList();
-    }
-}
-
-/// <summary>What went wrong during one load: MSBuild's diagnostics, and the projects judged ad hoc instead.</summary>
-internal sealed class LoadReport(Action<string>? log)
-{
-    public List<string> Diagnostics { get; } = [];
-    public List<ProjectFailure> Failures { get; } = [];
-
-    public void Fail(string project, string? message, string? detail = null, string? projectName = null)
-    {
-        if (Failures.Any(f => string.Equals(f.ProjectPath, project, StringComparison.Ordinal))) return;
-        var tfm = TargetFrameworkReader.Read(project, projectName);
-        message ??= $"MSBuild could not load {Path.GetFileName(project)} ({detail?.Trim().TrimEnd('.')}); its files use the ad-hoc fallback judged for {tfm ?? "net10.0"}";
-        Failures.Add(new ProjectFailure(project, tfm, message));
-    }
-
-    /// <summary>
-    /// A project whose target needs a newer SDK than any installed gets no references from MSBuild
-    /// (NETSDK1045), not an error: judged on that, every framework type would be unknown. This says which
-    /// SDK is missing, and the project's files are judged ad hoc, for its own target.
-    /// </summary>
-    public string? MissingSdk(string project, string? projectName = null) =>
-        SdkSupport.MissingSdkMessage(TargetFrameworkReader.Read(project, projectName), MsBuildRegistration.InstalledSdks, Path.GetFileName(project));
-
-    public void Warn(string message) => Record($"Failure: {message}");
-
-    /// <summary>Also called from Roslyn's failure handler, which may run on another thread.</summary>
-    public void Record(string line)
-    {
-        lock (Diagnostics) Diagnostics.Add(line);
-        log?.Invoke("workspace " + line);
     }
 }

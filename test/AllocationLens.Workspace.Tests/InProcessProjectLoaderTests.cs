@@ -117,6 +117,15 @@ public sealed class InProcessProjectLoaderTests
         Assert.Equal(viaHost.Diagnostics.Where(d => d.StartsWith("Failure", StringComparison.Ordinal)), inProcess.Diagnostics.Where(d => d.StartsWith("Failure", StringComparison.Ordinal)));
     }
 
+    /// <summary>A broken project is restored once per load, not again when the build host takes over the load.</summary>
+    [Fact]
+    public async Task A_project_handed_to_MSBuildWorkspace_is_not_restored_twice()
+    {
+        var (loaded, log) = await Load(TestPaths.Project("Broken"), inProcess: true, restore: true);
+        Assert.Single(log, line => line.StartsWith("restoring ", StringComparison.Ordinal));
+        Assert.Single(loaded.Failures);
+    }
+
     /// <summary>A global.json that selects another SDK: the build host would start that SDK's MSBuild, so this one must not load it.</summary>
     [Fact]
     public async Task Declines_a_project_whose_global_json_selects_another_SDK()
