@@ -4,7 +4,7 @@ namespace AllocationLens.Bench;
 
 /// <summary>
 /// `allocation-lens analyze` on real libraries against `dotnet build -c Release --no-incremental` of the
-/// same project (issue 14's throughput target: median ratio at most 0.5x), each a fresh process, medians
+/// same project (the throughput target: median ratio at most 0.5x), each a fresh process, medians
 /// of three, in one run. `analyze --verify` is reported the same way: its first run includes the private
 /// Release build, the second reuses it. Libraries are read from the real-code cache (bench/README says
 /// how they are fetched); a library that is not there is skipped and said so.

@@ -5,7 +5,7 @@ using AllocationLens.Workspace;
 if (MsBuildRegistration.EnsureRegistered() is { } problem) { Console.Error.WriteLine(problem); return 1; }
 if (args is [ColdStart.BareOpenVerb, var projectToOpen, ..]) return await ColdStart.BareOpenAsync(projectToOpen, compile: args.Contains("--compile"));
 
-// Usage: 0 harness PATH [--runtime 10.0]... : the differential harness (issue 10): static verdicts
+// Usage: 0 harness PATH [--runtime 10.0]... : the differential harness: static verdicts
 // against the JIT's on every object, array, box and delegate site of PATH (file, project, solution, folder).
 if (args is [_, "harness", var harnessPath, ..])
 {
@@ -54,7 +54,7 @@ foreach (var lines in Run("latency") ? new[] { 1_000, 5_000, 20_000 } : [])
 }
 if (results.Count > 0) Console.WriteLine($"edit latency  20k/1k: {results[^1].ServerMedianMs / results[0].ServerMedianMs:0.00}x (target <= 1.5x)");
 
-// Issue 14: the same edits inside a loaded MSBuild project, in place and with Enter (the line count changes).
+// The same edits inside a loaded MSBuild project, in place and with Enter (the line count changes).
 if (Run("project-latency"))
 {
     Console.WriteLine();
@@ -121,7 +121,7 @@ Console.WriteLine("soak          " + string.Join("; ", soak.Select(s => $"after 
 Console.WriteLine($"soak          heap growth from 500 to 5,000 edits: {(double)soak[^1].ManagedBytes / soak[0].ManagedBytes:0.00}x (bounded: about 1x)");
 }
 Console.WriteLine();
-// Issue 14: a real 240k-line project (ImageSharp, bench/README), fresh processes, both sides ReadyToRun.
+// A real 240k-line project (ImageSharp, bench/README), fresh processes, both sides ReadyToRun.
 if (Run("large"))
 {
     var imageSharp = Path.Combine(BuildRatio.RealCache, "ImageSharp", "src", "ImageSharp");

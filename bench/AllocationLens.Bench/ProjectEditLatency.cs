@@ -6,7 +6,7 @@ using Microsoft.CodeAnalysis.Text;
 namespace AllocationLens.Bench;
 
 /// <summary>
-/// Edit latency the way users meet it (issue 14): a generated file inside a real MSBuild project the
+/// Edit latency the way users meet it: a generated file inside a real MSBuild project the
 /// server loaded, one-character edits inside a method body, and Enter edits that change the line count,
 /// each followed by an inlayHint request for a 60-line window. The floor, measured in the same run, is
 /// what any Roslyn-based editor host pays for the same edit: a workspace that opened the same project

@@ -5,7 +5,7 @@ using AllocationLens.TestSupport;
 namespace AllocationLens.Bench;
 
 /// <summary>
-/// An hour of editing, simulated (issue 14's stability target): in a real project the server loaded,
+/// An hour of editing, simulated (the stability target): in a real project the server loaded,
 /// one user action per simulated second for 3,600 seconds. Typing and deleting lines in the open file
 /// with hints for the visible window after each edit, a hover now and then, a save every 30 s, and
 /// another file (the previous one closed) often enough to visit every file of the project twice. The

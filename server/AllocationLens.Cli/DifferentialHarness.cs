@@ -83,7 +83,7 @@ public sealed record HarnessReport(string Path, int Sites, int Unjudged, IReadOn
 }
 
 /// <summary>
-/// Issue 10's differential harness: analyse a file, project, solution or folder as `analyze --verify` does
+/// The differential harness: analyse a file, project, solution or folder as `analyze --verify` does
 /// (in process, the same code), and compare the static verdict with the JIT's on every object, array, box
 /// and delegate site the JIT judged.
 /// </summary>

@@ -24,7 +24,7 @@ public sealed class AnalysisHost(ServerLog log)
     /// to the solution as loaded: Roslyn then reparses only what the edit touched (the texts form one
     /// WithChanges chain) and updates the previous compilation by one tree swap. Forking from the loaded
     /// solution instead reparsed the whole file and rebuilt the compilation from every tree on each
-    /// keystroke, which grew with the file and the project (issue 14: 7x the floor at 20k lines).
+    /// keystroke, which grew with the file and the project (7x the floor at 20k lines).
     /// </summary>
     private Solution? _current;
     /// <summary>Per document: the version whose text <see cref="_current"/> holds (older requests fork instead).</summary>

@@ -6,7 +6,7 @@ namespace AllocationLens.Analysis.Tests;
 
 /// <summary>
 /// Steps that happen inside a callee say so ("inside `FormatWith(object)`: …"), and a step in another file
-/// than the call names that file (issue 10, messages). Two files, so not a single-file fixture.
+/// than the call names that file. Two files, so not a single-file fixture.
 /// </summary>
 public sealed class CalleeStepTests
 {

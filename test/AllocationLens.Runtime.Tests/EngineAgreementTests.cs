@@ -12,7 +12,7 @@ namespace AllocationLens.Runtime.Tests;
 /// </summary>
 public sealed class EngineAgreementTests(ITestOutputHelper output)
 {
-    /// <summary>The bar of issue 11, per runtime.</summary>
+    /// <summary>The agreement bar, per runtime.</summary>
     private const double Bar = 0.99;
 
     /// <summary>A known disagreement: the reason, and the runtimes it holds on (none listed: every runtime).</summary>

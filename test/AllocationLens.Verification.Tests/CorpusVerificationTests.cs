@@ -12,7 +12,7 @@ using Xunit.Abstractions;
 namespace AllocationLens.Verification.Tests;
 
 /// <summary>
-/// The acceptance test of "Verify with JIT" (issue 9, Tests, first bullet): on test/runtime/corpus,
+/// The acceptance test of "Verify with JIT" : on test/runtime/corpus,
 /// the JIT's verdict on each case's marked site (full opts, no PGO, from the Release build `--verify`
 /// makes) agrees with the bytes per call that same Release assembly allocates once it runs here at
 /// Tier-1 with dynamic PGO. Prints and writes "jit agreement (net10.0): A/N" to artifacts/jit-agreement.txt.

@@ -5,7 +5,7 @@ using AllocationLens.Cli;
 namespace AllocationLens.Verification.Tests;
 
 /// <summary>
-/// The differential harness (issue 10) on this repository's own code, as CI runs it: every object, array,
+/// The differential harness on this repository's own code, as CI runs it: every object, array,
 /// box and delegate site the JIT judged is compared with the static verdict of the target's own runtime.
 /// A static `stack` the JIT contradicts fails the test (the worst thing the tool can say); a static heap
 /// where the JIT says stack is reported in the output, never a failure.

@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis.Text;
 namespace AllocationLens.Analysis;
 
 /// <summary>
-/// Per-member results of one open document, reused across edits (invariant 5 in docs/architecture.md:
+/// Per-member results of one open document, reused across edits (invariant 7 in docs/architecture.md:
 /// a member's verdicts depend only on its body, declarations, and the source bodies it read). An entry
 /// survives an edit when all of these hold, and is dropped otherwise:
 /// <list type="bullet">

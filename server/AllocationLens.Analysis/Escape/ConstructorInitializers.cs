@@ -10,7 +10,7 @@ namespace AllocationLens.Analysis;
 /// would inline, even when the constructor's own body is empty or the constructor is implicit (RestSharp
 /// `new RestClientOptions()`: an empty body after many property initializers; test/runtime/corpus/Initializers.cs).
 /// A lambda in an initializer is a method of its own; its conversion costs the IL of the cached-delegate pattern.
-/// Initializers are declarations: editing one drops every cached member (invariant 11), so no body dependency is recorded.
+/// Initializers are declarations: editing one drops every cached member (invariant 8), so no body dependency is recorded.
 /// </summary>
 internal static class ConstructorInitializers
 {

@@ -1,5 +1,5 @@
 // Runtime-verification corpus: field and property initializers run inside the constructor, so they count
-// in the size of the constructor the JIT would inline (issue 10, RestSharp RestClient.cs:185:
+// in the size of the constructor the JIT would inline (found on RestSharp, RestClient.cs:185:
 // `new RestClientOptions()`, an empty constructor body after many property initializers). The initializers
 // here allocate nothing in steady state (constants, static reads, cached lambdas), so bytes per call are
 // the object's own.

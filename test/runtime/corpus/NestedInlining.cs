@@ -1,4 +1,4 @@
-// Runtime-verification corpus: a call inside an inlined callee (issue 10, Polly
+// Runtime-verification corpus: a call inside an inlined callee (found on Polly
 // RegistryPipelineComponentBuilder.cs:34). The tier measures Tier-1 code with Dynamic PGO, where a hot
 // call site inlines both levels; `analyze --verify` (no PGO) declined the larger nested constructor on
 // .NET 10.0.12 (test/fixtures/realcode/nestedinlining.cs), and the engine follows the no-PGO JIT there;

@@ -1,4 +1,4 @@
-// Runtime-verification corpus: classes of wrong verdicts first seen on real libraries (issue 10, section 2).
+// Runtime-verification corpus: classes of wrong verdicts first seen on real libraries by the differential harness.
 // Each group measures one class; docs/features.md explains the rule it backs.
 using System;
 using System.Collections.Concurrent;
