@@ -62,9 +62,13 @@ export class ServerController implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: 'file', language: 'csharp' }],
       outputChannel: this.output,
-      initializationOptions: { trusted: vscode.workspace.isTrusted, callSummaryHints: callSummaryHints() },
+      initializationOptions: {
+        trusted: vscode.workspace.isTrusted, callSummaryHints: callSummaryHints(),
+        runtime: vscode.workspace.getConfiguration('allocationLens').get<string>('runtime', ''),
+      },
       // Sends allocationLens.* settings (workspace/didChangeConfiguration) when they change: the server
-      // computes call-summary hints only while allocationLens.inlayHints.callSummaries is on.
+      // computes call-summary hints only while allocationLens.inlayHints.callSummaries is on, and judges
+      // code no app runs for allocationLens.runtime.
       synchronize: { configurationSection: 'allocationLens' },
       middleware: {
         // The hint settings apply here, so a change needs no restart, only a refresh.

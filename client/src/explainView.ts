@@ -1,7 +1,8 @@
 // Pure rendering of the server's explain payload into the panel's HTML (no `vscode` import).
 
 export interface ExplainStep { uri: string; path: string; line: number; column: number; text: string; }
-export interface OtherTarget { target: string; kind: string; }
+/** The site on another runtime: `inPlay` when that runtime runs this code in the workspace (then `reason` says why). */
+export interface OtherRuntime { runtime: string; kind: string; inPlay: boolean; reason?: string | null; }
 /** "Verify with JIT" facts for a site: one verdict per runtime, and whether the static verdict disagrees. */
 export interface JitFacts { line?: string | null; verdicts: { runtime: string; kind: string }[]; disagrees: boolean; notes: string[]; }
 /** An LSP WorkspaceEdit as the server sends it: `changes` keyed by document uri. */
@@ -22,7 +23,7 @@ export interface ExplainSite {
   source: string;
   why: ExplainStep[];
   remedies: string[];
-  otherTargets: OtherTarget[];
+  otherRuntimes: OtherRuntime[];
   range?: { start: { line: number; character: number } };
   jit?: JitFacts | null;
   fixes?: ExplainFix[];
@@ -53,18 +54,21 @@ function fileName(p: string): string {
 export function flowSvg(site: ExplainSite): string {
   // Plain text in the picture: the backticks that mark code in sentences would show literally.
   const nodes = [site.subject, ...site.why.map(s => s.text)].map(t => t.replace(/`/g, ''));
-  const width = 560, boxHeight = 34, gap = 22;
+  const boxHeight = 34, gap = 22, maxChars = 80;
+  const labels = nodes.map(label => label.length > maxChars ? label.slice(0, maxChars - 1) + '…' : label);
+  // Wide enough for the longest label (12px text is about 7px per character), no wider; the viewBox then
+  // scales the picture down to a narrow panel (max-width) instead of cutting the boxes off.
+  const width = Math.max(240, Math.max(...labels.map(l => l.length)) * 7 + 28);
   const height = nodes.length * (boxHeight + gap);
   const parts: string[] = [];
-  nodes.forEach((label, i) => {
+  labels.forEach((short, i) => {
     const y = i * (boxHeight + gap);
-    const short = label.length > 80 ? label.slice(0, 79) + '…' : label;
-    const last = i === nodes.length - 1;
+    const last = i === labels.length - 1;
     parts.push(`<rect x="1" y="${y + 1}" width="${width - 2}" height="${boxHeight}" rx="6" class="${i === 0 ? 'node start' : last ? 'node sink' : 'node'}"/>`);
     parts.push(`<text x="12" y="${y + 22}">${escapeHtml(short)}</text>`);
     if (!last) parts.push(`<line x1="40" y1="${y + boxHeight + 1}" x2="40" y2="${y + boxHeight + gap}" class="edge" marker-end="url(#arrow)"/>`);
   });
-  return `<svg role="img" aria-label="escape flow" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
+  return `<svg role="img" aria-label="escape flow" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" style="max-width: 100%; height: auto">` +
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z"/></marker></defs>` +
     parts.join('') + '</svg>';
 }
@@ -76,7 +80,9 @@ export function renderSite(site: ExplainSite): string {
     return `<li>${inlineCode(step.text)} — <a href="command:allocationLens.openLocation?${args}">${escapeHtml(fileName(step.path))}:${step.line}</a></li>`;
   }).join('');
   const remedies = site.remedies.map(r => `<li>${inlineCode(r)}</li>`).join('');
-  const others = site.otherTargets.map(t => `<span class="target">${escapeHtml(t.kind)} on ${escapeHtml(t.target)}</span>`).join(' · ');
+  const inPlay = site.otherRuntimes.filter(r => r.inPlay).map(r =>
+    `<li>${escapeHtml(r.kind)} on ${escapeHtml(r.runtime)}${r.reason ? ` (${inlineCode(r.reason)})` : ''}</li>`).join('');
+  const others = site.otherRuntimes.filter(r => !r.inPlay).map(r => `<span class="target">${escapeHtml(r.kind)} on ${escapeHtml(r.runtime)}</span>`).join(' · ');
   return `<section class="site kind-${escapeHtml(site.kind)}">
 <h2><span class="badge">${escapeHtml(site.kind)}</span> <code>${escapeHtml(site.subject)}</code></h2>
 <p class="what">${escapeHtml(site.category)} <code>${escapeHtml(site.type)}</code>${size}${site.loopDepth > 0 ? ` · inside ${site.loopDepth} loop(s)` : ''}</p>
@@ -85,7 +91,8 @@ export function renderSite(site: ExplainSite): string {
 <ol class="why">${steps}</ol>
 <div class="flow">${flowSvg(site)}</div>
 <h3>Runtime</h3>
-<p>Judged for ${escapeHtml(site.runtime)} (${escapeHtml(site.source)}).${site.certain ? '' : ' This verdict rests on something that cannot be known statically.'}</p>
+<p>Judged for ${inlineCode(site.runtime)} (${escapeHtml(site.source)}).${site.certain ? '' : ' This verdict rests on something that cannot be known statically.'}</p>
+${inPlay.length > 0 ? `<p>Also runs on:</p><ul class="in-play">${inPlay}</ul>` : ''}
 ${others.length > 0 ? `<p class="others">Elsewhere: ${others}</p>` : ''}
 ${renderJit(site)}
 ${remedies.length > 0 ? `<h3>What to do</h3><ul class="remedies">${remedies}</ul>` : ''}

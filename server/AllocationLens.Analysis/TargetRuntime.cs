@@ -3,13 +3,31 @@ using System.Text.RegularExpressions;
 namespace AllocationLens.Analysis;
 
 /// <summary>
-/// The runtime whose JIT the verdicts model, read from a project's target framework.
+/// The runtime whose JIT the verdicts model: the one that runs the code, which is not always the
+/// framework it compiles against (a net8.0 or netstandard2.0 library loaded by a .NET 10 app is compiled
+/// by .NET 10's JIT). <see cref="Moniker"/> names the runtime as an app's target framework would
+/// ("net10.0" is .NET 10, "net48" .NET Framework); which runtime runs a project, and why, is the
+/// workspace's decision (ProjectRuntimes) and travels in <see cref="Reason"/>.
 /// What each version does is measured: the runtime tier (test/AllocationLens.Runtime.Tests) builds the
 /// corpus for net8.0, net9.0, net10.0 and net11.0 and runs it on .NET 8.0.34, 9.0.23, 10.0.12 and 11.0.0.
-/// A target newer than <see cref="NewestMeasuredMajor"/> is judged as that runtime, and says so.
+/// A runtime newer than <see cref="NewestMeasuredMajor"/> is judged as that runtime, and says so.
 /// </summary>
 public sealed partial record TargetRuntime(string Moniker, int Major, bool IsCore, bool Optimized)
 {
+    /// <summary>Why this runtime runs the code ("the runtime of `App`, which references this library"); null when nobody said.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>The runtime with the reason it was chosen; the verdicts are the same, only the explanation differs.</summary>
+    public TargetRuntime Because(string? reason) => this with { Reason = reason };
+
+    /// <summary>.NET (Core) of this major version, optimized.</summary>
+    public static TargetRuntime DotNet(int major) => new($"net{major}.0", major, true, true);
+
+    /// <summary>.NET Framework, whose JIT stack-allocates nothing.</summary>
+    public static TargetRuntime Framework { get; } = new("net48", 0, false, true);
+
+    /// <summary>True for .NET Framework (net4x monikers and the like): not .NET (Core), not a .NET Standard placeholder.</summary>
+    public bool IsFramework => !IsCore && !Moniker.StartsWith("netstandard", StringComparison.OrdinalIgnoreCase);
     /// <summary>Objects whose JIT size (the object without its header word) exceeds this stay on the heap.</summary>
     public const int StackAllocationLimitBytes = 528;
 
@@ -76,17 +94,24 @@ public sealed partial record TargetRuntime(string Moniker, int Major, bool IsCor
     /// <summary>The measured facts of this target's runtime (RuntimeFacts/net*.facts), loaded once per runtime.</summary>
     internal FrameworkFacts Facts => FrameworkFacts.For(this);
 
-    public string Description => $"{Moniker}, {(Optimized ? "optimized (Release, Tier-1)" : "unoptimized (Debug)")}"
+    /// <summary>"`.NET 10` (the runtime of `App`, which references this library), optimized (Release, Tier-1)": what a hover says was judged.</summary>
+    public string Description => $"{DisplayName}{(Reason is { Length: > 0 } reason ? $" ({reason})" : "")}, {(Optimized ? "optimized (Release, Tier-1)" : "unoptimized (Debug)")}"
         + (IsBeyondMeasured ? $"; judged as .NET {NewestMeasuredMajor}, the newest runtime measured" : "");
 
+    /// <summary>The runtime as users name it: ".NET 10", ".NET 12" (even when judged as the newest measured), ".NET Framework".</summary>
+    public string DisplayName => IsCore ? (Major >= 5 ? $".NET {Major}" : $".NET Core {Major}") : Name;
+
+    /// <summary>The runtime whose measured behaviour the verdicts use: ".NET 10", ".NET 11" for anything newer, ".NET Framework".</summary>
     public string Name => IsCore ? (JudgedMajor >= 5 ? $".NET {JudgedMajor}" : $".NET Core {Major}") : Moniker.StartsWith("netstandard", StringComparison.Ordinal) ? "a .NET Standard host" : ".NET Framework";
 
     [GeneratedRegex(@"^net(?:coreapp)?(?<major>\d+)\.(?<minor>\d+)", RegexOptions.IgnoreCase)]
     private static partial Regex CoreMoniker();
 
     /// <summary>
-    /// Parses a target framework moniker: net10.0, net8.0-windows, netcoreapp3.1 are .NET (Core);
-    /// net48 and netstandard2.0 model no stack allocation at all (the conservative answer).
+    /// The runtime an app targeting this moniker runs on: net10.0, net8.0-windows, netcoreapp3.1 are
+    /// .NET (Core); net48 is .NET Framework. netstandard2.0 names no runtime at all and models no stack
+    /// allocation (the conservative answer); the workspace never judges a project for it, it asks
+    /// ProjectRuntimes which runtime loads the library.
     /// </summary>
     public static TargetRuntime Parse(string? moniker, bool optimized = true)
     {

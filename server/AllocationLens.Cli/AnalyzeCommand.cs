@@ -6,8 +6,15 @@ using Microsoft.CodeAnalysis;
 
 namespace AllocationLens.Cli;
 
-/// <summary>What `analyze` found: every site with the target it was judged for, the JIT's verdicts when verified, and budget violations.</summary>
-public sealed record AnalysisRun(List<(AllocationSite Site, string Target)> Results, string Target, AnalyzeVerification? Verification, Budgets Budgets);
+/// <summary>
+/// What `analyze` found: every site of every project target with the target and runtime it was judged
+/// for (<see cref="Results"/>, what verification and the differential harness compare), the same sites
+/// one line per site (<see cref="Report"/>, what is printed), the JIT's verdicts when verified, and budget violations.
+/// </summary>
+public sealed record AnalysisRun(List<JudgedSite> Results, string Target, AnalyzeVerification? Verification, Budgets Budgets, IReadOnlyList<AnalyzedGroup> Groups)
+{
+    public List<ReportedSite> Report { get; } = ReportedSites.Merge(Groups, Results);
+}
 
 /// <summary>
 /// `allocation-lens analyze PATH`: loads a file (on its own), a project, a solution or a folder and
@@ -20,9 +27,9 @@ public static class AnalyzeCommand
     {
         var (analysis, exit) = await CollectAsync(options, msbuildProblem, stderr, cancellationToken).ConfigureAwait(false);
         if (analysis is null) return exit;
-        if (options.Format == "json") WriteJson(stdout, analysis.Results, analysis.Target, analysis.Verification, analysis.Budgets);
-        else if (options.Format == "sarif") SarifReport.Write(stdout, analysis.Results, analysis.Verification, analysis.Budgets);
-        else WriteText(stdout, analysis.Results, analysis.Verification, analysis.Budgets);
+        if (options.Format == "json") WriteJson(stdout, analysis);
+        else if (options.Format == "sarif") SarifReport.Write(stdout, analysis.Report, analysis.Verification, analysis.Budgets);
+        else WriteText(stdout, analysis.Report, analysis.Verification, analysis.Budgets);
         return Budgets.ExitCode(options.FailOn, analysis.Budgets);
     }
 
@@ -34,16 +41,17 @@ public static class AnalyzeCommand
     public static async Task<(AnalysisRun? Run, int Exit)> CollectAsync(AnalyzeOptions options, string? msbuildProblem, TextWriter stderr, CancellationToken cancellationToken = default)
     {
         var full = Path.GetFullPath(options.Path);
-        var results = new List<(AllocationSite Site, string Target)>();
+        var results = new List<JudgedSite>();
         var groups = new List<AnalyzedGroup>();
         var progress = options.Progress ?? TerminalProgress.For(stderr);
         // ALLOCATION_LENS_TIMINGS=1: where the time goes, per phase, on stderr (bench/README's profile of analyze).
         var timings = Environment.GetEnvironmentVariable("ALLOCATION_LENS_TIMINGS") is { Length: > 0 } ? new PhaseTimings() : null;
         string? target = options.Target;
+        var choice = options.RuntimeChoice;
 
         if (File.Exists(full) && full.EndsWith(".cs", StringComparison.OrdinalIgnoreCase))
         {
-            AnalyzeLoose([full], options.Target, results, groups, stderr, progress);
+            AnalyzeLoose([full], options.Target, choice, results, groups, stderr, progress);
         }
         else if (File.Exists(full) || Directory.Exists(full))
         {
@@ -52,7 +60,17 @@ public static class AnalyzeCommand
             {
                 var files = Directory.EnumerateFiles(full, "*.cs", SearchOption.AllDirectories).Where(p => !IsBuildOutput(p)).OrderBy(p => p, StringComparer.Ordinal).ToList();
                 if (files.Count == 0) { stderr.WriteLine($"allocation-lens: no C# files under {options.Path}"); return (null, 1); }
-                AnalyzeLoose(files, options.Target, results, groups, stderr, progress);
+                AnalyzeLoose(files, options.Target, choice, results, groups, stderr, progress);
+            }
+            else if (GlobalJsonSdk.Unsatisfied(Directory.Exists(full) ? full : Path.GetDirectoryName(full)!, MsBuildRegistration.InstalledSdks) is { } pinned)
+            {
+                // No project under a global.json whose SDK is missing can be evaluated: judge the files on
+                // their own, as the editor does, and say so on stderr (stdout carries only the report).
+                var folder = Directory.Exists(full) ? full : Path.GetDirectoryName(full)!;
+                var files = Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories).Where(p => !IsBuildOutput(p)).OrderBy(p => p, StringComparer.Ordinal).ToList();
+                stderr.WriteLine($"allocation-lens: warning: {pinned}; judging {files.Count} file(s) on their own (install that SDK, or change global.json, for project-accurate verdicts)");
+                if (files.Count == 0) { stderr.WriteLine($"allocation-lens: no C# files under {DisplayPath(folder)}"); return (null, 1); }
+                AnalyzeLoose(files, options.Target, choice, results, groups, stderr, progress);
             }
             else
             {
@@ -78,15 +96,18 @@ public static class AnalyzeCommand
                     var dir = Path.GetDirectoryName(failure.ProjectPath)!;
                     var files = Directory.EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories).Where(p => !IsBuildOutput(p)).OrderBy(p => p, StringComparer.Ordinal).ToList();
                     stderr.WriteLine($"allocation-lens: {failure.Message} ({files.Count} file(s) in {DisplayPath(dir)})");
-                    // Judged for the project's own target, unless --target says otherwise.
+                    // Compiled for the project's own target (unless --target says otherwise), judged for the runtime that would run it.
                     var tfm = options.Target ?? failure.TargetFramework;
                     target ??= tfm;
-                    if (files.Count > 0) AnalyzeLoose(files, tfm, results, groups, stderr, progress);
+                    var runtime = ProjectRuntimes.ForProjectFile(failure.ProjectPath, tfm, choice, InstalledDotnetRuntimes.Versions());
+                    if (files.Count > 0) AnalyzeLoose(files, tfm, runtime, results, groups, stderr, progress);
                 }
                 if (!loaded.Solution.Projects.Any() && loaded.FailedProjects.Count == 0) { stderr.WriteLine($"allocation-lens: no project could be loaded from {options.Path}"); return (null, 1); }
-                foreach (var project in loaded.Solution.Projects.OrderBy(p => p.Name, StringComparer.Ordinal))
+                loaded = loaded.WithRuntimeChoice(choice);
+                foreach (var project in ProjectsToAnalyse(loaded, options.Target, stderr))
                 {
-                    var tfm = options.Target ?? loaded.TargetOf(project.Id);
+                    var tfm = loaded.TargetOf(project.Id);
+                    var runtimes = loaded.RuntimesOf(project.Id);
                     target ??= tfm;
                     progress.Phase($"compiling {project.Name}");
                     // Parse on every core first: the compilation then takes the trees as they are, where it
@@ -97,7 +118,7 @@ public static class AnalyzeCommand
                     var compilation = await compiled.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
                     if (compilation is null) continue;
                     timings?.End("compilation (parse, generators)");
-                    var analyzer = Analyzer(tfm, stderr);
+                    var analyzer = Analyzer(runtimes.Primary, stderr);
                     var trees = new List<SyntaxTree>();
                     foreach (var document in compiled.Documents.OrderBy(d => d.FilePath, StringComparer.Ordinal))
                     {
@@ -106,10 +127,14 @@ public static class AnalyzeCommand
                     }
                     int start = results.Count;
                     progress.Phase($"analysing {project.Name}", trees.Count);
-                    foreach (var sites in analyzer.AnalyzeAll(compilation, trees, cancellationToken, progress.Step)) results.AddRange(sites.Select(s => (s, tfm)));
+                    foreach (var sites in analyzer.AnalyzeAll(compilation, trees, cancellationToken, progress.Step)) results.AddRange(sites.Select(s => new JudgedSite(s, tfm, runtimes.Primary)));
+                    // A library that apps on other runtimes load too: its verdicts there, listed where they differ.
+                    var elsewhere = new List<(TargetRuntime, IReadOnlyList<AllocationSite>)>();
+                    foreach (var other in runtimes.Others)
+                        elsewhere.Add((other, Analyzer(other, stderr).AnalyzeAll(compilation, trees, cancellationToken).SelectMany(x => x).ToList()));
                     timings?.End("binding and analysis");
                     if (project.FilePath is { } projectPath)
-                        groups.Add(new AnalyzedGroup(projectPath, [], loaded.TargetOf(project.Id), start, results.Count, compilation, trees));
+                        groups.Add(new AnalyzedGroup(projectPath, [], tfm, start, results.Count, compilation, trees) { Runtime = runtimes.Primary, Origin = runtimes.Origin, OtherRuntimeSites = elsewhere });
                 }
             }
         }
@@ -122,31 +147,53 @@ public static class AnalyzeCommand
         progress.Clear();
         target ??= "net10.0";
         var verification = options.Verify
-            ? await AnalyzeVerification.RunAsync(groups, results, options.Runtimes, stderr, cancellationToken).ConfigureAwait(false)
+            ? await AnalyzeVerification.RunAsync(groups, results, options.VerifyRuntimes, stderr, cancellationToken).ConfigureAwait(false)
             : null;
         timings?.End("verification");
         var budgets = Budgets.Check(groups, results, full, stderr, cancellationToken);
         timings?.End("budgets");
         if (timings is not null) stderr.WriteLine($"allocation-lens: timings: {timings}");
-        return (new AnalysisRun(results, target, verification, budgets), 0);
+        return (new AnalysisRun(results, target, verification, budgets, groups), 0);
     }
 
-    private static AllocationAnalyzer Analyzer(string tfm, TextWriter stderr) => new(TargetRuntime.Parse(tfm))
+    /// <summary>
+    /// The loaded projects, by name. `--target` names the compile target: of a multi-targeted project only
+    /// that target is analysed; a project that does not have it is analysed as it builds, and that is said.
+    /// </summary>
+    private static IEnumerable<Project> ProjectsToAnalyse(LoadedWorkspace loaded, string? target, TextWriter stderr)
+    {
+        var projects = loaded.Solution.Projects.OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+        if (target is null) return projects;
+        var kept = new List<Project>();
+        foreach (var file in projects.GroupBy(p => p.FilePath ?? p.Id.ToString(), StringComparer.Ordinal))
+        {
+            var matching = file.Where(p => string.Equals(loaded.TargetOf(p.Id), target, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (matching.Count > 0) { kept.AddRange(matching); continue; }
+            stderr.WriteLine($"allocation-lens: --target {target}: {Path.GetFileName(file.Key)} targets {string.Join(", ", file.Select(p => loaded.TargetOf(p.Id)))}; analysed as it builds");
+            kept.AddRange(file);
+        }
+        return kept.OrderBy(p => p.Name, StringComparer.Ordinal);
+    }
+
+    private static AllocationAnalyzer Analyzer(TargetRuntime runtime, TextWriter stderr) => new(runtime)
     {
         // Documents are analysed in parallel: one writer at a time.
         OnInternalError = (node, ex) => { lock (stderr) stderr.WriteLine($"allocation-lens: internal error at {node.GetLocation().GetLineSpan()}: {ex.Message}"); },
     };
 
-    private static void AnalyzeLoose(IReadOnlyList<string> files, string? target, List<(AllocationSite, string)> results, List<AnalyzedGroup> groups, TextWriter stderr, TerminalProgress progress)
+    /// <summary>Files no loaded project owns: compiled for `--target` (else net10.0), judged for the chosen runtime that loads that target.</summary>
+    private static void AnalyzeLoose(IReadOnlyList<string> files, string? target, RuntimeChoice choice, List<JudgedSite> results, List<AnalyzedGroup> groups, TextWriter stderr, TerminalProgress progress) =>
+        AnalyzeLoose(files, target ?? "net10.0", ProjectRuntimes.ForLibrary(target ?? "net10.0", choice, "files judged on their own"), results, groups, stderr, progress);
+
+    private static void AnalyzeLoose(IReadOnlyList<string> files, string tfm, TargetRuntime runtime, List<JudgedSite> results, List<AnalyzedGroup> groups, TextWriter stderr, TerminalProgress progress)
     {
         progress.Phase("analysing files on their own", files.Count);
         int start = results.Count;
         var trees = files.Select(f => AdHocCompilation.Parse(File.ReadAllText(f), f)).ToList();
         var compilation = AdHocCompilation.Create(trees);
-        var tfm = target ?? "net10.0";
-        var analyzer = Analyzer(tfm, stderr);
-        foreach (var sites in analyzer.AnalyzeAll(compilation, trees, default, progress.Step)) results.AddRange(sites.Select(s => (s, tfm)));
-        groups.Add(new AnalyzedGroup(null, files, tfm, start, results.Count, compilation, trees));
+        var analyzer = Analyzer(runtime, stderr);
+        foreach (var sites in analyzer.AnalyzeAll(compilation, trees, default, progress.Step)) results.AddRange(sites.Select(s => new JudgedSite(s, tfm, runtime)));
+        groups.Add(new AnalyzedGroup(null, files, tfm, start, results.Count, compilation, trees) { Runtime = runtime });
     }
 
     private static bool IsBuildOutput(string path) =>
@@ -159,16 +206,19 @@ public static class AnalyzeCommand
         return (relative.StartsWith("..", StringComparison.Ordinal) ? path : relative).Replace('\\', '/');
     }
 
-    private static void WriteText(TextWriter stdout, List<(AllocationSite Site, string Target)> results, AnalyzeVerification? verification, Budgets budgets)
+    private static void WriteText(TextWriter stdout, List<ReportedSite> report, AnalyzeVerification? verification, Budgets budgets)
     {
-        foreach (var (site, tfm) in results)
+        foreach (var reported in report)
         {
+            var site = reported.Site;
             stdout.WriteLine($"{DisplayPath(site.Where.Path)}:{site.Where.Lines.Start.Line + 1}:{site.Where.Lines.Start.Character + 1}: {Label(site.Kind)}: {site.Message}");
+            if (reported.Runtimes.Count > 0) stdout.WriteLine($"    runtimes: {reported.RuntimesText}");
+            if (reported.OnlyIn is { } onlyIn) stdout.WriteLine($"    only in: {string.Join(", ", onlyIn)}");
             if (verification?.Sites.GetValueOrDefault(site) is not { } jit) continue;
             if (jit.Verdicts.Length > 0)
             {
                 var line = "    jit: " + string.Join(", ", jit.Verdicts.Select(v => $".NET {v.Runtime} {v.Kind}"));
-                if (JitVerifier.Comparable(jit.Verdicts, tfm, verification.Runtimes) is { } compared && JitVerifier.Disagrees(site.Kind, compared))
+                if (JitVerifier.Comparable(jit.Verdicts, reported.Runtime.Moniker, verification.Runtimes) is { } compared && JitVerifier.Disagrees(site.Kind, compared))
                     line += $"  <-- DISAGREES: static {Label(site.Kind)}, JIT .NET {compared.Runtime} {compared.Kind}";
                 stdout.WriteLine(line);
             }
@@ -183,12 +233,26 @@ public static class AnalyzeCommand
     private static string Label(AllocationKind kind) => kind.ToString().ToLowerInvariant();
 
     /// <summary>The public JSON contract (docs/json-format.md): version 1, 1-based lines and columns.</summary>
-    private static void WriteJson(TextWriter stdout, List<(AllocationSite Site, string Target)> results, string target, AnalyzeVerification? verification, Budgets budgets)
+    private static void WriteJson(TextWriter stdout, AnalysisRun run)
     {
+        var (verification, budgets) = (run.Verification, run.Budgets);
         var document = new
         {
             version = 1,
-            target,
+            target = run.Target,
+            projects = run.Groups.Where(g => g.ProjectPath is not null).GroupBy(g => g.ProjectPath!, StringComparer.Ordinal).Select(p =>
+            {
+                var primary = p.OrderBy(g => g.Origin).ThenByDescending(g => g.Runtime.IsCore).ThenByDescending(g => g.Runtime.Major).First();
+                return new
+                {
+                    path = DisplayPath(p.Key),
+                    targets = p.Select(g => g.TargetFramework).ToArray(),
+                    runtime = primary.Runtime.DisplayName,
+                    runtimeReason = primary.Runtime.Reason,
+                    // Each target's runtime (a multi-targeted library: each target is loaded by another runtime).
+                    runtimes = p.Select(g => new { target = g.TargetFramework, runtime = g.Runtime.DisplayName, reason = g.Runtime.Reason, others = g.OtherRuntimeSites.Count == 0 ? null : g.OtherRuntimeSites.Select(o => new { runtime = o.Runtime.DisplayName, reason = o.Runtime.Reason }).ToArray() }).ToArray(),
+                };
+            }).ToArray(),
             verification = verification is null ? null : new
             {
                 runtimes = verification.Runtimes,
@@ -208,7 +272,7 @@ public static class AnalyzeCommand
                 message = v.Message,
             }).ToArray(),
             unprepared = verification?.Unprepared.Select(u => new { method = u.Method, reason = u.Reason, runtimes = u.Runtimes }).ToArray(),
-            sites = results.Select(r => new
+            sites = run.Report.Select(r => new
             {
                 path = DisplayPath(r.Site.Where.Path),
                 line = r.Site.Where.Lines.Start.Line + 1,
@@ -225,6 +289,10 @@ public static class AnalyzeCommand
                 loopDepth = r.Site.LoopDepth,
                 certain = r.Site.Certain,
                 target = r.Target,
+                runtime = r.Runtime.DisplayName,
+                runtimeReason = r.Runtime.Reason,
+                runtimes = r.Runtimes.Count == 0 ? null : r.Runtimes.Select(v => new { runtime = v.Runtime.DisplayName, target = v.Target, kind = Label(v.Kind) }).ToArray(),
+                targets = r.OnlyIn,
                 jit = verification?.Sites.GetValueOrDefault(r.Site) is { Verdicts.Length: > 0 } jit
                     ? jit.Verdicts.Select(v => new { runtime = v.Runtime, kind = v.Kind }).ToArray()
                     : null,

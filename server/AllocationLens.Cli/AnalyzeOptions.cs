@@ -8,6 +8,24 @@ public sealed record AnalyzeOptions(string Path, string Format, string? Target, 
     /// <summary>The `--runtime` values: version prefixes of the runtimes to verify on (none: all that can run the build).</summary>
     public IReadOnlyList<string> Runtimes => RuntimeFilter ?? [];
 
+    /// <summary>
+    /// `--runtime` for static verdicts: the runtime(s) that run code no app of the workspace runs (a
+    /// library nobody references, loose files); none given: the newest .NET runtime installed. The same
+    /// values choose the runtimes `--verify` runs on, so both judges judge for the same runtime.
+    /// </summary>
+    public RuntimeChoice RuntimeChoice => _runtimeChoice ??= RuntimeChoice.Parse(Runtimes, $"--runtime {string.Join(" --runtime ", Runtimes)}", out _);
+    private RuntimeChoice? _runtimeChoice;
+
+    /// <summary>
+    /// The `--runtime` values as `--verify` matches installed runtimes (version prefixes): "net10.0" is
+    /// "10.0"; .NET Framework has no JIT listing here and is left out.
+    /// </summary>
+    public IReadOnlyList<string> VerifyRuntimes => Runtimes
+        .Select(v => v.Trim().ToLowerInvariant())
+        .Select(v => v.StartsWith("net", StringComparison.Ordinal) && v.Length > 3 && char.IsDigit(v[3]) && v.Contains('.') ? v[3..] : v)
+        .Where(v => v.Length > 0 && char.IsDigit(v[0]))
+        .ToList();
+
     /// <summary>Where progress goes; null: the terminal, when stderr is one (<see cref="TerminalProgress.For"/>).</summary>
     public TerminalProgress? Progress { get; init; }
 

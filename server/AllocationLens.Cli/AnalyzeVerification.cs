@@ -15,7 +15,7 @@ public sealed class AnalyzeVerification
     public List<string> Problems { get; } = [];
     public SortedSet<string> Runtimes { get; } = new(Comparer<string>.Create((a, b) => JitVerifier.ParseVersion(b).CompareTo(JitVerifier.ParseVersion(a))));
 
-    public static async Task<AnalyzeVerification> RunAsync(IReadOnlyList<AnalyzedGroup> groups, List<(AllocationSite Site, string Target)> results,
+    public static async Task<AnalyzeVerification> RunAsync(IReadOnlyList<AnalyzedGroup> groups, List<JudgedSite> results,
         IReadOnlyCollection<string> runtimes, TextWriter stderr, CancellationToken cancellationToken)
     {
         var verification = new AnalyzeVerification();

@@ -18,7 +18,11 @@ public sealed class Budgets
     /// <summary>Every heap or boxed site inside a hot method, within its budget or not.</summary>
     public List<AllocationSite> HotSites { get; } = [];
 
-    public static Budgets Check(IReadOnlyList<AnalyzedGroup> groups, List<(AllocationSite Site, string Target)> results, string analysedPath, TextWriter stderr, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A multi-targeted project is checked in each target (a site may exist in only one), and each violation
+    /// and hot site is reported once: in the primary target (ReportedSites' order), the others add only what it lacks.
+    /// </remarks>
+    public static Budgets Check(IReadOnlyList<AnalyzedGroup> groups, List<JudgedSite> results, string analysedPath, TextWriter stderr, CancellationToken cancellationToken)
     {
         var folders = new List<string> { Directory.Exists(analysedPath) ? analysedPath : Path.GetDirectoryName(analysedPath)! };
         folders.AddRange(groups.Where(g => g.ProjectPath is not null).Select(g => Path.GetDirectoryName(g.ProjectPath)!));
@@ -26,7 +30,11 @@ public sealed class Budgets
         foreach (var problem in configuration.Problems) stderr.WriteLine($"allocation-lens: {problem}");
 
         var budgets = new Budgets();
-        foreach (var group in groups)
+        var seenViolations = new HashSet<(string, int, string)>();
+        var seenHotSites = new HashSet<(string, int, int, string)>();
+        var ordered = groups.OrderBy(g => g.ProjectPath is null ? 1 : 0).ThenBy(g => g.ProjectPath, StringComparer.Ordinal)
+            .ThenBy(g => g.Origin).ThenByDescending(g => g.Runtime.IsCore).ThenByDescending(g => g.Runtime.Major);
+        foreach (var group in ordered)
         {
             var byTree = results.GetRange(group.Start, group.End - group.Start).Select(r => r.Site)
                 .GroupBy(s => s.Where.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
@@ -36,11 +44,12 @@ public sealed class Budgets
                 var model = group.Compilation.GetSemanticModel(tree);
                 var hot = HotMethods.In(tree, model, configuration.Budgets, cancellationToken).ToList();
                 if (hot.Count == 0) continue;
-                budgets.HotSites.AddRange(sites.Where(s => s.Kind != AllocationKind.Stack && hot.Any(h => h.Declaration.Span.Contains(s.Where.Span))));
-                // Reached source callees count through their call summaries (cached per compilation).
-                var runtime = TargetRuntime.Parse(group.TargetFramework);
+                budgets.HotSites.AddRange(sites.Where(s => s.Kind != AllocationKind.Stack && hot.Any(h => h.Declaration.Span.Contains(s.Where.Span)))
+                    .Where(s => seenHotSites.Add((s.Where.Path, s.Where.Span.Start, s.Where.Span.Length, s.Category))));
+                // Reached source callees count through their call summaries (cached per compilation), for the runtime that runs them.
                 budgets.Violations.AddRange(BudgetCheck.Check(tree, hot, sites,
-                    declaration => CallSummaries.OfMember(group.Compilation, declaration, runtime, cancellationToken), cancellationToken));
+                    declaration => CallSummaries.OfMember(group.Compilation, declaration, group.Runtime, cancellationToken), cancellationToken)
+                    .Where(v => seenViolations.Add((v.Declaration.Path, v.Declaration.Span.Start, v.Method))));
             }
         }
         return budgets;

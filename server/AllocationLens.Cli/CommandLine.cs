@@ -22,7 +22,7 @@ public static class CommandLine
 
     public static readonly Option<string?> Target = new("--target")
     {
-        Description = "Judge for this target framework (net8.0, net9.0, net10.0, net11.0, net48, ...) instead of each project's own.",
+        Description = "The compile target: of a multi-targeted project, analyse only this target (net8.0, netstandard2.0, ...); files on their own compile for it.",
     };
 
     public static readonly Option<bool> Verify = new("--verify")
@@ -32,7 +32,7 @@ public static class CommandLine
 
     public static readonly Option<string[]> Runtime = new("--runtime")
     {
-        Description = "With --verify: only these runtimes (version prefixes: 10, 10.0, 10.0.12). Repeatable.",
+        Description = "The runtime whose JIT runs code no app in the workspace runs (a library nobody references, files on their own): 8.0, 10, 11.0, framework. Default: the newest installed. With --verify: verify on these runtimes only (version prefixes: 10, 10.0, 10.0.12). Repeatable.",
         AllowMultipleArgumentsPerToken = false,
     };
 
@@ -56,7 +56,9 @@ public static class CommandLine
         };
         analyze.Validators.Add(result =>
         {
-            if (result.GetValue(Runtime) is { Length: > 0 } && !result.GetValue(Verify)) result.AddError("--runtime needs --verify");
+            foreach (var value in result.GetValue(Runtime) ?? [])
+                if (AllocationLens.Workspace.RuntimeChoice.TryParseOne(value) is null)
+                    result.AddError($"--runtime {value}: names no runtime (use a version such as 10.0 or 10.0.12, or framework)");
         });
         return analyze;
     }

@@ -99,12 +99,12 @@ public static partial class DifferentialHarness
         if (run?.Verification is not { } verification) return null;
         var compared = new List<ComparedSite>();
         int sites = 0, unjudged = 0;
-        foreach (var (site, target) in run.Results)
+        foreach (var (site, target, runtime) in run.Results)
         {
             if (!JudgeableCategories.Contains(site.Category)) continue;
             sites++;
             if (verification.Sites.GetValueOrDefault(site) is { Verdicts.Length: > 0 } jit
-                && JitVerifier.Comparable(jit.Verdicts, target, verification.Runtimes) is { } verdict)
+                && JitVerifier.Comparable(jit.Verdicts, runtime.Moniker, verification.Runtimes) is { } verdict)
                 compared.Add(new ComparedSite(site, target, verdict));
             else unjudged++;
         }

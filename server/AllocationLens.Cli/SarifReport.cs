@@ -34,9 +34,9 @@ public static class SarifReport
 
     public static string RuleId(string category) => "AL-" + category.ToUpperInvariant();
 
-    public static void Write(TextWriter stdout, List<(AllocationSite Site, string Target)> results, AnalyzeVerification? verification, Budgets budgets)
+    public static void Write(TextWriter stdout, List<ReportedSite> report, AnalyzeVerification? verification, Budgets budgets)
     {
-        var reported = results.Where(r => r.Site.Kind != AllocationKind.Stack).ToList();
+        var reported = report.Where(r => r.Site.Kind != AllocationKind.Stack).ToList();
         var categories = reported.Select(r => r.Site.Category).Distinct(StringComparer.Ordinal).OrderBy(c => c, StringComparer.Ordinal).ToList();
         var rules = categories.Select(c => (object)new
         {
@@ -58,8 +58,9 @@ public static class SarifReport
         });
 
         var sarifResults = new List<object>();
-        foreach (var (site, target) in reported)
+        foreach (var r in reported)
         {
+            var site = r.Site;
             var jit = verification?.Sites.GetValueOrDefault(site);
             sarifResults.Add(new
             {
@@ -73,7 +74,11 @@ public static class SarifReport
                     bytes = site.Bytes,
                     loopDepth = site.LoopDepth,
                     certain = site.Certain,
-                    target,
+                    target = r.Target,
+                    runtime = r.Runtime.DisplayName,
+                    runtimeReason = r.Runtime.Reason,
+                    runtimes = r.Runtimes.Count == 0 ? null : r.Runtimes.Select(v => new { runtime = v.Runtime.DisplayName, target = v.Target, kind = v.Kind.ToString().ToLowerInvariant() }).ToArray(),
+                    targets = r.OnlyIn,
                     remedies = site.Remedies.ToArray(),
                     jit = jit is { Verdicts.Length: > 0 } ? jit.Verdicts.Select(v => new { runtime = v.Runtime, kind = v.Kind }).ToArray() : null,
                 },

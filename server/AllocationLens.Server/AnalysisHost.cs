@@ -8,7 +8,11 @@ namespace AllocationLens.Server;
 
 /// <summary>Everything a request needs about one document at one version.</summary>
 /// <param name="Solution">The loaded solution (with the open documents' texts) it was taken from; null when judged ad hoc.</param>
-public sealed record DocumentSnapshot(OpenDocument Document, Compilation Compilation, SyntaxTree Tree, TargetRuntime Runtime, string Source, Solution? Solution = null);
+public sealed record DocumentSnapshot(OpenDocument Document, Compilation Compilation, SyntaxTree Tree, TargetRuntime Runtime, string Source, Solution? Solution = null)
+{
+    /// <summary>The other runtimes that run this file (another app loads its library, another target of its project), each with its reason.</summary>
+    public ImmutableArray<TargetRuntime> OtherRuntimes { get; init; } = [];
+}
 
 /// <summary>
 /// Owns the loaded workspace and turns open documents into compilations to analyse. Until MSBuild
@@ -39,13 +43,37 @@ public sealed class AnalysisHost(ServerLog log)
     public LoadedWorkspace? Workspace => _workspace;
     public string? LoadProblem { get; set; }
 
+    private RuntimeChoice _runtimeChoice = RuntimeChoice.NewestInstalled();
+
+    /// <summary>
+    /// The runtimes the user chose (allocationLens.runtime) for code no app of the workspace runs. A change
+    /// re-resolves the loaded workspace's runtimes without loading anything again.
+    /// </summary>
+    public RuntimeChoice RuntimeChoice
+    {
+        get => _runtimeChoice;
+        set
+        {
+            lock (_solutionGate)
+            {
+                _runtimeChoice = value;
+                if (_workspace is { } loaded) _workspace = loaded.WithRuntimeChoice(value);
+            }
+            lock (_lastSnapshot)
+            {
+                _lastSnapshot.Clear();
+                _memberCaches.Clear();
+            }
+        }
+    }
+
     /// <param name="open">The documents open now: their texts, not the files', judge the loaded solution from the start.</param>
     /// <param name="leftOut">Framework generators the load left out as idle: an edit that types one's attribute brings it back.</param>
     public void UseWorkspace(LoadedWorkspace workspace, Func<IEnumerable<OpenDocument>>? open = null, LeftOutGenerators? leftOut = null)
     {
         lock (_solutionGate)
         {
-            _workspace = workspace;
+            _workspace = workspace.WithRuntimeChoice(_runtimeChoice);
             _current = workspace.Solution;
             _leftOut = leftOut ?? LeftOutGenerators.None;
             _appliedVersions.Clear();
@@ -145,26 +173,29 @@ public sealed class AnalysisHost(ServerLog log)
         var workspace = _workspace;
         if (workspace is not null)
         {
-            var ids = workspace.Solution.GetDocumentIdsWithFilePath(document.Path);
-            if (!ids.IsEmpty)
+            // A multi-targeted project has one document per target: hints are judged in the primary one.
+            if (workspace.PrimaryDocument(workspace.Solution.GetDocumentIdsWithFilePath(document.Path)) is { } id)
             {
-                var id = ids[0];
                 var solution = WithOpenText(workspace, id, document);
                 var project = solution.GetProject(id.ProjectId)!;
                 var compilation = await project.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
                 var tree = await solution.GetDocument(id)!.GetSyntaxTreeAsync(cancellationToken).ConfigureAwait(false);
                 if (compilation is not null && tree is not null)
                 {
-                    var tfm = workspace.TargetOf(project.Id);
-                    return new DocumentSnapshot(document, compilation, tree, TargetRuntime.Parse(tfm), $"project {project.Name}", solution);
+                    var runtimes = workspace.RuntimesOf(project.Id);
+                    return new DocumentSnapshot(document, compilation, tree, runtimes.Primary, $"project {project.Name}", solution) { OtherRuntimes = OtherRuntimesOf(workspace, document.Path, id, runtimes) };
                 }
             }
         }
-        // A file of a project that could not be loaded is judged for that project's own target.
+        // A file of a project that could not be loaded is judged for the runtime that would run that
+        // project (an app's own, else the chosen one); any other file for the chosen runtime.
         var failure = workspace?.FailureFor(document.Path);
         string why = workspace is null ? LoadProblem ?? "the workspace is still loading" : failure?.Message ?? "the file is not part of any loaded project";
         var source = $"ad-hoc ({why})";
-        var runtime = failure?.TargetFramework is { } failedTarget ? TargetRuntime.Parse(failedTarget) : TargetRuntime.Net10;
+        var choice = _runtimeChoice;
+        var runtime = failure is not null
+            ? ProjectRuntimes.ForProjectFile(failure.ProjectPath, failure.TargetFramework, choice, InstalledDotnetRuntimes.Versions())
+            : ProjectRuntimes.ForLibrary("net10.0", choice, "a file judged on its own");
         // Incremental, as an editor host keeps it: reparse only what the edit touched and swap the tree
         // in the previous compilation, which keeps its references and everything already bound.
         if (previous is { Source: var previousSource } && previousSource.StartsWith("ad-hoc", StringComparison.Ordinal) && previous.Compilation.SyntaxTrees.Count() == 1)
@@ -175,6 +206,16 @@ public sealed class AnalysisHost(ServerLog log)
         }
         var adHocTree = AdHocCompilation.Parse(document.Text, document.Path, cancellationToken);
         return new DocumentSnapshot(document, AdHocCompilation.Create([adHocTree]), adHocTree, runtime, source);
+    }
+
+    /// <summary>The runtimes in play for a file besides its primary one: its project's others, and those of its other targets.</summary>
+    private static ImmutableArray<TargetRuntime> OtherRuntimesOf(LoadedWorkspace workspace, string path, DocumentId primary, JudgedRuntimes runtimes)
+    {
+        var others = runtimes.Others.ToList();
+        foreach (var id in workspace.Solution.GetDocumentIdsWithFilePath(path))
+            if (id.ProjectId != primary.ProjectId)
+                others.AddRange(workspace.RuntimesOf(id.ProjectId).All);
+        return others.Where(r => r.DisplayName != runtimes.Primary.DisplayName).DistinctBy(r => r.DisplayName).ToImmutableArray();
     }
 
     /// <summary>
@@ -203,17 +244,28 @@ public sealed class AnalysisHost(ServerLog log)
         return analyzer.Analyze(snapshot.Compilation, snapshot.Tree, range, MemberCacheOf(snapshot.Document.Uri), snapshot.Document.Version, cancellationToken);
     }
 
-    /// <summary>What the same member would get on other targets ("heap on net8.0, stack on net10.0").</summary>
-    public IReadOnlyList<(string Target, AllocationKind? Kind)> OtherTargets(DocumentSnapshot snapshot, AllocationSite site, CancellationToken cancellationToken)
+    /// <summary>
+    /// What the same site gets on other runtimes ("heap on .NET 8"): first those in play for this file,
+    /// with their reasons, then every other measured .NET runtime (8 to 11), newest first. The compilation
+    /// is the same: a runtime changes what the JIT does with the code, not what it compiles to.
+    /// </summary>
+    public IReadOnlyList<OtherRuntimeVerdict> OtherRuntimes(DocumentSnapshot snapshot, AllocationSite site, bool inPlayOnly, CancellationToken cancellationToken)
     {
-        var result = new List<(string, AllocationKind?)>();
-        foreach (var tfm in new[] { "net8.0", "net9.0", "net10.0" })
+        var result = new List<OtherRuntimeVerdict>();
+        var candidates = snapshot.OtherRuntimes.Select(r => (Runtime: r, InPlay: true));
+        if (!inPlayOnly)
+            candidates = candidates.Concat(Enumerable.Range(8, TargetRuntime.NewestMeasuredMajor - 7).Reverse().Select(m => (Runtime: TargetRuntime.DotNet(m), InPlay: false)));
+        foreach (var (runtime, inPlay) in candidates)
         {
-            if (tfm == snapshot.Runtime.Moniker) continue;
-            var analyzer = new AllocationAnalyzer(TargetRuntime.Parse(tfm));
+            if (runtime.DisplayName == snapshot.Runtime.DisplayName || result.Any(r => r.Runtime.DisplayName == runtime.DisplayName)) continue;
+            var analyzer = new AllocationAnalyzer(runtime.Because(null) with { Optimized = snapshot.Runtime.Optimized });
             var sites = analyzer.Analyze(snapshot.Compilation, snapshot.Tree, site.Where.Span, cancellationToken);
-            result.Add((tfm, sites.FirstOrDefault(s => s.Where.Span == site.Where.Span)?.Kind));
+            result.Add(new OtherRuntimeVerdict(runtime, inPlay, sites.FirstOrDefault(s => s.Where.Span == site.Where.Span && s.Category == site.Category)?.Kind));
         }
         return result;
     }
 }
+
+/// <summary>A site's verdict on a runtime other than the one its hint is judged for; <see cref="Kind"/> null: no such site there.</summary>
+/// <param name="InPlay">The runtime runs this file in the workspace (another app loads the library), rather than being listed for comparison.</param>
+public sealed record OtherRuntimeVerdict(TargetRuntime Runtime, bool InPlay, AllocationKind? Kind);

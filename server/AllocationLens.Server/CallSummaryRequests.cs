@@ -41,6 +41,7 @@ public sealed partial class LanguageServer
         bool before = _callSummaryHints;
         if (parameters is { } p) ReadCallSummarySetting(p);
         if (before != _callSummaryHints) _ = RefreshHintsAsync();
+        OnRuntimeSettingChanged(parameters);
     }
 
     private IEnumerable<InlayHint> CallSummaryHintsIn(DocumentSnapshot snapshot, TextSpan span, CancellationToken token)

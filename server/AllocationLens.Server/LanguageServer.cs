@@ -91,7 +91,7 @@ public sealed partial class LanguageServer
             : args.RootUri is { } rootUri ? UriPaths.ToPath(rootUri) : args.RootPath;
         if (args.InitializationOptions is { ValueKind: JsonValueKind.Object } options && options.TryGetProperty("trusted", out var trusted) && trusted.ValueKind == JsonValueKind.False)
             _trusted = false;
-        if (args.InitializationOptions is { } initOptions) ReadCallSummarySetting(initOptions);
+        if (args.InitializationOptions is { } initOptions) { ReadCallSummarySetting(initOptions); ReadRuntimeSetting(initOptions); }
         if (parameters is { } raw && raw.TryGetProperty("capabilities", out var caps))
         {
             _clientSupportsRefresh = caps.TryGetProperty("workspace", out var ws) && ws.TryGetProperty("inlayHint", out var ih) && ih.TryGetProperty("refreshSupport", out var rs) && rs.ValueKind == JsonValueKind.True;
@@ -173,6 +173,14 @@ public sealed partial class LanguageServer
                     ReportStatus("limited", "No .sln, .slnx or .csproj in this folder: files are judged on their own against the framework.");
                     return;
                 }
+                if (GlobalJsonSdk.Unsatisfied(root, MsBuildRegistration.InstalledSdks) is { } pinned)
+                {
+                    // Neither evaluation nor restore can run without that SDK: say exactly why, judge files on their own.
+                    _host.LoadProblem = pinned;
+                    _log.Warning($"{pinned}; files are judged on their own.");
+                    ReportStatus("limited", $"{pinned}. Files are judged on their own against the framework.");
+                    return;
+                }
                 ReportStatus("loading", $"loading projects under {root}");
                 token = await BeginProgressAsync("Allocation Lens: loading projects").ConfigureAwait(false);
                 var progress = new Progress<string>(message => _ = ReportProgressAsync(token, message));
@@ -183,12 +191,12 @@ public sealed partial class LanguageServer
                 if (leftOut.Count > 0) _log.Info($"Left out {leftOut.Count} idle framework generator and analyzer reference(s); typing a generator's attribute brings it back.");
                 _host.UseWorkspace(loaded, () => _documents.All, leftOut);
                 _log.Info($"Loaded {loaded.Solution.Projects.Count()} project(s) in {watch.ElapsedMilliseconds} ms: " +
-                          string.Join(", ", loaded.Solution.Projects.Select(p => $"{p.Name} ({loaded.TargetOf(p.Id)})")));
+                          string.Join(", ", loaded.Solution.Projects.Select(p => $"{p.Name} ({loaded.TargetOf(p.Id)}, judged for {_host.Workspace?.RuntimeOf(p.Id).Description ?? "?"})")));
                 await EndProgressAsync(token, "projects loaded").ConfigureAwait(false);
                 foreach (var failure in loaded.Failures) _log.Warning(failure.Message);
                 var failedNote = string.Concat(loaded.Failures.Select(f => $" {f.Message}."));
                 var loadedNote = loaded.Solution.Projects.Any()
-                    ? $"{loaded.Solution.Projects.Count()} project(s) loaded: {string.Join(", ", loaded.Solution.Projects.Select(p => $"{p.Name} ({loaded.TargetOf(p.Id)})"))}."
+                    ? $"{loaded.Solution.Projects.Count()} project(s) loaded: {string.Join(", ", loaded.Solution.Projects.Select(p => $"{p.Name} ({loaded.TargetOf(p.Id)} on {_host.Workspace?.RuntimeOf(p.Id).DisplayName ?? "?"})"))}."
                     : "No project loaded.";
                 ReportStatus(loaded.FailedProjects.Count > 0 && !loaded.Solution.Projects.Any() ? "failed" : "ready", loadedNote + failedNote);
                 await RefreshHintsAsync().ConfigureAwait(false);
@@ -350,7 +358,8 @@ public sealed partial class LanguageServer
             var summary = SummaryHover(snapshot, args.TextDocument.Uri, DocumentStore.ToOffset(snapshot.Document.Text, args.Position, out _), token);
             if (site is null) return summary is { } only ? new Hover(new MarkupContent("markdown", only.Markdown), only.Range) : null;
             var (jit, runtimes) = JitOf(args.TextDocument.Uri, site);
-            var markdown = SiteRendering.HoverMarkdown(site, args.TextDocument.Uri, snapshot.Source, jit, snapshot.Runtime.Moniker, runtimes);
+            var inPlay = snapshot.OtherRuntimes.IsEmpty ? [] : _host.OtherRuntimes(snapshot, site, inPlayOnly: true, token);
+            var markdown = SiteRendering.HoverMarkdown(site, args.TextDocument.Uri, snapshot.Source, jit, snapshot.Runtime.Moniker, runtimes, inPlay);
             if (summary is { } extra) markdown += "\n\n---\n\n" + extra.Markdown;
             return new Hover(new MarkupContent("markdown", markdown), SiteRendering.RangeOf(site));
         });
@@ -390,7 +399,7 @@ public sealed partial class LanguageServer
                     var (jit, runtimes) = JitOf(uri, s);
                     var fixes = QuickFixes.For(snapshot.Compilation, snapshot.Tree, s.Where.Span, snapshot.Runtime, token)
                         .Select(f => CodeActions.FixRendering.Button(f, uri, snapshot.Document.Text)).ToArray();
-                    return SiteRendering.Explain(s, uri, snapshot.Source, _host.OtherTargets(snapshot, s, token), jit, snapshot.Runtime.Moniker, runtimes, fixes);
+                    return SiteRendering.Explain(s, uri, snapshot.Source, _host.OtherRuntimes(snapshot, s, inPlayOnly: false, token), jit, snapshot.Runtime.Moniker, runtimes, fixes);
                 }).ToArray(),
                 // "Calls that allocate": the calls on the line, or every call of the method on its declaration line.
                 calls,

@@ -49,7 +49,7 @@ public static class SiteRendering
 
     /// <summary>Hover Markdown: what, how big, why (numbered, linked), for which runtime, and what to do.</summary>
     public static string HoverMarkdown(AllocationSite site, string documentUri, string? source = null,
-        Verification.SiteJit? jit = null, string targetFramework = "", IReadOnlyList<string>? runtimes = null)
+        Verification.SiteJit? jit = null, string targetFramework = "", IReadOnlyList<string>? runtimes = null, IReadOnlyList<OtherRuntimeVerdict>? inPlay = null)
     {
         var md = new StringBuilder();
         md.Append("**").Append(Label(site.Kind)).Append("** · ").Append(site.Category);
@@ -69,6 +69,11 @@ public static class SiteRendering
         if (!site.Certain) md.Append("; this verdict rests on something we cannot know statically (\"may\")");
         if (source is not null) md.Append(" · ").Append(source);
         md.Append(".\n");
+        // Other runtimes that run this code in the workspace (another app loads the library, another target).
+        foreach (var other in inPlay ?? [])
+            md.Append("\nAlso runs on ").Append(other.Runtime.DisplayName)
+              .Append(other.Runtime.Reason is { Length: > 0 } reason ? $" ({Escape(reason)})" : "")
+              .Append(": **").Append(other.Kind is { } k ? Label(k) : "no allocation here").Append("**.\n");
         if (!site.Remedies.IsEmpty)
         {
             md.Append("\n**What to do**\n");
@@ -82,7 +87,8 @@ public static class SiteRendering
     }
 
     /// <summary>The structured story for the Explain panel (and scripts).</summary>
-    public static object Explain(AllocationSite site, string documentUri, string source, IReadOnlyList<(string Target, AllocationKind? Kind)> otherTargets,
+    /// <param name="otherRuntimes">The site on other runtimes: those in play for the file first (with reasons), then the other measured ones.</param>
+    public static object Explain(AllocationSite site, string documentUri, string source, IReadOnlyList<OtherRuntimeVerdict> otherRuntimes,
         Verification.SiteJit? jit = null, string targetFramework = "", IReadOnlyList<string>? runtimes = null, object[]? fixes = null) => new
     {
         uri = documentUri,
@@ -106,9 +112,9 @@ public static class SiteRendering
             text = s.Text,
         }).ToArray(),
         remedies = site.Remedies.ToArray(),
-        otherTargets = otherTargets.Select(t => new { target = t.Target, kind = t.Kind is { } k ? Label(k) : "none" }).ToArray(),
+        otherRuntimes = otherRuntimes.Select(r => new { runtime = r.Runtime.DisplayName, kind = r.Kind is { } k ? Label(k) : "none", inPlay = r.InPlay, reason = r.InPlay ? r.Runtime.Reason : null }).ToArray(),
         jit = JitRendering.Explain(site, jit, targetFramework, runtimes ?? []),
-        markdown = HoverMarkdown(site, documentUri, source, jit, targetFramework, runtimes),
+        markdown = HoverMarkdown(site, documentUri, source, jit, targetFramework, runtimes, otherRuntimes.Where(r => r.InPlay).ToList()),
         fixes = fixes ?? [],
     };
 

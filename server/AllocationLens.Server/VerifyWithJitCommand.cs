@@ -100,8 +100,7 @@ public sealed partial class LanguageServer
     {
         if (_host.Workspace is { } workspace)
         {
-            var ids = workspace.Solution.GetDocumentIdsWithFilePath(path);
-            if (!ids.IsEmpty && workspace.Solution.GetProject(ids[0].ProjectId) is { FilePath: { } projectPath } project)
+            if (workspace.PrimaryDocument(workspace.Solution.GetDocumentIdsWithFilePath(path)) is { } id && workspace.Solution.GetProject(id.ProjectId) is { FilePath: { } projectPath } project)
                 return (projectPath, workspace.TargetOf(project.Id));
         }
         return (null, "net10.0");

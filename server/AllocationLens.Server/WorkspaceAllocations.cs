@@ -114,7 +114,7 @@ public sealed partial class LanguageServer
     /// <summary>
     /// What to scan: open documents first (what the user works on), then every C# document of the loaded
     /// projects by project and path, each path once (a multi-target project lists its files per target;
-    /// the first target is the one hints use). Generated files under obj/ are left out.
+    /// they are judged in the primary target, as hints are). Generated files under obj/ are left out.
     /// </summary>
     private List<ScanItem> Plan(Workspace.LoadedWorkspace? workspace)
     {
@@ -123,7 +123,7 @@ public sealed partial class LanguageServer
         var solution = workspace?.Solution;
         string ProjectName(string path)
         {
-            if (solution is not null && solution.GetDocumentIdsWithFilePath(path) is { IsEmpty: false } ids) return solution.GetProject(ids[0].ProjectId)!.Name;
+            if (solution is not null && workspace?.PrimaryDocument(solution.GetDocumentIdsWithFilePath(path)) is { } primary) return solution.GetProject(primary.ProjectId)!.Name;
             return "Other files";
         }
         foreach (var open in _documents.All.OrderBy(d => d.Path, StringComparer.Ordinal))
@@ -134,7 +134,8 @@ public sealed partial class LanguageServer
             {
                 var path = document.FilePath!;
                 if (IsGenerated(path) || !seen.Add(path)) continue;
-                var id = solution.GetDocumentIdsWithFilePath(path)[0];
+                // A multi-targeted project's file is listed once, judged in its primary target.
+                var id = workspace!.PrimaryDocument(solution.GetDocumentIdsWithFilePath(path))!;
                 items.Add(new ScanItem(UriPaths.ToUri(path), path, solution.GetProject(id.ProjectId)!.Name, null, id));
             }
         return items;
@@ -168,7 +169,7 @@ public sealed partial class LanguageServer
             if (!compilations.TryGetValue(id.ProjectId, out var pending)) compilations[id.ProjectId] = pending = document.Project.GetCompilationAsync(CancellationToken.None);
             compilation = await pending.WaitAsync(cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException("no compilation");
             tree = await document.GetSyntaxTreeAsync(cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException("no syntax tree");
-            runtime = TargetRuntime.Parse(workspace.TargetOf(id.ProjectId));
+            runtime = workspace.RuntimeOf(id.ProjectId);
         }
         else return null; // closed since the plan was made, and in no project
 

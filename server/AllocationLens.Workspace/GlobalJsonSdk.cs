@@ -69,6 +69,35 @@ public static class GlobalJsonSdk
         };
     }
 
+    /// <summary>
+    /// Null when the nearest global.json above <paramref name="folder"/> selects an installed SDK (or there is
+    /// none); otherwise a sentence naming the file, the version and roll-forward it asks for, and the SDKs
+    /// installed. No SDK the host would select means no project there can be evaluated or restored.
+    /// A prerelease pin ("11.0.100-preview.3") is compared by its version: a release of it is newer.
+    /// </summary>
+    public static string? Unsatisfied(string folder, IReadOnlyList<Version> installed)
+    {
+        if (Nearest(folder) is not { } file) return null;
+        string versionText, policy;
+        try
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(file), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            if (!json.RootElement.TryGetProperty("sdk", out var sdk) || sdk.ValueKind != JsonValueKind.Object
+                || !sdk.TryGetProperty("version", out var version) || version.ValueKind != JsonValueKind.String)
+                return null;
+            versionText = version.GetString() ?? "";
+            policy = sdk.TryGetProperty("rollForward", out var roll) && roll.ValueKind == JsonValueKind.String ? roll.GetString() ?? "latestPatch" : "latestPatch";
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return null; // the host reports a malformed file itself, and the load says what it said
+        }
+        if (!Version.TryParse(versionText.Split('-')[0], out var pinned) || pinned.Build < 0) return null;
+        if (installed.Count == 0 || Select(pinned, policy, installed) is not null) return null;
+        return $"{file} asks for .NET SDK {versionText} (rollForward {policy}), which is not installed " +
+               $"(installed: {string.Join(", ", installed.OrderByDescending(v => v))}), so projects under it cannot be loaded";
+    }
+
     /// <summary>The global.json the host reads for a folder: the nearest one above it, if any.</summary>
     public static string? Nearest(string folder)
     {

@@ -1,3 +1,4 @@
+using AllocationLens.Analysis;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.MSBuild;
@@ -18,13 +19,50 @@ public sealed class LoadedWorkspace
     /// <summary>The project files of <see cref="Failures"/>.</summary>
     public IReadOnlyList<string> FailedProjects => Failures.Select(f => f.ProjectPath).ToList();
 
+    /// <summary>The runtimes the user chose for code no app of the workspace runs (`--runtime`, `allocationLens.runtime`).</summary>
+    public RuntimeChoice RuntimeChoice { get; init; } = RuntimeChoice.NewestInstalled();
+
+    private IReadOnlyDictionary<ProjectId, JudgedRuntimes>? _runtimes;
+
+    /// <summary>Each project's runtimes (ProjectRuntimes): resolved once, on first use, from the loaded solution.</summary>
+    public IReadOnlyDictionary<ProjectId, JudgedRuntimes> Runtimes =>
+        _runtimes ??= ProjectRuntimes.Resolve(Solution, TargetOf, RuntimeChoice, InstalledDotnetRuntimes.Versions());
+
     /// <summary>The same load with another solution (the loaded one, changed: generators left out).</summary>
     public LoadedWorkspace WithSolution(Solution solution) => new()
     {
         Solution = solution, Diagnostics = Diagnostics, TargetFrameworks = TargetFrameworks, Workspace = Workspace, Failures = Failures,
+        RuntimeChoice = RuntimeChoice, _runtimes = _runtimes,
     };
 
+    /// <summary>The same load judged for other chosen runtimes (the setting changed): nothing is loaded again.</summary>
+    public LoadedWorkspace WithRuntimeChoice(RuntimeChoice choice) => new()
+    {
+        Solution = Solution, Diagnostics = Diagnostics, TargetFrameworks = TargetFrameworks, Workspace = Workspace, Failures = Failures,
+        RuntimeChoice = choice,
+    };
+
+    /// <summary>The project's compile target ("netstandard2.0"): what its code compiles against.</summary>
     public string TargetOf(ProjectId id) => TargetFrameworks.TryGetValue(id, out var tfm) ? tfm : "net10.0";
+
+    /// <summary>The runtime whose JIT runs the project, with its reason: what its hints are judged for.</summary>
+    public TargetRuntime RuntimeOf(ProjectId id) => RuntimesOf(id).Primary;
+
+    /// <summary>The project's runtimes: the primary one, and the others in play (another app that loads a library).</summary>
+    public JudgedRuntimes RuntimesOf(ProjectId id) =>
+        Runtimes.TryGetValue(id, out var runtimes) ? runtimes : new JudgedRuntimes(ProjectRuntimes.ForLibrary(TargetOf(id), RuntimeChoice, "a project added after the load"), [], RuntimeOrigin.Chosen);
+
+    /// <summary>
+    /// Of a file's documents (one per target of a multi-targeted project, or per project that links it),
+    /// the one hints are judged in: the project whose runtime is primary by ProjectRuntimes' rules.
+    /// </summary>
+    public DocumentId? PrimaryDocument(System.Collections.Immutable.ImmutableArray<DocumentId> ids)
+    {
+        if (ids.IsDefaultOrEmpty) return null;
+        if (ids.Length == 1) return ids[0];
+        var primary = ProjectRuntimes.PrimaryOf(ids.Select(i => i.ProjectId), Runtimes);
+        return ids.FirstOrDefault(i => i.ProjectId == primary) ?? ids[0];
+    }
 
     /// <summary>The failed project a file belongs to: the one whose folder is nearest above it, if any.</summary>
     public ProjectFailure? FailureFor(string filePath)

@@ -19,7 +19,7 @@ public static class MsBuildRegistration
     /// <summary>The SDK whose MSBuild was registered: the newest one that runs on this runtime.</summary>
     public static Version? RegisteredSdk { get; private set; }
 
-    private const string Remedy = "install the .NET SDK (10 or later) or set allocationLens.dotnetPath";
+    private const string Remedy = "install the .NET SDK 10 or later (in VS Code, the allocationLens.dotnetPath setting can name another dotnet)";
 
     /// <summary>The gist of a hostfxr error: "No .NET SDKs were found." rather than its links and error codes.</summary>
     private static string Gist(string message)
@@ -28,6 +28,20 @@ public static class MsBuildRegistration
         const string marker = "Detailed error: ";
         var at = first.IndexOf(marker, StringComparison.Ordinal);
         return (at >= 0 ? first[(at + marker.Length)..] : first).TrimEnd('.');
+    }
+
+    /// <summary>A folder with no global.json above it: this program's own, else a fresh one under the temp folder.</summary>
+    private static string NeutralDirectory()
+    {
+        var own = AppContext.BaseDirectory;
+        if (GlobalJsonSdk.Nearest(own) is null) return own;
+        try
+        {
+            var temp = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "allocation-lens-sdk-query")).FullName;
+            if (GlobalJsonSdk.Nearest(temp) is null) return temp;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return Path.GetPathRoot(own) ?? own;
     }
 
     /// <summary>Null when MSBuild is usable; otherwise a sentence saying why not (no SDK found).</summary>
@@ -40,8 +54,19 @@ public static class MsBuildRegistration
             // The SDKs that can run in this process (their MSBuild needs this runtime or older): the
             // newest one is registered. The server rolls forward to the newest runtime installed, so
             // this is the newest SDK installed too.
+            // Asked from a folder no global.json governs: the current directory's global.json may pin an SDK
+            // that is not installed, and then hostfxr fails and prints the SDK list to stdout (into a JSON
+            // report). Which SDK a project needs is the loader's question (GlobalJsonSdk), asked per project.
+            var neutral = NeutralDirectory();
             List<VisualStudioInstance> instances;
-            try { instances = MSBuildLocator.QueryVisualStudioInstances().OrderByDescending(i => i.Version).ToList(); }
+            try
+            {
+                instances = MSBuildLocator.QueryVisualStudioInstances(new VisualStudioInstanceQueryOptions
+                {
+                    DiscoveryTypes = DiscoveryType.DotNetSdk,
+                    WorkingDirectory = neutral,
+                }).OrderByDescending(i => i.Version).ToList();
+            }
             catch (Exception ex)
             {
                 // hostfxr reports a machine with runtimes but no SDK as an error, not as an empty list.
@@ -60,6 +85,7 @@ public static class MsBuildRegistration
                 {
                     DiscoveryTypes = DiscoveryType.DotNetSdk,
                     AllowAllRuntimeVersions = true,
+                    WorkingDirectory = neutral,
                 }).Select(i => i.Version));
             }
             catch (Exception) { /* the SDKs this runtime can run are still known */ }

@@ -78,11 +78,18 @@ public sealed class CliTests
     }
 
     [Fact]
-    public async Task Target_flag_changes_the_judged_runtime()
+    public async Task Runtime_flag_changes_the_runtime_a_file_on_its_own_is_judged_for()
     {
         var file = Path.Combine(Root, "test", "projects", "Net10App", "Shapes.cs");
-        var (_, output, _) = await Analyze(file, "--target", "net8.0");
-        Assert.Contains("Shapes.cs:15:17: heap: new Circle(r): net8.0 does not stack-allocate objects", output);
+        var (_, eight, _) = await Analyze(file, "--runtime", "8.0", "--format", "json");
+        var site = JsonDocument.Parse(eight).RootElement.GetProperty("sites").EnumerateArray().Single(s => s.GetProperty("line").GetInt32() == 15 && s.GetProperty("column").GetInt32() == 17);
+        Assert.Equal("heap", site.GetProperty("kind").GetString());
+        Assert.Equal("new Circle(r): .NET 8 does not stack-allocate objects", site.GetProperty("message").GetString());
+        Assert.Equal(".NET 8", site.GetProperty("runtime").GetString());
+        Assert.Equal("files judged on their own; --runtime 8.0", site.GetProperty("runtimeReason").GetString());
+        // --target is the compile target: it does not pick the runtime (the newest installed judges).
+        var (_, target, _) = await Analyze(file, "--target", "net8.0");
+        Assert.Contains("Shapes.cs:15:17: stack: new Circle(r)", target);
     }
 
     /// <summary>A net11.0 project with only SDK 10: stderr names the missing SDK, and its files are judged for net11.0.</summary>

@@ -16,10 +16,13 @@ public sealed class CommandLineTests
     }
 
     [Fact]
-    public void Runtime_without_verify_is_a_usage_error()
+    public void Runtime_chooses_static_and_verified_runtimes_alike_and_refuses_what_names_none()
     {
-        Assert.False(AnalyzeOptions.TryParse(["src", "--runtime", "10"], out _, out var error));
-        Assert.Contains("--runtime needs --verify", error);
+        Assert.True(AnalyzeOptions.TryParse(["src", "--runtime", "net8.0", "--runtime", "framework", "--runtime", "11"], out var options, out var error), error);
+        Assert.Equal([".NET 11", ".NET 8", ".NET Framework"], options.RuntimeChoice.Runtimes.Select(r => r.DisplayName));
+        Assert.Equal(["8.0", "11"], options.VerifyRuntimes);
+        Assert.False(AnalyzeOptions.TryParse(["src", "--runtime", "ten"], out _, out error));
+        Assert.Contains("--runtime ten: names no runtime", error);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class HoverRuntimeTests
         int newer = TargetRuntime.NewestMeasuredMajor + 1;
         var hover = Hover($"net{newer}.0", "new Point(); return");
 
-        Assert.Contains($"Judged for net{newer}.0, optimized (Release, Tier-1); judged as .NET {TargetRuntime.NewestMeasuredMajor}, the newest runtime measured.", hover);
+        Assert.Contains($"Judged for .NET {newer}, optimized (Release, Tier-1); judged as .NET {TargetRuntime.NewestMeasuredMajor}, the newest runtime measured.", hover);
         // The reason itself names the runtime whose behaviour was used, not the unmeasured one.
         Assert.Contains($".NET {TargetRuntime.NewestMeasuredMajor} stack-allocates non-escaping objects", hover);
         Assert.DoesNotContain($".NET {newer} ", hover);
@@ -47,7 +47,7 @@ public sealed class HoverRuntimeTests
     {
         var hover = Hover($"net{TargetRuntime.NewestMeasuredMajor}.0", "new Point(); return");
 
-        Assert.Contains($"Judged for net{TargetRuntime.NewestMeasuredMajor}.0, optimized (Release, Tier-1).", hover);
+        Assert.Contains($"Judged for .NET {TargetRuntime.NewestMeasuredMajor}, optimized (Release, Tier-1).", hover);
         Assert.DoesNotContain("newest runtime measured", hover);
     }
 

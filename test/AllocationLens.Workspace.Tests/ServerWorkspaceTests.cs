@@ -62,7 +62,7 @@ public sealed class ServerWorkspaceTests
         Assert.Equal(["loading", "ready"], states);
         var hints = (await client.RequestAsync("textDocument/inlayHint", HintRequest(uri)))["result"]!.AsArray();
         var tooltip = hints.Select(h => h!["tooltip"]!["value"]!.GetValue<string>()).First(t => t.Contains("new Circle(r)", StringComparison.Ordinal));
-        Assert.Contains("net8.0 does not stack-allocate", tooltip);
+        Assert.Contains(".NET 8 does not stack-allocate", tooltip);
 
         await ShutDownCleanly(client, run);
     }
@@ -236,7 +236,7 @@ public sealed class ServerWorkspaceTests
             Assert.Contains("ad-hoc (The .NET SDK for net11.0 is not installed", hover);
         }
         // Either way the file is judged for its own target, with framework types known (the box is seen).
-        Assert.Contains("Judged for net11.0", hover);
+        Assert.Contains("Judged for .NET 11 (the net11.0 build, which apps on .NET 11 load)", hover);
         Assert.Equal(3, hints.Count);
         Assert.Contains(hints, h => h!["label"]!.GetValue<string>().Contains("boxed", StringComparison.Ordinal));
 

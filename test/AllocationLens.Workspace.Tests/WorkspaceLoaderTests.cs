@@ -10,12 +10,12 @@ public sealed class WorkspaceLoaderTests
 {
     public WorkspaceLoaderTests() => Assert.Null(MsBuildRegistration.EnsureRegistered());
 
-    private static async Task<(Project Project, string Tfm, Compilation Compilation)> LoadSingle(string name)
+    private static async Task<(Project Project, string Tfm, Compilation Compilation, TargetRuntime Runtime)> LoadSingle(string name)
     {
         var loaded = await WorkspaceLoader.LoadAsync(TestPaths.Project(name));
         var project = Assert.Single(loaded.Solution.Projects);
         var compilation = (await project.GetCompilationAsync())!;
-        return (project, loaded.TargetOf(project.Id), compilation);
+        return (project, loaded.TargetOf(project.Id), compilation, loaded.RuntimeOf(project.Id));
     }
 
     [Theory]
@@ -23,18 +23,19 @@ public sealed class WorkspaceLoaderTests
     [InlineData("Net8App", "net8.0", AllocationKind.Heap)]
     public async Task Loads_a_project_reads_its_target_and_judges_for_it(string name, string tfm, AllocationKind localObject)
     {
-        var (project, target, compilation) = await LoadSingle(name);
+        var (project, target, compilation, runtime) = await LoadSingle(name);
         Assert.Equal(tfm, target);
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
 
         var tree = compilation.SyntaxTrees.Single(t => t.FilePath.EndsWith("Shapes.cs", StringComparison.Ordinal));
-        var sites = new AllocationAnalyzer(TargetRuntime.Parse(target)).Analyze(compilation, tree);
+        // Net8App is an app (it runs on .NET 8); Net10App a library no app references (the newest runtime installed, .NET 10 here).
+        var sites = new AllocationAnalyzer(runtime).Analyze(compilation, tree);
         var lines = tree.GetText().Lines;
         AllocationSite At(string text) => sites.Single(s => lines[s.Where.Line].ToString().Contains(text, StringComparison.Ordinal));
         Assert.Equal(localObject, At("var c = new Circle").Kind);
         Assert.Equal(AllocationKind.Heap, At("s_last = new Circle").Kind);
         Assert.Equal(AllocationKind.Boxed, At("Boxed(int n)").Kind);
-        Assert.Contains(tfm, At("var c = new Circle").Runtime);
+        Assert.StartsWith($".NET {tfm[3..^2]} (", At("var c = new Circle").Runtime);
     }
 
     /// <summary>
@@ -64,13 +65,13 @@ public sealed class WorkspaceLoaderTests
     [Fact]
     public async Task CSharp14_binds_and_allocations_inside_its_constructs_get_verdicts()
     {
-        var (project, target, compilation) = await LoadSingle("CSharp14App");
+        var (project, target, compilation, runtime) = await LoadSingle("CSharp14App");
         Assert.Equal("net10.0", target);
         Assert.Equal(LanguageVersion.CSharp14, ((CSharpParseOptions)project.ParseOptions!).LanguageVersion);
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
 
         var tree = compilation.SyntaxTrees.Single(t => t.FilePath.EndsWith("Features.cs", StringComparison.Ordinal));
-        var sites = new AllocationAnalyzer(TargetRuntime.Parse(target)).Analyze(compilation, tree);
+        var sites = new AllocationAnalyzer(runtime).Analyze(compilation, tree);
         var lines = tree.GetText().Lines;
         AllocationSite At(string text) => Assert.Single(sites, s => lines[s.Where.Line].ToString().Contains(text, StringComparison.Ordinal));
 
@@ -122,14 +123,15 @@ public sealed class WorkspaceLoaderTests
             var compilation = (await project.GetCompilationAsync())!;
             Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
             var tree = compilation.SyntaxTrees.Single(t => t.FilePath.EndsWith(fileName, StringComparison.Ordinal));
-            return Assert.Single(new AllocationAnalyzer(TargetRuntime.Parse(loaded.TargetOf(project.Id))).Analyze(compilation, tree));
+            return Assert.Single(new AllocationAnalyzer(loaded.RuntimeOf(project.Id)).Analyze(compilation, tree));
         }
         var box = await SiteIn(app, "Program.cs");
         Assert.Equal(AllocationKind.Boxed, box.Kind);
         Assert.Contains("returned from `Describe`", box.Message);
         var entry = await SiteIn(lib, "Registry.cs");
         Assert.Equal(AllocationKind.Heap, entry.Kind);
-        Assert.Contains("net8.0", entry.Runtime);
+        // A net8.0 library the net10.0 app loads runs on .NET 10.
+        Assert.StartsWith(".NET 10 (the runtime of `App`, which references this library)", entry.Runtime);
     }
 
     [Fact]

@@ -4,22 +4,26 @@ import { ExplainSite, escapeHtml, flowSvg, inlineCode, renderExplainHtml, render
 
 const site: ExplainSite = {
   uri: 'file:///w/Demo.cs', kind: 'heap', category: 'object', type: 'Demo.Point', bytes: 24, subject: 'new Point(1, 2)',
-  message: 'new Point(1, 2) escapes: returned from `Make`', loopDepth: 0, certain: true, runtime: 'net10.0, optimized', source: 'project Demo',
+  message: 'new Point(1, 2) escapes: returned from `Make`', loopDepth: 0, certain: true, runtime: '.NET 10 (the runtime of `App`, which references this library), optimized (Release, Tier-1)', source: 'project Demo',
   why: [
     { uri: 'file:///w/Demo.cs', path: '/w/Demo.cs', line: 7, column: 13, text: 'assigned to `p` (line 7)' },
     { uri: 'file:///w/Demo.cs', path: '/w/Demo.cs', line: 9, column: 9, text: 'returned from `Make`' },
   ],
   remedies: ['Keep the object local.'],
-  otherTargets: [{ target: 'net8.0', kind: 'heap' }],
+  otherRuntimes: [
+    { runtime: '.NET 8', kind: 'heap', inPlay: true, reason: 'the runtime of `Legacy`, which references this library' },
+    { runtime: '.NET 9', kind: 'stack', inPlay: false },
+  ],
 };
 
-test('the panel shows what, why with links, runtime, other targets and remedies', () => {
+test('the panel shows what, why with links, the runtime and why, other runtimes and remedies', () => {
   const html = renderExplainHtml({ sites: [site] }, 'vscode-resource:');
   assert.match(html, /<span class="badge">heap<\/span>/);
   assert.match(html, /object <code>Demo.Point<\/code>, 24 bytes/);
   assert.match(html, /assigned to <code>p<\/code> \(line 7\) — <a href="command:allocationLens.openLocation\?[^"]+">Demo.cs:7<\/a>/);
-  assert.match(html, /Judged for net10.0, optimized \(project Demo\)/);
-  assert.match(html, /heap on net8.0/);
+  assert.match(html, /Judged for \.NET 10 \(the runtime of <code>App<\/code>, which references this library\), optimized \(Release, Tier-1\) \(project Demo\)/);
+  assert.match(html, /<li>heap on \.NET 8 \(the runtime of <code>Legacy<\/code>, which references this library\)<\/li>/);
+  assert.match(html, /Elsewhere: <span class="target">stack on \.NET 9<\/span>/);
   assert.match(html, /Keep the object local/);
   assert.match(html, /<svg role="img" aria-label="escape flow"/);
 });
@@ -30,6 +34,17 @@ test('the flow picture has one box per step plus the allocation, the sink last',
   assert.match(svg, /class="node sink"/);
   assert.equal((svg.match(/<line /g) ?? []).length, 2);
   assert.doesNotMatch(svg, /`/);
+});
+
+test('the flow picture is as wide as its longest label and scales down to a narrow panel', () => {
+  const svg = flowSvg(site);
+  const width = Number(/ width="(\d+)"/.exec(svg)![1]);
+  const longest = Math.max(site.subject.length, ...site.why.map(s => s.text.replace(/`/g, '').length));
+  assert.equal(width, Math.max(240, longest * 7 + 28), `width for ${longest} characters`);
+  assert.match(svg, /viewBox="0 0 \d+ \d+" style="max-width: 100%; height: auto"/);
+  const long = flowSvg({ ...site, why: [{ ...site.why[0], text: 'x'.repeat(300) }] });
+  assert.match(long, /x{79}…/);
+  assert.ok(Number(/ width="(\d+)"/.exec(long)![1]) <= 80 * 7 + 28);
 });
 
 test('an empty result says so plainly', () => {

@@ -40,7 +40,7 @@ internal static class StackAllocationJudge
             string since = kind is CandidateKind.Array or CandidateKind.Delegate ? ".NET 10" : ".NET 9";
             string reason = !runtime.Optimized
                 ? "unoptimized (Debug) code never stack-allocates"
-                : $"{runtime.Moniker} does not stack-allocate {noun} (the JIT does so from {since})";
+                : $"{runtime.Name} does not stack-allocate {noun} (the JIT does so from {since})";
             return Heap(reason, where, escaped: false);
         }
         if (ctx.Function.RunsOnce)

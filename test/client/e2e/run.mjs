@@ -317,7 +317,7 @@ async function main() {
         }, 60_000);
       };
       const text = await explainOnce();
-      for (const expected of ['heap', 'Circle', 'Why', 'Judged for net10.0', 'What to do']) if (!text.includes(expected)) throw new Error(`panel lacks "${expected}"`);
+      for (const expected of ['heap', 'Circle', 'Why', 'Judged for .NET 10', 'What to do']) if (!text.includes(expected)) throw new Error(`panel lacks "${expected}"`);
       await page.screenshot({ path: path.join(artifacts, 'explain-panel.png') });
       if (await groups() !== before + 1) throw new Error(`the panel should add one group: ${before} → ${await groups()}`);
       await explainOnce();

@@ -1,0 +1,6 @@
+namespace FxApp;
+
+public static class Program
+{
+    public static void Main() => System.Console.WriteLine(Lib.Shapes.Area(3));
+}
