@@ -183,7 +183,7 @@ public static class AnalyzeCommand
 
     /// <summary>Files no loaded project owns: compiled for `--target` (else net10.0), judged for the chosen runtime that loads that target.</summary>
     private static void AnalyzeLoose(IReadOnlyList<string> files, string? target, RuntimeChoice choice, List<JudgedSite> results, List<AnalyzedGroup> groups, TextWriter stderr, TerminalProgress progress) =>
-        AnalyzeLoose(files, target ?? "net10.0", ProjectRuntimes.ForLibrary(target ?? "net10.0", choice, "files judged on their own"), results, groups, stderr, progress);
+        AnalyzeLoose(files, target ?? choice.Newest.Moniker, ProjectRuntimes.ForLooseFiles(target, choice, "files judged on their own"), results, groups, stderr, progress);
 
     private static void AnalyzeLoose(IReadOnlyList<string> files, string tfm, TargetRuntime runtime, List<JudgedSite> results, List<AnalyzedGroup> groups, TextWriter stderr, TerminalProgress progress)
     {

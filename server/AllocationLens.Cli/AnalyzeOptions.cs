@@ -13,7 +13,7 @@ public sealed record AnalyzeOptions(string Path, string Format, string? Target, 
     /// library nobody references, loose files); none given: the newest .NET runtime installed. The same
     /// values choose the runtimes `--verify` runs on, so both judges judge for the same runtime.
     /// </summary>
-    public RuntimeChoice RuntimeChoice => _runtimeChoice ??= RuntimeChoice.Parse(Runtimes, $"--runtime {string.Join(" --runtime ", Runtimes)}", out _);
+    public RuntimeChoice RuntimeChoice => _runtimeChoice ??= RuntimeChoice.Parse(Runtimes, $"chosen with --runtime {string.Join(" --runtime ", Runtimes)}", out _);
     private RuntimeChoice? _runtimeChoice;
 
     /// <summary>

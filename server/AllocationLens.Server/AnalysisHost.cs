@@ -195,7 +195,7 @@ public sealed class AnalysisHost(ServerLog log)
         var choice = _runtimeChoice;
         var runtime = failure is not null
             ? ProjectRuntimes.ForProjectFile(failure.ProjectPath, failure.TargetFramework, choice, InstalledDotnetRuntimes.Versions())
-            : ProjectRuntimes.ForLibrary("net10.0", choice, "a file judged on its own");
+            : ProjectRuntimes.ForLooseFiles(null, choice, "a file judged on its own");
         // Incremental, as an editor host keeps it: reparse only what the edit touched and swap the tree
         // in the previous compilation, which keeps its references and everything already bound.
         if (previous is { Source: var previousSource } && previousSource.StartsWith("ad-hoc", StringComparison.Ordinal) && previous.Compilation.SyntaxTrees.Count() == 1)

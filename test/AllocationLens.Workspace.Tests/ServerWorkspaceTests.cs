@@ -8,7 +8,7 @@ namespace AllocationLens.Workspace.Tests;
 /// <summary>The server on a real project: ad-hoc hints first, MSBuild verdicts after the load, untrusted never loads.</summary>
 public sealed class ServerWorkspaceTests
 {
-    private static async Task<(LspTestClient Client, LanguageServer Server, Task<int> Run)> Start(string root, bool trusted)
+    private static async Task<(LspTestClient Client, LanguageServer Server, Task<int> Run)> Start(string root, bool trusted, string runtime = "")
     {
         var client = new LspTestClient();
         var server = new LanguageServer(client.ServerInput, client.ServerOutput);
@@ -18,7 +18,7 @@ public sealed class ServerWorkspaceTests
             processId = (int?)null,
             rootUri = UriPaths.ToUri(root),
             capabilities = new { workspace = new { inlayHint = new { refreshSupport = true } }, window = new { workDoneProgress = true } },
-            initializationOptions = new { trusted },
+            initializationOptions = new { trusted, runtime },
         });
         await client.NotifyAsync("initialized", new { });
         return (client, server, run);
@@ -262,5 +262,35 @@ public sealed class ServerWorkspaceTests
         Assert.Contains("Restricted Mode", status["message"]!.GetValue<string>());
 
         await ShutDownCleanly(client, run);
+    }
+
+    /// <summary>Hover on the non-escaping `new Circle(r)` of LibraryRuntimes/Lib/Shapes.cs once the projects are loaded.</summary>
+    private static async Task<string> LibraryHover(string root, string runtime = "")
+    {
+        var (client, _, run) = await Start(root, trusted: true, runtime);
+        var file = Path.Combine(TestPaths.Project("LibraryRuntimes"), "Lib", "Shapes.cs");
+        var uri = UriPaths.ToUri(file);
+        await client.NotifyAsync("textDocument/didOpen", new { textDocument = new { uri, languageId = "csharp", version = 1, text = File.ReadAllText(file) } });
+        await LspTestClient.Eventually(() => client.ServerRequests.Contains("workspace/inlayHint/refresh"), TimeSpan.FromMinutes(2), "the workspace load");
+        var hover = (await client.RequestAsync("textDocument/hover", new { textDocument = new { uri }, position = new { line = 15, character = 20 } }))["result"]!["contents"]!["value"]!.GetValue<string>();
+        await ShutDownCleanly(client, run);
+        return hover;
+    }
+
+    [Fact]
+    public async Task A_library_two_apps_load_is_hinted_for_the_newest_and_the_hover_lists_the_other()
+    {
+        var hover = await LibraryHover(TestPaths.Project("LibraryRuntimes"));
+        Assert.StartsWith("**stack**", hover);
+        Assert.Contains("Judged for .NET 10 (the runtime of `App`, which references this library), optimized (Release, Tier-1)", hover);
+        Assert.Contains("Also runs on .NET Framework (the runtime of `FxApp`, which references this library): **heap**.", hover);
+    }
+
+    [Fact]
+    public async Task A_library_no_app_references_is_hinted_for_the_runtime_setting()
+    {
+        var hover = await LibraryHover(Path.Combine(TestPaths.Project("LibraryRuntimes"), "Lib"), runtime: "8.0");
+        Assert.StartsWith("**heap**", hover);
+        Assert.Contains("Judged for .NET 8 (no app in the workspace references this library; allocationLens.runtime is 8.0)", hover);
     }
 }

@@ -131,6 +131,13 @@ public static class ProjectRuntimes
         return RuntimeOfUnloadedTarget(targetFramework, hasCoreTarget: false, choice);
     }
 
+    /// <summary>
+    /// Files no project owns: compiled against the framework at hand, so only the runtime matters. No
+    /// target named: the chosen runtime; a target named (`--target`): the chosen runtime that loads it.
+    /// </summary>
+    public static TargetRuntime ForLooseFiles(string? targetFramework, RuntimeChoice choice, string situation) =>
+        targetFramework is null ? choice.Newest.Because($"{situation}; {choice.Source}") : ForLibrary(targetFramework, choice, situation);
+
     /// <summary>Of several projects of one file (its targets), the one whose primary runtime hints are judged for.</summary>
     public static ProjectId? PrimaryOf(IEnumerable<ProjectId> ids, IReadOnlyDictionary<ProjectId, JudgedRuntimes> runtimes) =>
         ids.Where(runtimes.ContainsKey)
