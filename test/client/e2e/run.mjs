@@ -384,6 +384,28 @@ async function main() {
       await until('hints after the crash', async () => (await hintLine(page, 's_last=newCircle(r)')).includes('heap'), 60_000);
     });
     await page.close();
+
+    // A netstandard2.0 library that a .NET 10 app and a .NET Framework app reference: its hints are
+    // judged for the app's .NET 10, and the hover says so and lists .NET Framework.
+    const libraryPage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    shownPage = libraryPage;
+    await libraryPage.goto(`http://127.0.0.1:${trusted.port}/?folder=${encodeURIComponent(makeWorkspace('LibraryRuntimes'))}`, { timeout: 120_000 });
+    await check('a library\'s hints are judged for the runtime of the app that references it, and the hover says why', async () => {
+      await libraryPage.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+      await openFile(libraryPage, 'Shapes.cs');
+      await until('the solution loaded', async () => (await statusBar(libraryPage))?.includes('codicon-check'), 180_000);
+      const target = libraryPage.locator('.monaco-editor .view-line', { hasText: 'var c = new Circle(r)' }).locator('span', { hasText: 'Circle' }).last();
+      const hover = await until('a hover naming the app\'s runtime', async () => {
+        await libraryPage.mouse.move(5, 5);
+        await target.hover({ force: true, timeout: 2000 });
+        const text = await libraryPage.locator('.monaco-hover').first().textContent({ timeout: 1500 }).catch(() => null);
+        return text?.includes('the runtime of App, which references this library') ? text : null;
+      }, 120_000, 500);
+      if (!hover.includes('stack') || !hover.includes('Judged for .NET 10') || !hover.includes('Also runs on .NET Framework')) throw new Error(`hover lacks the runtime story: ${hover}`);
+      if (!(await hintLine(libraryPage, 'varc=newCircle(r)')).includes('newCircle(r)stack')) throw new Error('the library\'s local object is not hinted stack');
+      await libraryPage.screenshot({ path: path.join(artifacts, 'library-runtime-hover.png') });
+    });
+    await libraryPage.close();
     }
 
     // Untrusted: Restricted Mode, no startup prompt. The server must not evaluate MSBuild projects.
