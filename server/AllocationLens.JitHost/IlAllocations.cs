@@ -12,7 +12,15 @@ namespace AllocationLens.JitHost;
 /// <see cref="NullableMethodTable"/> is set for a box of <c>Nullable&lt;T&gt;</c>: the JIT either expands it
 /// inline (allocating a boxed T, <see cref="MethodTable"/>) or calls CORINFO_HELP_BOX_NULLABLE, whose
 /// argument is the method table of <c>Nullable&lt;T&gt;</c> itself.
-internal sealed record IlAllocation(int IlOffset, string Kind, string TypeName, long? MethodTable, bool CachedDelegate, long? NullableMethodTable = null);
+internal sealed record IlAllocation(int IlOffset, string Kind, string TypeName, long? MethodTable, bool CachedDelegate, long? NullableMethodTable = null)
+{
+    /// <summary>
+    /// A closure's display class: its instance fields, which the compiler names after the captured
+    /// variables (`<>4__this` for `this`, `CS$<>8__locals1` for the enclosing scope's class). How a
+    /// closure site, whose span is a variable's declaration and not the `newobj`, finds its allocation.
+    /// </summary>
+    public IReadOnlyList<string>? CapturedFields { get; init; }
+}
 
 /// <summary>Finds the allocating instructions of a method body by decoding its IL.</summary>
 internal static class IlAllocations
@@ -63,7 +71,12 @@ internal static class IlAllocations
                 // The cached-delegate pattern (`newobj; dup; stsfld cache`) runs once per process: the
                 // static verdict for it is `stack` (no allocation per call), which the JIT cannot judge.
                 bool cached = isDelegate && pc + 1 < il.Length && il[pc] == 0x25 && il[pc + 1] == 0x80;
-                found.Add(new IlAllocation(start, kind, Name(type), Handle(type), cached));
+                found.Add(new IlAllocation(start, kind, Name(type), Handle(type), cached)
+                {
+                    CapturedFields = type.Name.Contains("<>c__DisplayClass", StringComparison.Ordinal)
+                        ? type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly).Select(f => f.Name).ToList()
+                        : null,
+                });
             }
             else if (op == OpCodes.Newarr)
             {

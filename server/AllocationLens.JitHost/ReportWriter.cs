@@ -55,7 +55,15 @@ internal sealed class ReportWriter(string path) : IDisposable
             if (a.MethodTable is { } mt) json.WriteString("methodTable", $"0x{mt:X}");
             if (a.NullableMethodTable is { } nmt) json.WriteString("nullableMethodTable", $"0x{nmt:X}");
             if (a.CachedDelegate) json.WriteBoolean("cached", true);
-            if (SequencePoints.Containing(ranges, a.IlOffset) is { } r)
+            if (a.CapturedFields is { } fields)
+            {
+                json.WriteStartArray("fields");
+                foreach (var f in fields) json.WriteStringValue(f);
+                json.WriteEndArray();
+            }
+            // A method's display class is allocated before its first sequence point (at IL 0, ahead of
+            // the `{`): it takes the method's first range, where the scope it belongs to is entered.
+            if ((SequencePoints.Containing(ranges, a.IlOffset) ?? (a.CapturedFields is not null && ranges.Length > 0 ? ranges[0] : null)) is { } r)
             {
                 json.WriteString("document", r.Document);
                 json.WriteNumber("line", r.StartLine);

@@ -11,6 +11,9 @@ namespace AllocationLens.Verification;
 public sealed record IlAllocation(int IlOffset, string Kind, string TypeName, long? MethodTable, bool Cached,
     string? Document, int Line, int Column, int EndLine, int EndColumn, long? NullableMethodTable = null)
 {
+    /// <summary>A closure's display class: the names of its fields (the captured variables); null for anything else.</summary>
+    public IReadOnlyList<string>? CapturedFields { get; init; }
+
     /// <summary>True when a helper call allocating <paramref name="methodTable"/> can be this instruction's.</summary>
     public bool Allocates(long? methodTable) => methodTable is { } mt && (mt == MethodTable || mt == NullableMethodTable);
 }
@@ -43,7 +46,10 @@ public sealed record HostReport(string RuntimeVersion, IReadOnlyList<HostMethod>
                         a.TryGetProperty("cached", out var c) && c.GetBoolean(),
                         a.TryGetProperty("document", out var d) ? d.GetString() : null,
                         Int(a, "line"), Int(a, "column"), Int(a, "endLine"), Int(a, "endColumn"),
-                        a.TryGetProperty("nullableMethodTable", out var nmt) ? Hex(nmt.GetString()!) : null));
+                        a.TryGetProperty("nullableMethodTable", out var nmt) ? Hex(nmt.GetString()!) : null)
+                    {
+                        CapturedFields = a.TryGetProperty("fields", out var fields) ? fields.EnumerateArray().Select(f => f.GetString() ?? "").ToList() : null,
+                    });
             methods.Add(new HostMethod(
                 root.GetProperty("token").GetInt32(), root.GetProperty("name").GetString() ?? "",
                 root.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "", root.TryGetProperty("method", out var m) ? m.GetString() ?? "" : "",

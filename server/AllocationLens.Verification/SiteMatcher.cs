@@ -47,6 +47,12 @@ public static class SiteMatcher
             JudgedAllocation? best = null;
             long bestSize = long.MaxValue;
             bool bestNamed = false;
+            if (site.Category == "closure")
+            {
+                best = ClosureAllocation(site, candidates, taken);
+                if (best is null) continue;
+                candidates = [];
+            }
             foreach (var j in candidates)
             {
                 var a = j.Allocation;
@@ -74,6 +80,44 @@ public static class SiteMatcher
                 list.Add($".NET {runtime}: {note}");
             }
         }
+    }
+
+    /// <summary>
+    /// A closure site's display-class allocation. The site is the first captured variable's declaration,
+    /// while the `newobj` sits where the scope is entered (IL 0 for a method's parameters, the block's
+    /// `{` for its locals), so sequence points cannot pair them. The display class's fields can: the
+    /// compiler names them after the captured variables. Of the classes that hold every variable the
+    /// site names, the nearest one (by line) in the same document, then the first in IL order.
+    /// </summary>
+    private static JudgedAllocation? ClosureAllocation(AllocationSite site, List<JudgedAllocation> candidates, HashSet<JudgedAllocation> taken)
+    {
+        var names = CapturedNames(site.Subject);
+        if (names.Count == 0) return null;
+        int line = site.Where.Lines.Start.Line + 1;
+        JudgedAllocation? best = null;
+        int bestDistance = int.MaxValue;
+        foreach (var j in candidates)
+        {
+            var a = j.Allocation;
+            if (taken.Contains(j) || a.CapturedFields is not { } fields || !names.All(n => fields.Contains(n, StringComparer.Ordinal))) continue;
+            int distance = Math.Abs(a.Line - line);
+            if (distance < bestDistance) { best = j; bestDistance = distance; }
+        }
+        return best;
+    }
+
+    /// <summary>"closure over `a`, `b`" → a, b.</summary>
+    private static List<string> CapturedNames(string subject)
+    {
+        var names = new List<string>();
+        for (int start = subject.IndexOf('`'); start >= 0; start = subject.IndexOf('`', start + 1))
+        {
+            int end = subject.IndexOf('`', start + 1);
+            if (end < 0) break;
+            names.Add(subject[(start + 1)..end]);
+            start = end;
+        }
+        return names;
     }
 
     private static bool IsDisplayClass(string typeName) => typeName.Contains("<>c__DisplayClass", StringComparison.Ordinal);

@@ -293,4 +293,21 @@ public sealed class ServerWorkspaceTests
         Assert.StartsWith("**heap**", hover);
         Assert.Contains("Judged for .NET 8 (no app in the workspace references this library; allocationLens.runtime is 8.0)", hover);
     }
+
+    [Fact]
+    public async Task A_global_json_pinning_a_missing_sdk_is_named_in_the_status_and_files_are_judged_on_their_own()
+    {
+        var root = TestPaths.Project("PinnedSdk");
+        var (client, _, run) = await Start(root, trusted: true);
+        var file = Path.Combine(root, "Pinned.cs");
+        var uri = UriPaths.ToUri(file);
+        await client.NotifyAsync("textDocument/didOpen", new { textDocument = new { uri, languageId = "csharp", version = 1, text = File.ReadAllText(file) } });
+        await LspTestClient.Eventually(() => client.Notifications.Any(n => n["method"]!.GetValue<string>() == "allocationLens/status" && n["params"]!["state"]!.GetValue<string>() == "limited"), TimeSpan.FromMinutes(1), "the limited status");
+        var status = client.Notifications.Last(n => n["method"]!.GetValue<string>() == "allocationLens/status")["params"]!["message"]!.GetValue<string>();
+        Assert.Contains($"{Path.Combine(root, "global.json")} asks for .NET SDK 11.0.100-preview.3.25201.16 (rollForward latestPatch), which is not installed (installed: ", status);
+        var hover = (await client.RequestAsync("textDocument/hover", new { textDocument = new { uri }, position = new { line = 5, character = 42 } }))["result"]!["contents"]!["value"]!.GetValue<string>();
+        Assert.StartsWith("**heap**", hover);
+        Assert.Contains("ad-hoc (" + Path.Combine(root, "global.json"), hover);
+        await ShutDownCleanly(client, run);
+    }
 }
