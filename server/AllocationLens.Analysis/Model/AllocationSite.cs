@@ -16,7 +16,7 @@ namespace AllocationLens.Analysis;
 /// <param name="Why">The chain of reasons, from the allocation to the sink. Never empty for heap and boxed.</param>
 /// <param name="Remedies">Concrete changes that would avoid the allocation.</param>
 /// <param name="LoopDepth">How many loops of the enclosing function contain the site.</param>
-/// <param name="Runtime">The runtime the verdict was judged for ("net10.0, optimized").</param>
+/// <param name="Runtime">The runtime the verdict was judged for, and why (".NET 10 (the runtime of `App`, which references this library), optimized (Release, Tier-1)").</param>
 /// <param name="Certain">False when the verdict rests on something not knowable statically ("may").</param>
 public sealed record AllocationSite(
     SourceSpan Where,
