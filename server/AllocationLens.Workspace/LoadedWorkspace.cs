@@ -32,8 +32,14 @@ public sealed class LoadedWorkspace
     public LoadedWorkspace WithSolution(Solution solution) => new()
     {
         Solution = solution, Diagnostics = Diagnostics, TargetFrameworks = TargetFrameworks, Workspace = Workspace, Failures = Failures,
-        RuntimeChoice = RuntimeChoice, _runtimes = _runtimes,
+        RuntimeChoice = RuntimeChoice,
+        // The same projects keep their runtimes; a project added, removed or reloaded re-resolves them all.
+        _runtimes = SameProjects(Solution, solution) ? _runtimes : null,
     };
+
+    private static bool SameProjects(Solution before, Solution after) =>
+        before.ProjectIds.Count == after.ProjectIds.Count
+        && before.Projects.All(p => after.GetProject(p.Id) is { } q && q.FilePath == p.FilePath && q.ProjectReferences.SequenceEqual(p.ProjectReferences));
 
     /// <summary>The same load judged for other chosen runtimes (the setting changed): nothing is loaded again.</summary>
     public LoadedWorkspace WithRuntimeChoice(RuntimeChoice choice) => new()
