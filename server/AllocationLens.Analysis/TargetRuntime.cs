@@ -21,7 +21,7 @@ public sealed partial record TargetRuntime(string Moniker, int Major, bool IsCor
     public TargetRuntime Because(string? reason) => this with { Reason = reason };
 
     /// <summary>.NET (Core) of this major version, optimized.</summary>
-    public static TargetRuntime DotNet(int major) => new($"net{major}.0", major, true, true);
+    public static TargetRuntime DotNet(int major) => new(major >= 5 ? $"net{major}.0" : $"netcoreapp{major}.0", major, true, true);
 
     /// <summary>.NET Framework, whose JIT stack-allocates nothing.</summary>
     public static TargetRuntime Framework { get; } = new("net48", 0, false, true);

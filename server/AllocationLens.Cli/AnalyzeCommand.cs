@@ -100,7 +100,7 @@ public static class AnalyzeCommand
                     var tfm = options.Target ?? failure.TargetFramework;
                     target ??= tfm;
                     var runtime = ProjectRuntimes.ForProjectFile(failure.ProjectPath, tfm, choice, InstalledDotnetRuntimes.Versions());
-                    if (files.Count > 0) AnalyzeLoose(files, tfm, runtime, results, groups, stderr, progress);
+                    if (files.Count > 0) AnalyzeLoose(files, tfm ?? runtime.Moniker, runtime, results, groups, stderr, progress);
                 }
                 if (!loaded.Solution.Projects.Any() && loaded.FailedProjects.Count == 0) { stderr.WriteLine($"allocation-lens: no project could be loaded from {options.Path}"); return (null, 1); }
                 loaded = loaded.WithRuntimeChoice(choice);
@@ -145,7 +145,10 @@ public static class AnalyzeCommand
         }
 
         progress.Clear();
-        target ??= "net10.0";
+        // The compile target the report names: --target, else the primary target of the first project.
+        target = options.Target ?? (groups.FirstOrDefault(g => g.ProjectPath is not null) is { } first
+            ? ReportedSites.Ranked(groups.Where(g => g.ProjectPath == first.ProjectPath)).First().TargetFramework
+            : target) ?? "net10.0";
         var verification = options.Verify
             ? await AnalyzeVerification.RunAsync(groups, results, options.VerifyRuntimes, stderr, cancellationToken).ConfigureAwait(false)
             : null;
@@ -242,7 +245,7 @@ public static class AnalyzeCommand
             target = run.Target,
             projects = run.Groups.Where(g => g.ProjectPath is not null).GroupBy(g => g.ProjectPath!, StringComparer.Ordinal).Select(p =>
             {
-                var primary = p.OrderBy(g => g.Origin).ThenByDescending(g => g.Runtime.IsCore).ThenByDescending(g => g.Runtime.Major).First();
+                var primary = ReportedSites.Ranked(p).First();
                 return new
                 {
                     path = DisplayPath(p.Key),
@@ -291,7 +294,7 @@ public static class AnalyzeCommand
                 target = r.Target,
                 runtime = r.Runtime.DisplayName,
                 runtimeReason = r.Runtime.Reason,
-                runtimes = r.Runtimes.Count == 0 ? null : r.Runtimes.Select(v => new { runtime = v.Runtime.DisplayName, target = v.Target, kind = Label(v.Kind) }).ToArray(),
+                runtimes = r.Runtimes.Count == 0 ? null : r.Runtimes.Select(v => new { runtime = v.Runtime.DisplayName, target = v.Target, kind = v.KindText }).ToArray(),
                 targets = r.OnlyIn,
                 jit = verification?.Sites.GetValueOrDefault(r.Site) is { Verdicts.Length: > 0 } jit
                     ? jit.Verdicts.Select(v => new { runtime = v.Runtime, kind = v.Kind }).ToArray()

@@ -32,8 +32,8 @@ public sealed class Budgets
         var budgets = new Budgets();
         var seenViolations = new HashSet<(string, int, string)>();
         var seenHotSites = new HashSet<(string, int, int, string)>();
-        var ordered = groups.OrderBy(g => g.ProjectPath is null ? 1 : 0).ThenBy(g => g.ProjectPath, StringComparer.Ordinal)
-            .ThenBy(g => g.Origin).ThenByDescending(g => g.Runtime.IsCore).ThenByDescending(g => g.Runtime.Major);
+        var ordered = groups.GroupBy(g => g.ProjectPath ?? "").OrderBy(g => g.Key.Length == 0 ? 1 : 0).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .SelectMany(g => g.Key.Length == 0 ? g : ReportedSites.Ranked(g));
         foreach (var group in ordered)
         {
             var byTree = results.GetRange(group.Start, group.End - group.Start).Select(r => r.Site)

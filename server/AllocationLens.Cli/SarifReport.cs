@@ -77,7 +77,7 @@ public static class SarifReport
                     target = r.Target,
                     runtime = r.Runtime.DisplayName,
                     runtimeReason = r.Runtime.Reason,
-                    runtimes = r.Runtimes.Count == 0 ? null : r.Runtimes.Select(v => new { runtime = v.Runtime.DisplayName, target = v.Target, kind = v.Kind.ToString().ToLowerInvariant() }).ToArray(),
+                    runtimes = r.Runtimes.Count == 0 ? null : r.Runtimes.Select(v => new { runtime = v.Runtime.DisplayName, target = v.Target, kind = v.KindText }).ToArray(),
                     targets = r.OnlyIn,
                     remedies = site.Remedies.ToArray(),
                     jit = jit is { Verdicts.Length: > 0 } ? jit.Verdicts.Select(v => new { runtime = v.Runtime, kind = v.Kind }).ToArray() : null,

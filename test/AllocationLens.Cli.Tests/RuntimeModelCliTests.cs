@@ -19,16 +19,20 @@ public sealed class RuntimeModelCliTests
         var (code, output, _) = await CliRun.Analyze(MultiLib, "--runtime", "10.0");
         Assert.Equal(0, code);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        // Three sites in Points.cs, three targets: three lines, not nine.
-        Assert.Equal(3, lines.Count(l => l.Contains("Points.cs:", StringComparison.Ordinal)));
+        // Four sites in Points.cs, three targets: four lines, not eleven.
+        Assert.Equal(4, lines.Count(l => l.Contains("Points.cs:", StringComparison.Ordinal)));
         int local = Array.FindIndex(lines, l => l.Contains("Points.cs:16:17: stack: new Point(x)", StringComparison.Ordinal));
         Assert.True(local >= 0, output);
         Assert.Equal("    runtimes: stack on .NET 10; heap on .NET 8 (net8.0); heap on .NET Framework (netstandard2.0)", lines[local + 1]);
         // Heap everywhere: no runtimes line.
         int keep = Array.FindIndex(lines, l => l.Contains("Points.cs:21:46: heap: new Point(x) escapes", StringComparison.Ordinal));
         Assert.False(lines[keep + 1].StartsWith("    runtimes:", StringComparison.Ordinal));
+        // Code every target has, where .NET 10 allocates nothing: a "no allocation" verdict, not "only in".
+        int enumerator = Array.FindIndex(lines, l => l.Contains("Points.cs:26:26: heap: xs.GetEnumerator()", StringComparison.Ordinal));
+        Assert.Equal("    runtimes: no allocation on .NET 10 (net10.0); heap on .NET 8; heap on .NET Framework (netstandard2.0)", lines[enumerator + 1]);
+        Assert.False(lines[enumerator + 2].StartsWith("    only in:", StringComparison.Ordinal));
         // The #if NET8_0_OR_GREATER site says where it exists.
-        int array = Array.FindIndex(lines, l => l.Contains("Points.cs:25:51: heap: new int[n]", StringComparison.Ordinal));
+        int array = Array.FindIndex(lines, l => l.Contains("Points.cs:32:51: heap: new int[n]", StringComparison.Ordinal));
         Assert.Equal("    only in: net10.0, net8.0", lines[array + 1]);
     }
 
@@ -38,14 +42,14 @@ public sealed class RuntimeModelCliTests
         var (_, json, _) = await CliRun.Analyze(MultiLib, "--format", "json");
         var root = JsonDocument.Parse(json).RootElement;
         var sites = root.GetProperty("sites").EnumerateArray().Where(s => s.GetProperty("path").GetString()!.EndsWith("Points.cs", StringComparison.Ordinal)).ToList();
-        Assert.Equal(3, sites.Count);
+        Assert.Equal(4, sites.Count);
         var local = sites.Single(s => s.GetProperty("line").GetInt32() == 16);
         Assert.Equal((".NET 10", "net10.0"), (local.GetProperty("runtime").GetString(), local.GetProperty("target").GetString()));
         Assert.StartsWith("no app in the workspace references this library; the newest .NET runtime installed", local.GetProperty("runtimeReason").GetString());
         Assert.Equal(["stack on .NET 10 (net10.0)", "heap on .NET 8 (net8.0)", "heap on .NET Framework (netstandard2.0)"],
             local.GetProperty("runtimes").EnumerateArray().Select(r => $"{r.GetProperty("kind").GetString()} on {r.GetProperty("runtime").GetString()} ({r.GetProperty("target").GetString()})"));
         Assert.False(local.TryGetProperty("targets", out _));
-        var array = sites.Single(s => s.GetProperty("line").GetInt32() == 25);
+        var array = sites.Single(s => s.GetProperty("line").GetInt32() == 32);
         Assert.Equal(["net10.0", "net8.0"], array.GetProperty("targets").EnumerateArray().Select(t => t.GetString()));
         var project = Assert.Single(root.GetProperty("projects").EnumerateArray());
         Assert.Equal(["net10.0", "net8.0", "netstandard2.0"], project.GetProperty("targets").EnumerateArray().Select(t => t.GetString()!).Order(StringComparer.Ordinal));
@@ -54,9 +58,9 @@ public sealed class RuntimeModelCliTests
         var (_, sarif, _) = await CliRun.Analyze(MultiLib, "--format", "sarif");
         var results = JsonDocument.Parse(sarif).RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray()
             .Where(r => r.GetProperty("ruleId").GetString() != "AL-BUDGET").ToList();
-        // Stack sites are not results: the local Point is stack on the primary runtime. Two heap sites, once each.
-        Assert.Equal(2, results.Count);
-        Assert.All(results, r => Assert.Equal(".NET 10", r.GetProperty("properties").GetProperty("runtime").GetString()));
+        // Stack sites are not results: the local Point is stack on the primary runtime. Three heap sites, once each.
+        Assert.Equal(3, results.Count);
+        Assert.Equal([".NET 10", ".NET 10", ".NET 8"], results.Select(r => r.GetProperty("properties").GetProperty("runtime").GetString()).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -65,7 +69,7 @@ public sealed class RuntimeModelCliTests
         var (_, output, _) = await CliRun.Analyze(MultiLib, "--target", "netstandard2.0", "--format", "json");
         var sites = JsonDocument.Parse(output).RootElement.GetProperty("sites").EnumerateArray().ToList();
         // netstandard2.0 has no KeepArray (#if NET8_0_OR_GREATER), and is judged for the runtime that loads it.
-        Assert.Equal(2, sites.Count);
+        Assert.Equal(3, sites.Count);
         Assert.All(sites, s => Assert.Equal("netstandard2.0", s.GetProperty("target").GetString()));
     }
 

@@ -142,4 +142,43 @@ public sealed class ProjectRuntimesTests
     [InlineData("ten", null)]
     public void A_runtime_is_named_as_users_write_it(string value, string? expected) =>
         Assert.Equal(expected, RuntimeChoice.TryParseOne(value)?.DisplayName);
+
+    /// <summary>
+    /// A library's targets nothing in the workspace loads, as NuGet hands them out: each app takes the
+    /// nearest target it can run, so a netstandard build serves only the runtimes the other targets leave.
+    /// Pure: an in-memory solution, no MSBuild.
+    /// </summary>
+    [Fact]
+    public void Each_target_of_a_library_no_app_loads_is_judged_for_the_runtimes_it_serves()
+    {
+        string[] targets = ["net9.0", "net8.0", "netstandard2.1", "netstandard2.0", "net48"];
+        var solution = new AdhocWorkspace().CurrentSolution;
+        var tfms = new Dictionary<ProjectId, string>();
+        foreach (var tfm in targets)
+        {
+            var id = ProjectId.CreateNewId();
+            tfms[id] = tfm;
+            solution = solution.AddProject(ProjectInfo.Create(id, VersionStamp.Default, $"Lib({tfm})", "Lib", LanguageNames.CSharp, filePath: "/nowhere/Lib/Lib.csproj",
+                compilationOptions: new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary)));
+        }
+        IReadOnlyList<Version> installed = [new(10, 0, 12)];
+        var runtimes = ProjectRuntimes.Resolve(solution, id => tfms[id], RuntimeChoice.NewestInstalled(installed), installed);
+        JudgedRuntimes Of(string tfm) => runtimes[tfms.Single(p => p.Value == tfm).Key];
+
+        // The newest .NET target is loaded by the newest runtime, and by apps on its own runtime too.
+        Assert.Equal((".NET 10", RuntimeOrigin.Chosen), (Of("net9.0").Primary.DisplayName, Of("net9.0").Origin));
+        Assert.Equal([".NET 9"], Of("net9.0").Others.Select(r => r.DisplayName));
+        Assert.Equal(".NET 8", Of("net8.0").Primary.DisplayName);
+        // netstandard2.1 never runs on .NET Framework: .NET Core 3.0 to .NET 7 load it.
+        Assert.Equal((".NET 7", "the netstandard2.1 build, which apps on .NET Core 3.0 to .NET 7 load (newer ones load a .NET target)"),
+            (Of("netstandard2.1").Primary.DisplayName, Of("netstandard2.1").Primary.Reason));
+        // With 2.1 and net48 beside it, netstandard2.0 serves .NET Core 2.x only.
+        Assert.Equal(".NET Core 2", Of("netstandard2.0").Primary.DisplayName);
+        Assert.Equal(".NET Framework", Of("net48").Primary.DisplayName);
+
+        // Without a net4x target, .NET Framework apps load netstandard2.0.
+        var noFramework = solution.RemoveProject(tfms.Single(p => p.Value == "net48").Key).RemoveProject(tfms.Single(p => p.Value == "netstandard2.1").Key);
+        var again = ProjectRuntimes.Resolve(noFramework, id => tfms[id], RuntimeChoice.NewestInstalled(installed), installed);
+        Assert.Equal(".NET Framework", again[tfms.Single(p => p.Value == "netstandard2.0").Key].Primary.DisplayName);
+    }
 }

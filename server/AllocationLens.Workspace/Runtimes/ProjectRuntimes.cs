@@ -38,8 +38,9 @@ public sealed record JudgedRuntimes(TargetRuntime Primary, ImmutableArray<Target
 /// <item>a library no app references runs on the runtimes the user chose, else on the newest one installed:
 /// each such runtime loads the nearest target it can (net10.0 before net8.0 before netstandard2.0);</item>
 /// <item>a target none of those load (the net8.0 build of a net8.0;net10.0 library judged for .NET 10) is
-/// judged for the runtime that would load it: netX.0 for .NET X, netstandard for .NET Framework when the
-/// library also has a .NET target, net4x for .NET Framework.</item>
+/// judged for the runtime that would load it: netX.0 for .NET X, net4x for .NET Framework, a netstandard
+/// build for the runtimes no other target serves (RuntimeOfUnloadedTarget); and the netX.0 build a chosen
+/// runtime loads keeps .NET X in play too, since apps on .NET X load it.</item>
 /// </list>
 /// Pure: the solution, each project's target, the choice and the installed versions in; no MSBuild.
 /// </summary>
@@ -87,9 +88,17 @@ public static class ProjectRuntimes
                     inPlay[picked].Add((runtime.Because($"no app in the workspace references this library; {choice.Source}"), RuntimeOrigin.Chosen));
                 }
             }
-            bool hasCoreTarget = targets.Any(t => TargetRuntime.Parse(targetOf(t.Id)).IsCore);
+            var siblings = targets.Select(t => targetOf(t.Id)).ToList();
             foreach (var target in targets.Where(t => inPlay[t.Id].Count == 0))
-                inPlay[target.Id].Add((RuntimeOfUnloadedTarget(targetOf(target.Id), hasCoreTarget, choice), RuntimeOrigin.OwnTarget));
+                inPlay[target.Id].Add((RuntimeOfUnloadedTarget(targetOf(target.Id), siblings, choice), RuntimeOrigin.OwnTarget));
+            // In a multi-targeted library, the netX.0 build the chosen runtime loads is also what apps on
+            // .NET X load: its author's users on that runtime get those verdicts, listed where they differ.
+            foreach (var target in siblings.Count > 1 ? targets : [])
+            {
+                var own = TargetRuntime.Parse(targetOf(target.Id));
+                if (own.IsCore && own.Major >= 5 && inPlay[target.Id].All(r => r.Origin == RuntimeOrigin.Chosen) && inPlay[target.Id].All(r => r.Runtime.Major != own.Major))
+                    inPlay[target.Id].Add((TargetRuntime.DotNet(own.Major).Because($"the {targetOf(target.Id)} build, which apps on .NET {own.Major} load"), RuntimeOrigin.OwnTarget));
+            }
         }
 
         var result = new Dictionary<ProjectId, JudgedRuntimes>();
@@ -128,7 +137,7 @@ public static class ProjectRuntimes
         foreach (var runtime in choice.Runtimes)
             if (Pick(runtime, [targetFramework]) is not null)
                 return runtime.Because($"{situation}; {choice.Source}");
-        return RuntimeOfUnloadedTarget(targetFramework, hasCoreTarget: false, choice);
+        return RuntimeOfUnloadedTarget(targetFramework, [targetFramework], choice);
     }
 
     /// <summary>
@@ -163,15 +172,34 @@ public static class ProjectRuntimes
         return TargetRuntime.DotNet(major).Because($"the runtime of `{name}`, an app targeting {targetFramework}");
     }
 
-    /// <summary>The runtime that loads a target nothing else loads: netX.0 on .NET X, netstandard on .NET Framework next to .NET targets.</summary>
-    private static TargetRuntime RuntimeOfUnloadedTarget(string targetFramework, bool hasCoreTarget, RuntimeChoice choice)
+    /// <summary>
+    /// The runtime that loads a target nothing else loads, given the project's other targets (NuGet gives
+    /// each app the nearest target it can run): netX.0 runs on .NET X; net4x on .NET Framework; a
+    /// netstandard build is what is left to the runtimes no other target serves: .NET Framework for
+    /// netstandard2.0 when no net4x target exists, else the .NET (Core) versions older than the oldest
+    /// .NET target (netstandard2.1 never runs on .NET Framework); with nothing older to serve, the chosen runtime.
+    /// </summary>
+    private static TargetRuntime RuntimeOfUnloadedTarget(string targetFramework, IReadOnlyList<string> siblings, RuntimeChoice choice)
     {
         var target = TargetRuntime.Parse(targetFramework);
         if (target.IsCore) return TargetRuntime.DotNet(target.Major).Because($"the {targetFramework} build, which apps on .NET {target.Major} load");
         if (!IsStandard(targetFramework)) return TargetRuntime.Framework.Because($"the {targetFramework} build, which only .NET Framework apps load");
-        return hasCoreTarget
-            ? TargetRuntime.Framework.Because($"the {targetFramework} build, which .NET Framework apps load (.NET apps load a .NET target)")
-            : choice.Newest.Because($"a {targetFramework} library; {choice.Source}");
+        bool standard21 = targetFramework.StartsWith("netstandard2.1", StringComparison.OrdinalIgnoreCase);
+        bool hasFramework = siblings.Any(t => !IsStandard(t) && !TargetRuntime.Parse(t).IsCore);
+        int? oldestCore = siblings.Select(t => TargetRuntime.Parse(t)).Where(t => t.IsCore).Select(t => (int?)t.Major).Min();
+        if (!standard21 && !hasFramework && oldestCore is not null)
+            return TargetRuntime.Framework.Because($"the {targetFramework} build, which .NET Framework apps load (.NET {oldestCore} and newer load a .NET target)");
+        // .NET Core 3.0 and newer prefer netstandard2.1 to netstandard2.0: with both, 2.0 serves .NET Core 2.x only.
+        bool standard21Sibling = !standard21 && siblings.Any(t => t.StartsWith("netstandard2.1", StringComparison.OrdinalIgnoreCase));
+        if (standard21Sibling && oldestCore is > 2)
+            return TargetRuntime.DotNet(2).Because($"the {targetFramework} build, which apps on .NET Core 2.x load (newer ones load the netstandard2.1 or a .NET target{(hasFramework ? ", .NET Framework apps a net4x one" : "")})");
+        if (oldestCore is int oldest && oldest > 3)
+        {
+            int below = oldest - 1;
+            string from = standard21 ? ".NET Core 3.0" : ".NET Core 2.0";
+            return TargetRuntime.DotNet(below).Because($"the {targetFramework} build, which apps on {from} to {TargetRuntime.DotNet(below).DisplayName} load (newer ones load a .NET target{(hasFramework && !standard21 ? ", .NET Framework apps a net4x one" : "")})");
+        }
+        return choice.Newest.Because($"a {targetFramework} library; {choice.Source}");
     }
 
     /// <summary>The target a runtime loads from a multi-targeted library: the nearest one it can run (NuGet's rule), or null.</summary>
