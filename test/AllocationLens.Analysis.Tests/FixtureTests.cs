@@ -76,7 +76,8 @@ public sealed partial class FixtureTests
                     if (at.Count == 0) { failures.Add($"{marker}: no site here"); break; }
                     var site = at[0];
                     claimed.Add(site);
-                    var label = site.Kind.ToString().ToLowerInvariant();
+                    // A cold site's label carries its reason: `heap cold:throw`, `heap once:static-initializer`.
+                    var label = site.Kind.ToString().ToLowerInvariant() + (site.Cold is { } cold ? $" {cold.Word}:{cold.Id}" : "");
                     if (label != marker.Expected) failures.Add($"{marker}: got {label}: {site.Message}");
                     if (site.Kind != AllocationKind.Stack && site.Why.IsEmpty) failures.Add($"{marker}: a {label} verdict without a reason");
                     break;

@@ -1,0 +1,52 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace AllocationLens.Analysis.Rules;
+
+/// <summary>
+/// Whether an expression in a loop could be computed once before it: it calls nothing and reads no local
+/// or parameter that the loop declares or assigns. Calls and element reads are treated as varying (they
+/// may return something new each time); fields and properties read through `this` are assumed stable,
+/// which can be wrong when the loop writes them.
+/// </summary>
+internal static class LoopInvariant
+{
+    public static bool Reads(SemanticModel model, SyntaxNode site)
+    {
+        var (_, loop) = Loops.Of(site);
+        if (loop is null) return false;
+        foreach (var node in site.DescendantNodes())
+        {
+            switch (node)
+            {
+                case InvocationExpressionSyntax or ElementAccessExpressionSyntax or AwaitExpressionSyntax:
+                    return false;
+                case IdentifierNameSyntax name when model.GetSymbolInfo(name).Symbol is ILocalSymbol or IParameterSymbol:
+                    var symbol = model.GetSymbolInfo(name).Symbol!;
+                    if (symbol.DeclaringSyntaxReferences.Any(r => loop.Span.Contains(r.Span))) return false;
+                    if (AssignedIn(loop, symbol, model)) return false;
+                    break;
+            }
+        }
+        return true;
+    }
+
+    private static bool AssignedIn(SyntaxNode loop, ISymbol symbol, SemanticModel model)
+    {
+        foreach (var node in loop.DescendantNodes())
+        {
+            ExpressionSyntax? target = node switch
+            {
+                AssignmentExpressionSyntax a => a.Left,
+                PrefixUnaryExpressionSyntax p when p.OperatorToken.Text is "++" or "--" => p.Operand,
+                PostfixUnaryExpressionSyntax p when p.OperatorToken.Text is "++" or "--" => p.Operand,
+                ArgumentSyntax { RefKindKeyword.Text: "ref" or "out" } arg => arg.Expression,
+                _ => null,
+            };
+            if (target is IdentifierNameSyntax id && id.Identifier.ValueText == symbol.Name
+                && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(id).Symbol, symbol))
+                return true;
+        }
+        return false;
+    }
+}
