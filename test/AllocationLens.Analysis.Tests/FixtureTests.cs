@@ -15,7 +15,7 @@ namespace AllocationLens.Analysis.Tests;
 public sealed partial class FixtureTests
 {
     [GeneratedRegex(@"//@ target\((?<tfm>[^)]+)\)")]
-    private static partial Regex TargetMarker();
+    internal static partial Regex TargetMarker();
 
     [GeneratedRegex(@"//@ langversion\((?<version>[^)]+)\)")]
     private static partial Regex LangVersionMarker();
@@ -24,7 +24,7 @@ public sealed partial class FixtureTests
     private static partial Regex DefineMarker();
 
     /// <summary>The fixture's own language version and preprocessor symbols, when its markers ask for them.</summary>
-    private static Microsoft.CodeAnalysis.CSharp.CSharpCompilation WithFixtureOptions(Microsoft.CodeAnalysis.CSharp.CSharpCompilation compilation, string fixture, string text)
+    internal static Microsoft.CodeAnalysis.CSharp.CSharpCompilation WithFixtureOptions(Microsoft.CodeAnalysis.CSharp.CSharpCompilation compilation, string fixture, string text)
     {
         var version = LangVersionMarker().Match(text);
         var symbols = DefineMarker().Matches(text).Select(m => m.Groups["symbol"].Value).ToArray();

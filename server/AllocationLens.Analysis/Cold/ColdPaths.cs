@@ -16,7 +16,8 @@ internal static class ColdPaths
 {
     public static ColdPath? Of(RuleContext ctx, SyntaxNode site)
     {
-        if (OnErrorPath(ctx.Model, site) is { } onError) return onError;
+        var onError = OnErrorPath(ctx.Model, site);
+        if (onError is { Reason: not ColdReason.ThrowPath }) return onError;
         var function = ctx.Function;
         // Only the member's own body: a lambda's scope has no static-initializer or attribute of its own.
         if (function.RunsOnce)
@@ -30,20 +31,23 @@ internal static class ColdPaths
             if (DoesNotReturn(method))
                 return new ColdPath(ColdReason.DoesNotReturn, $"in `{method.Name}`, which never returns ([DoesNotReturn]): it runs only to throw");
         }
-        return null;
+        return onError;
     }
 
-    /// <summary>The innermost error-path construct around <paramref name="site"/> within its own function.</summary>
+    /// <summary>
+    /// The innermost error-path construct around <paramref name="site"/> within its own function. A path
+    /// to a throw is the weakest reason: a catch block or a throw helper's argument around it says more.
+    /// </summary>
     private static ColdPath? OnErrorPath(SemanticModel model, SyntaxNode site)
     {
-        SyntaxNode? child = null;
-        for (var node = site; node is not null; child = node, node = node.Parent)
+        ColdPath? pathToThrow = null;
+        for (var node = site; node is not null; node = node.Parent)
         {
-            if (node != site && node is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax) return null;
+            if (node != site && node is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax) return pathToThrow;
             switch (node)
             {
                 case MemberDeclarationSyntax or CompilationUnitSyntax or AccessorDeclarationSyntax:
-                    return null;
+                    return pathToThrow;
                 case ThrowStatementSyntax or ThrowExpressionSyntax:
                     return new ColdPath(ColdReason.Throw, "built only to be thrown: it allocates only when the throw runs");
                 case CatchClauseSyntax:
@@ -55,12 +59,12 @@ internal static class ColdPaths
                     // The call itself is the site of what it allocates for its arguments (a params array).
                     if (CallPath(model, call) is { } ofCall) return ofCall;
                     break;
-                case StatementSyntax statement when child is not null || node == site:
-                    if (EndsInThrow(model, statement)) return new ColdPath(ColdReason.ThrowPath, "on a path that always ends in a throw: it runs only when that throw does");
+                case StatementSyntax statement when pathToThrow is null:
+                    if (EndsInThrow(model, statement)) pathToThrow = new ColdPath(ColdReason.ThrowPath, "on a path that always ends in a throw: it runs only when that throw does");
                     break;
             }
         }
-        return null;
+        return pathToThrow;
     }
 
     private static ColdPath? CallPath(SemanticModel model, InvocationExpressionSyntax call)

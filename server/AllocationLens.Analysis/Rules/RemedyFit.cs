@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace AllocationLens.Analysis.Rules;
 
@@ -42,7 +43,9 @@ internal static class RemedyFit
         {
             if (ProposesStruct(remedy) && !CanBecomeStruct(type)) continue;
             if (remedy == Candidates.KeepObjectLocal && (inFieldInitializer || !CanStayOnStack(type, bytes))) continue;
-            if (ProposesStackOrPool(remedy) && (inFieldInitializer || Escapes())) continue;
+            if (ProposesStackOrPool(remedy) && (inFieldInitializer || type is IArrayTypeSymbol { Rank: > 1 } || Escapes())) continue;
+            // Advice about constant-length arrays is for arrays whose length is a constant.
+            if (remedy == Candidates.KeepArrayLocal && value is IArrayCreationOperation creation && creation.DimensionSizes.Any(d => !d.ConstantValue.HasValue)) continue;
             fitting.Add(remedy);
         }
         return fitting.ToImmutable();
