@@ -23,10 +23,13 @@ internal static class Candidates
             verdict.OnStack ? ImmutableArray<string>.Empty : RemedyFit.Fit(ctx, site, value, category, type, bytes, remedies, depth, cold, escapes), depth, cold);
     }
 
-    /// <summary>Reports a site whose verdict does not depend on escape analysis.</summary>
+    /// <summary>
+    /// Reports a site whose verdict does not depend on escape analysis. <paramref name="value"/>, when given,
+    /// lets the remedies ask whether it escapes (a pooled or stack array must not).
+    /// </summary>
     public static void Fixed(
         RuleContext ctx, SyntaxNode site, AllocationKind kind, string category, ITypeSymbol? type, int? bytes, string reason,
-        ImmutableArray<string> remedies, bool certain = true, SourceSpan? where = null, string? subject = null)
+        ImmutableArray<string> remedies, bool certain = true, SourceSpan? where = null, string? subject = null, IOperation? value = null)
     {
         var span = where ?? Spans.Of(site);
         var (depth, _) = Loops.Of(site);
@@ -34,7 +37,7 @@ internal static class Candidates
         string message = kind == AllocationKind.Stack ? $"{subject} stays off the heap: {reason}" : $"{subject}: {reason}";
         var cold = ColdPaths.Of(ctx, site);
         ctx.Report(span, kind, category, type, bytes, subject, message, [new WhyStep(span, reason)],
-            kind == AllocationKind.Stack ? ImmutableArray<string>.Empty : RemedyFit.Fit(ctx, site, null, category, type, bytes, remedies, depth, cold, escapes: null),
+            kind == AllocationKind.Stack ? ImmutableArray<string>.Empty : RemedyFit.Fit(ctx, site, value, category, type, bytes, remedies, depth, cold, escapes: null),
             depth, certain, cold);
     }
 
