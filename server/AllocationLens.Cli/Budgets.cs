@@ -15,10 +15,10 @@ public sealed class Budgets
     public const int FailureExitCode = 3;
 
     public List<BudgetViolation> Violations { get; } = [];
-    /// <summary>Every heap or boxed site inside a hot method, within its budget or not.</summary>
+    /// <summary>Every heap or boxed site inside a hot method, within its budget or not (cold ones only with --count-cold).</summary>
     public List<AllocationSite> HotSites { get; } = [];
 
-    public static Budgets Check(IReadOnlyList<AnalyzedGroup> groups, List<(AllocationSite Site, string Target)> results, string analysedPath, TextWriter stderr, CancellationToken cancellationToken)
+    public static Budgets Check(IReadOnlyList<AnalyzedGroup> groups, List<(AllocationSite Site, string Target)> results, string analysedPath, TextWriter stderr, CancellationToken cancellationToken, bool countCold = false)
     {
         var folders = new List<string> { Directory.Exists(analysedPath) ? analysedPath : Path.GetDirectoryName(analysedPath)! };
         folders.AddRange(groups.Where(g => g.ProjectPath is not null).Select(g => Path.GetDirectoryName(g.ProjectPath)!));
@@ -36,11 +36,11 @@ public sealed class Budgets
                 var model = group.Compilation.GetSemanticModel(tree);
                 var hot = HotMethods.In(tree, model, configuration.Budgets, cancellationToken).ToList();
                 if (hot.Count == 0) continue;
-                budgets.HotSites.AddRange(sites.Where(s => s.Kind != AllocationKind.Stack && hot.Any(h => h.Declaration.Span.Contains(s.Where.Span))));
+                budgets.HotSites.AddRange(sites.Where(s => s.Kind != AllocationKind.Stack && (countCold || s.Cold is null) && hot.Any(h => h.Declaration.Span.Contains(s.Where.Span))));
                 // Reached source callees count through their call summaries (cached per compilation).
                 var runtime = TargetRuntime.Parse(group.TargetFramework);
                 budgets.Violations.AddRange(BudgetCheck.Check(tree, hot, sites,
-                    declaration => CallSummaries.OfMember(group.Compilation, declaration, runtime, cancellationToken), cancellationToken));
+                    declaration => CallSummaries.OfMember(group.Compilation, declaration, runtime, cancellationToken), cancellationToken, countCold));
             }
         }
         return budgets;

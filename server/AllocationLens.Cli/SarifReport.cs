@@ -64,6 +64,7 @@ public static class SarifReport
             sarifResults.Add(new
             {
                 ruleId = RuleId(site.Category),
+                // Every site is a note; a cold one (properties.cold) stays one whatever else changes.
                 level = "note",
                 message = new { text = $"{site.Kind.ToString().ToLowerInvariant()}: {site.Message}" },
                 locations = new[] { Location(site.Where) },
@@ -75,6 +76,7 @@ public static class SarifReport
                     certain = site.Certain,
                     target,
                     remedies = site.Remedies.ToArray(),
+                    cold = AnalyzeCommand.ColdJson(site.Cold),
                     jit = jit is { Verdicts.Length: > 0 } ? jit.Verdicts.Select(v => new { runtime = v.Runtime, kind = v.Kind }).ToArray() : null,
                 },
             });
