@@ -47,3 +47,19 @@ test('the status bar says loading, ready, limited or failed with the reason', ()
   assert.match(statusText({ state: 'failed', message: 'SDK not found' }).tooltip, /SDK not found/);
   assert.match(statusText({ state: 'ready' }).text, /check/);
 });
+
+test('cold hints are recognised by their word, whatever marks the JIT adds, and keep their kind', async () => {
+  const { coldSitesSetting, hintKind, isColdHint } = await import('../../client/src/config');
+  for (const label of ['heap · cold', 'heap · once', 'boxed · cold ✓', '⚠ heap · cold · JIT stack']) assert.equal(isColdHint(label), true, label);
+  for (const label of ['heap', 'heap ✓', '⚠ stack · JIT heap', 'allocates 3']) assert.equal(isColdHint(label), false, label);
+  assert.equal(hintKind('heap · cold'), 'heap');
+  assert.equal(hintKind('⚠ stack · JIT heap'), 'stack');
+  assert.equal(hintKind('boxed ✓'), 'boxed');
+  const all = { enabled: true, showHeap: true, showBoxed: true, showStack: true };
+  assert.equal(wantsHint('heap · cold', { ...all, showHeap: false }), false);
+  assert.equal(wantsHint('boxed · once', all), true);
+  assert.equal(coldSitesSetting('hide'), 'hide');
+  assert.equal(coldSitesSetting('show'), 'show');
+  assert.equal(coldSitesSetting(undefined), 'dim');
+  assert.equal(coldSitesSetting('bright'), 'dim');
+});
