@@ -31,8 +31,24 @@ internal static class LoopInvariant
         return true;
     }
 
+    /// <summary>
+    /// Whether the loop assigns the local or parameter: by name from a per-loop set computed once (every
+    /// site of a loop asks), then confirmed on the symbol.
+    /// </summary>
     private static bool AssignedIn(SyntaxNode loop, ISymbol symbol, SemanticModel model)
     {
+        var targets = AssignedNames.GetValue(loop, Collect);
+        if (!targets.TryGetValue(symbol.Name, out var names)) return false;
+        foreach (var id in names)
+            if (SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(id).Symbol, symbol)) return true;
+        return false;
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SyntaxNode, Dictionary<string, List<IdentifierNameSyntax>>> AssignedNames = new();
+
+    private static Dictionary<string, List<IdentifierNameSyntax>> Collect(SyntaxNode loop)
+    {
+        var targets = new Dictionary<string, List<IdentifierNameSyntax>>(StringComparer.Ordinal);
         foreach (var node in loop.DescendantNodes())
         {
             ExpressionSyntax? target = node switch
@@ -43,10 +59,17 @@ internal static class LoopInvariant
                 ArgumentSyntax { RefKindKeyword.Text: "ref" or "out" } arg => arg.Expression,
                 _ => null,
             };
-            if (target is IdentifierNameSyntax id && id.Identifier.ValueText == symbol.Name
-                && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(id).Symbol, symbol))
-                return true;
+            if (target is TupleExpressionSyntax tuple) // `(a, b) = ...` assigns both
+                foreach (var element in tuple.Arguments) Add(element.Expression);
+            else if (target is not null) Add(target);
         }
-        return false;
+        return targets;
+
+        void Add(ExpressionSyntax target)
+        {
+            if (target is not IdentifierNameSyntax id) return;
+            if (!targets.TryGetValue(id.Identifier.ValueText, out var list)) targets[id.Identifier.ValueText] = list = [];
+            list.Add(id);
+        }
     }
 }
