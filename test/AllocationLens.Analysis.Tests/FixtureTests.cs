@@ -86,7 +86,8 @@ public sealed partial class FixtureTests
                     break;
                 case MarkerVerb.Hover:
                     if (at.Count == 0) { failures.Add($"{marker}: no site to hover"); break; }
-                    var story = at[0].Message + "\n" + string.Join("\n", at[0].Why.Select(w => w.Text)) + "\n" + string.Join("\n", at[0].Remedies);
+                    var story = at[0].Message + "\n" + string.Join("\n", at[0].Why.Select(w => w.Text)) + "\n" + string.Join("\n", at[0].Remedies)
+                        + (at[0].Cold is { } coldPath ? "\n" + coldPath.Text : "");
                     if (!Regex.IsMatch(story, marker.Expected ?? "")) failures.Add($"{marker}: hover does not match; it says:\n{story}");
                     break;
             }

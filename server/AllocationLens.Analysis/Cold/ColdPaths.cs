@@ -21,9 +21,13 @@ internal static class ColdPaths
         var function = ctx.Function;
         // Only the member's own body: a lambda's scope has no static-initializer or attribute of its own.
         if (function.RunsOnce)
+        {
+            // A generic type's statics exist once per constructed type: once per type argument, not per call.
+            string once = InGenericType(function.Symbol) ? "once per process for each type argument" : "once per process";
             return function.Symbol is IMethodSymbol { MethodKind: MethodKind.StaticConstructor }
-                ? new ColdPath(ColdReason.StaticConstructor, "in the static constructor, which runs once per process")
-                : new ColdPath(ColdReason.StaticInitializer, "in a static initializer, which runs once per process");
+                ? new ColdPath(ColdReason.StaticConstructor, $"in the static constructor, which runs {once}")
+                : new ColdPath(ColdReason.StaticInitializer, $"in a static initializer, which runs {once}");
+        }
         if (function.Symbol is IMethodSymbol method && method.MethodKind is not (MethodKind.AnonymousFunction or MethodKind.LocalFunction))
         {
             if (HasAttribute(method, "ModuleInitializerAttribute"))
@@ -135,6 +139,13 @@ internal static class ColdPaths
             if (p is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax) return true;
             if (p is SwitchStatementSyntax && jump is BreakStatementSyntax) return true;
         }
+        return false;
+    }
+
+    private static bool InGenericType(ISymbol? symbol)
+    {
+        for (var type = symbol?.ContainingType; type is not null; type = type.ContainingType)
+            if (type.IsGenericType) return true;
         return false;
     }
 

@@ -20,7 +20,7 @@ internal static class RemedyFit
     public const string ThrowHelper =
         "If this method is small and called on a hot path, move the throw into a `[DoesNotReturn]` throw helper so the caller stays small enough to inline.";
     public const string RunsOncePerProcess =
-        "It runs once per process, so it costs nothing per call: keep it (a static table built once is the cheap choice).";
+        "It runs once per process (for a generic type, once per type argument), so it costs nothing per call: keep it (a static table built once is the cheap choice).";
     public const string HoistOutOfLoop = "Hoist it out of the loop and reuse one instance across iterations.";
 
     /// <summary>
