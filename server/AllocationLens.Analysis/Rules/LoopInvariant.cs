@@ -4,10 +4,10 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace AllocationLens.Analysis.Rules;
 
 /// <summary>
-/// Whether an expression in a loop could be computed once before it: it calls nothing and reads no local
-/// or parameter that the loop declares or assigns. Calls and element reads are treated as varying (they
-/// may return something new each time); fields and properties read through `this` are assumed stable,
-/// which can be wrong when the loop writes them.
+/// Whether an expression in a loop could be computed once before it: it calls nothing (itself included),
+/// reads no property or mutable field (the loop may change what they return: a reader's `Value` after
+/// `Read()`), and reads no local or parameter that the loop declares or assigns. What is left (constants,
+/// readonly fields, invariant locals, `new`, operators) gives the same value on every iteration.
 /// </summary>
 internal static class LoopInvariant
 {
@@ -15,16 +15,24 @@ internal static class LoopInvariant
     {
         var (_, loop) = Loops.Of(site);
         if (loop is null) return false;
-        foreach (var node in site.DescendantNodes())
+        foreach (var node in site.DescendantNodesAndSelf())
         {
             switch (node)
             {
-                case InvocationExpressionSyntax or ElementAccessExpressionSyntax or AwaitExpressionSyntax:
+                case InvocationExpressionSyntax or ElementAccessExpressionSyntax or AwaitExpressionSyntax or ConditionalAccessExpressionSyntax:
                     return false;
-                case IdentifierNameSyntax name when model.GetSymbolInfo(name).Symbol is ILocalSymbol or IParameterSymbol:
-                    var symbol = model.GetSymbolInfo(name).Symbol!;
-                    if (symbol.DeclaringSyntaxReferences.Any(r => loop.Span.Contains(r.Span))) return false;
-                    if (AssignedIn(loop, symbol, model)) return false;
+                case IdentifierNameSyntax name:
+                    switch (model.GetSymbolInfo(name).Symbol)
+                    {
+                        case IPropertySymbol or IEventSymbol:
+                        case IFieldSymbol { IsConst: false, IsReadOnly: false }:
+                            return false;
+                        case ILocalSymbol or IParameterSymbol:
+                            var symbol = model.GetSymbolInfo(name).Symbol!;
+                            if (symbol.DeclaringSyntaxReferences.Any(r => loop.Span.Contains(r.Span))) return false;
+                            if (AssignedIn(loop, symbol, model)) return false;
+                            break;
+                    }
                     break;
             }
         }
