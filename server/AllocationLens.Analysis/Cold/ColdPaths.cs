@@ -38,6 +38,11 @@ internal static class ColdPaths
         return onError;
     }
 
+    // The reasons whose sentence names nothing are shared: most cold sites are one of these.
+    private static readonly ColdPath Thrown = new(ColdReason.Throw, "built only to be thrown: it allocates only when the throw runs");
+    private static readonly ColdPath Caught = new(ColdReason.Catch, "in a catch block: it runs only when an exception is caught");
+    private static readonly ColdPath OnPathToThrow = new(ColdReason.ThrowPath, "on a path that always ends in a throw: it runs only when that throw does");
+
     /// <summary>
     /// The innermost error-path construct around <paramref name="site"/> within its own function. A path
     /// to a throw is the weakest reason: a catch block or a throw helper's argument around it says more.
@@ -53,9 +58,9 @@ internal static class ColdPaths
                 case MemberDeclarationSyntax or CompilationUnitSyntax or AccessorDeclarationSyntax:
                     return pathToThrow;
                 case ThrowStatementSyntax or ThrowExpressionSyntax:
-                    return new ColdPath(ColdReason.Throw, "built only to be thrown: it allocates only when the throw runs");
+                    return Thrown;
                 case CatchClauseSyntax:
-                    return new ColdPath(ColdReason.Catch, "in a catch block: it runs only when an exception is caught");
+                    return Caught;
                 case ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax call } }:
                     if (CallPath(model, call) is { } argumentOf) return argumentOf;
                     break;
@@ -64,7 +69,7 @@ internal static class ColdPaths
                     if (CallPath(model, call) is { } ofCall) return ofCall;
                     break;
                 case StatementSyntax statement when pathToThrow is null:
-                    if (EndsInThrow(model, statement)) pathToThrow = new ColdPath(ColdReason.ThrowPath, "on a path that always ends in a throw: it runs only when that throw does");
+                    if (EndsInThrow(model, statement)) pathToThrow = OnPathToThrow;
                     break;
             }
         }
@@ -160,14 +165,19 @@ internal static class ColdPaths
     }
 
     /// <summary>"DEBUG" (or "DEBUG or TRACE") for a [Conditional] method or an override of one; null otherwise.</summary>
+    /// <remarks>Asked for every call a site is an argument of, so the common answer (none) allocates nothing.</remarks>
     private static string? ConditionalSymbols(IMethodSymbol method)
     {
         for (var m = method.OriginalDefinition; m is not null; m = m.OverriddenMethod?.OriginalDefinition)
         {
-            var symbols = m.GetAttributes()
-                .Where(a => a.AttributeClass is { Name: "ConditionalAttribute", ContainingNamespace.Name: "Diagnostics" } && a.ConstructorArguments is [{ Value: string }])
-                .Select(a => (string)a.ConstructorArguments[0].Value!).ToList();
-            if (symbols.Count > 0) return string.Join(" or ", symbols);
+            string? symbols = null;
+            foreach (var attribute in m.GetAttributes())
+            {
+                if (attribute.AttributeClass is not { Name: "ConditionalAttribute", ContainingNamespace.Name: "Diagnostics" }) continue;
+                if (attribute.ConstructorArguments is not [{ Value: string symbol }]) continue;
+                symbols = symbols is null ? symbol : $"{symbols} or {symbol}";
+            }
+            if (symbols is not null) return symbols;
             if (!m.IsOverride) return null;
         }
         return null;

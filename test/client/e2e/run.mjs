@@ -342,7 +342,7 @@ async function main() {
       await page.keyboard.press('Escape');
       // Written after the view's checks, so its counts stay those of the project as checked in.
       fs.writeFileSync(path.join(workspace, 'Guard.cs'),
-        'namespace Net10App;\n\npublic static class Guard\n{\n    public static int Positive(int n) => n > 0 ? n : throw new System.ArgumentOutOfRangeException(nameof(n), "not positive: " + n);\n\n    public static object Box(int n) => n;\n}\n');
+        'namespace Net10App;\n\npublic static class Guard\n{\n    public static int Positive(int n)\n    {\n        if (n <= 0) throw new System.ArgumentException("bad: " + n);\n        return n;\n    }\n\n    public static object Box(int n) => n;\n}\n');
       await openFile(page, 'Guard.cs');
       // A dimmed hint is an `after` decoration: its text lives in the CSS of the line's decoration span.
       const dimmed = await until('a dimmed `heap · cold` hint', async () => {
