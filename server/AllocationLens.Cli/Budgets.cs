@@ -36,7 +36,8 @@ public sealed class Budgets
                 var model = group.Compilation.GetSemanticModel(tree);
                 var hot = HotMethods.In(tree, model, configuration.Budgets, cancellationToken).ToList();
                 if (hot.Count == 0) continue;
-                budgets.HotSites.AddRange(sites.Where(s => s.Kind != AllocationKind.Stack && (countCold || s.Cold is null) && hot.Any(h => h.Declaration.Span.Contains(s.Where.Span))));
+                budgets.HotSites.AddRange(sites.Where(s => s.Kind != AllocationKind.Stack
+                    && hot.Any(h => h.Declaration.Span.Contains(s.Where.Span) && (s.Cold is null || countCold || h.Budget.CountCold))));
                 // Reached source callees count through their call summaries (cached per compilation).
                 var runtime = TargetRuntime.Parse(group.TargetFramework);
                 budgets.Violations.AddRange(BudgetCheck.Check(tree, hot, sites,
