@@ -17,15 +17,17 @@ export interface ViewSite {
   certain: boolean;
   /** After Verify with JIT: "verified" or "disagrees"; null when the JIT has not judged the site. */
   jit?: 'verified' | 'disagrees' | null;
+  /** Cold by construction: "throw", "catch", "static-initializer", ...; null or absent on the normal path. */
+  cold?: string | null;
 }
 export interface ViewMethod { name: string; range: LspRange; sites: ViewSite[]; }
 export interface ViewDocument { uri: string; path: string; project: string; target: string; open: boolean; methods: ViewMethod[]; }
 
 export type JitFilter = 'all' | 'verified' | 'disagrees';
 /** What the view shows: kinds, the JIT state, and optionally one method (from its CodeLens). */
-export interface ViewFilter { heap: boolean; boxed: boolean; stack: boolean; jit: JitFilter; method?: { uri: string; name: string }; }
-/** Heap and boxed sites; stack ones cost nothing and are off until asked for. */
-export const defaultFilter: ViewFilter = { heap: true, boxed: true, stack: false, jit: 'all' };
+export interface ViewFilter { heap: boolean; boxed: boolean; stack: boolean; cold: boolean; jit: JitFilter; method?: { uri: string; name: string }; }
+/** Heap and boxed sites, cold ones (listed last) included; stack ones cost nothing and are off until asked for. */
+export const defaultFilter: ViewFilter = { heap: true, boxed: true, stack: false, cold: true, jit: 'all' };
 
 export interface Counts { heap: number; boxed: number; stack: number; }
 
@@ -36,12 +38,13 @@ export interface ProjectNode { type: 'project'; id: string; name: string; counts
 export type TreeNode = ProjectNode | FileNode | MethodNode | SiteNode;
 
 /**
- * Most costly first: heap and boxed before stack (which costs nothing); then deeper loops first (a site
+ * Most costly first: heap and boxed on the normal path, then cold ones (a throw, a catch block, an
+ * initializer: paid on an error path or once), then stack (which costs nothing); then deeper loops first (a site
  * in a loop is paid per iteration); then certain before "may"; then larger static sizes first (an
  * unknown size after every known one); then source position, so the order is stable.
  */
 export function compareSites(a: ViewSite, b: ViewSite): number {
-  return (isStack(a) ? 1 : 0) - (isStack(b) ? 1 : 0)
+  return rank(a) - rank(b)
     || b.loopDepth - a.loopDepth
     || (a.certain ? 0 : 1) - (b.certain ? 0 : 1)
     || (b.bytes ?? -1) - (a.bytes ?? -1)
@@ -49,12 +52,13 @@ export function compareSites(a: ViewSite, b: ViewSite): number {
     || a.range.start.character - b.range.start.character;
 }
 
-function isStack(site: ViewSite): boolean { return site.kind === 'stack'; }
+function rank(site: ViewSite): number { return site.kind === 'stack' ? 2 : site.cold ? 1 : 0; }
 
 export function wantsSite(site: ViewSite, filter: ViewFilter): boolean {
   if (site.kind === 'heap' && !filter.heap) return false;
   if (site.kind === 'boxed' && !filter.boxed) return false;
   if (site.kind === 'stack' && !filter.stack) return false;
+  if (site.cold && !filter.cold) return false;
   if (filter.jit === 'verified' && site.jit !== 'verified') return false;
   if (filter.jit === 'disagrees' && site.jit !== 'disagrees') return false;
   return true;
@@ -82,8 +86,14 @@ export function countsText(counts: Counts): string {
 }
 
 /** A site's line in the view, after its expression: "heap · 24 B · loop depth 2 · may · JIT ✓". */
+/** The word a cold site's hint adds: `once` for initializers, `cold` for error paths. */
+export function coldWord(reason: string): string {
+  return reason === 'static-initializer' || reason === 'static-constructor' || reason === 'module-initializer' ? 'once' : 'cold';
+}
+
 export function siteDescription(site: ViewSite): string {
   const parts = [site.kind];
+  if (site.cold) parts.push(coldWord(site.cold));
   if (site.bytes !== undefined && site.bytes !== null) parts.push(`${site.bytes} B`);
   if (site.loopDepth > 0) parts.push(site.loopDepth === 1 ? 'in a loop' : `loop depth ${site.loopDepth}`);
   if (!site.certain) parts.push('may');

@@ -142,11 +142,12 @@ export class AllocationsView implements vscode.TreeDataProvider<TreeNode>, vscod
   /** One picker for every filter (the view's filter button). */
   async pickFilter(): Promise<void> {
     const jitKnown = hasJitVerdicts(this.documents());
-    type Item = vscode.QuickPickItem & { key: 'heap' | 'boxed' | 'stack' | 'verified' | 'disagrees' };
+    type Item = vscode.QuickPickItem & { key: 'heap' | 'boxed' | 'stack' | 'cold' | 'verified' | 'disagrees' };
     const items: Item[] = [
       { key: 'heap', label: 'heap', description: 'new objects on the GC heap', picked: this.filter.heap },
       { key: 'boxed', label: 'boxed', description: 'value types boxed onto the heap', picked: this.filter.boxed },
       { key: 'stack', label: 'stack', description: 'looks like an allocation, stays off the heap', picked: this.filter.stack },
+      { key: 'cold', label: 'cold and once', description: 'only when throwing, in a catch block, or once in an initializer (listed last)', picked: this.filter.cold },
       { key: 'verified', label: 'verified by the JIT only', description: jitKnown ? '' : 'run "Verify with JIT" first', picked: this.filter.jit === 'verified' },
       { key: 'disagrees', label: 'disagreeing with the JIT only', description: jitKnown ? '' : 'run "Verify with JIT" first', picked: this.filter.jit === 'disagrees' },
     ];
@@ -154,7 +155,7 @@ export class AllocationsView implements vscode.TreeDataProvider<TreeNode>, vscod
     if (!picked) return;
     const keys = new Set(picked.map(p => p.key));
     this.setFilter({
-      ...this.filter, heap: keys.has('heap'), boxed: keys.has('boxed'), stack: keys.has('stack'),
+      ...this.filter, heap: keys.has('heap'), boxed: keys.has('boxed'), stack: keys.has('stack'), cold: keys.has('cold'),
       jit: keys.has('disagrees') ? 'disagrees' : keys.has('verified') ? 'verified' : 'all',
     });
   }

@@ -2,11 +2,21 @@
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, State } from 'vscode-languageclient/node';
-import { HintSettings, ServerStatus, missingDotnetMessage, resolveDotnet, serverDllPath, wantsHint } from './config';
+import { ColdHintDecorations } from './coldHints';
+import { ColdSites, HintSettings, ServerStatus, coldSitesSetting, isColdHint, missingDotnetMessage, resolveDotnet, serverDllPath, wantsHint } from './config';
 
 export function hintSettings(): HintSettings {
   const c = vscode.workspace.getConfiguration('allocationLens.hints');
   return { enabled: c.get('enabled', true), showHeap: c.get('showHeap', true), showBoxed: c.get('showBoxed', true), showStack: c.get('showStack', true) };
+}
+
+/** allocationLens.inlayHints.coldSites: show, dim (the default) or hide the hints of cold sites. */
+export function coldSites(): ColdSites {
+  return coldSitesSetting(vscode.workspace.getConfiguration('allocationLens.inlayHints').get('coldSites', 'dim'));
+}
+
+function labelOf(hint: vscode.InlayHint): string {
+  return typeof hint.label === 'string' ? hint.label : hint.label.map(p => p.value).join('');
 }
 
 /** allocationLens.inlayHints.callSummaries: hints after calls whose source callees allocate (off by default). */
@@ -21,10 +31,14 @@ export class ServerController implements vscode.Disposable {
   /** Load state changes: from the server's allocationLens/status notifications, and stops. */
   readonly onStatus = this.statusEmitter.event;
 
+  /** Cold sites' hints drawn dimmed (allocationLens.inlayHints.coldSites = dim). */
+  private readonly dimmed = new ColdHintDecorations();
+
   constructor(private readonly context: vscode.ExtensionContext, private readonly output: vscode.LogOutputChannel) {}
 
   /** Asks VS Code to request hints again, after a settings change. */
   refreshHints(): void {
+    this.dimmed.clear();
     const feature = this.current?.getFeature('textDocument/inlayHint');
     for (const editor of vscode.window.visibleTextEditors) feature?.getProvider(editor.document)?.onDidChangeInlayHints.fire();
   }
@@ -75,8 +89,14 @@ export class ServerController implements vscode.Disposable {
         provideInlayHints: async (document, range, token, next) => {
           const settings = hintSettings();
           if (!settings.enabled) return [];
-          const hints = await next(document, range, token);
-          return hints?.filter(h => wantsHint(typeof h.label === 'string' ? h.label : h.label.map(p => p.value).join(''), settings));
+          const hints = (await next(document, range, token))?.filter(h => wantsHint(labelOf(h), settings));
+          if (!hints) return hints;
+          // Cold sites (a throw, a catch block, an initializer): shown as they are, dimmed, or hidden.
+          const mode = coldSites();
+          if (mode === 'show') return hints;
+          const cold = hints.filter(h => isColdHint(labelOf(h)));
+          if (mode === 'dim') this.dimmed.update(document, range, cold);
+          return hints.filter(h => !isColdHint(labelOf(h)));
         },
         // The CodeLens setting applies here too: turning it off or on takes effect without a restart.
         provideCodeLenses: async (document, token, next) =>
@@ -116,6 +136,7 @@ export class ServerController implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.dimmed.dispose();
     void this.stop();
   }
 }

@@ -42,12 +42,29 @@ export interface HintSettings { enabled: boolean; showHeap: boolean; showBoxed: 
 
 export function wantsHint(label: string, settings: HintSettings): boolean {
   if (!settings.enabled) return false;
-  switch (label) {
+  switch (hintKind(label)) {
     case 'heap': return settings.showHeap;
     case 'boxed': return settings.showBoxed;
     case 'stack': return settings.showStack;
     default: return true;
   }
+}
+
+/** The kind a hint label starts with: `heap` in `heap`, `heap · cold`, `heap ✓` or `⚠ stack · JIT heap`. */
+export function hintKind(label: string): string {
+  return label.replace(/^⚠\s*/, '').split(/[\s·]/, 1)[0];
+}
+
+/** allocationLens.inlayHints.coldSites: how hints of sites that are cold by construction show. */
+export type ColdSites = 'show' | 'dim' | 'hide';
+
+export function coldSitesSetting(value: unknown): ColdSites {
+  return value === 'show' || value === 'hide' ? value : 'dim';
+}
+
+/** Whether a hint label is a cold site's (`heap · cold`, `boxed · once`, with or without a JIT mark). */
+export function isColdHint(label: string): boolean {
+  return /·\s(cold|once)\b/.test(label);
 }
 
 /** The server's load state, as the status bar shows it. */

@@ -27,6 +27,8 @@ export interface ExplainSite {
   range?: { start: { line: number; character: number } };
   jit?: JitFacts | null;
   fixes?: ExplainFix[];
+  /** Set on a site that is cold by construction: the reason, the hint's word (`cold`, `once`) and the sentence. */
+  cold?: { reason: string; label: string; message: string } | null;
 }
 /** One call whose source callees allocate ("Calls that allocate"): the server's call summary. */
 export interface ExplainCallSite { uri: string; path: string; line: number; column: number; kind: string; subject: string; bytes?: number | null; inside: string; inLoop: boolean; }
@@ -87,6 +89,7 @@ export function renderSite(site: ExplainSite): string {
 <h2><span class="badge">${escapeHtml(site.kind)}</span> <code>${escapeHtml(site.subject)}</code></h2>
 <p class="what">${escapeHtml(site.category)} <code>${escapeHtml(site.type)}</code>${size}${site.loopDepth > 0 ? ` · inside ${site.loopDepth} loop(s)` : ''}</p>
 <p class="message">${inlineCode(site.message)}</p>
+${site.cold ? `<p class="cold"><span class="badge">${escapeHtml(site.cold.label)}</span> ${inlineCode(site.cold.message)}.</p>` : ''}
 <h3>Why</h3>
 <ol class="why">${steps}</ol>
 <div class="flow">${flowSvg(site)}</div>

@@ -22,7 +22,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     server,
     status,
     vscode.workspace.onDidChangeConfiguration(e => {
-      if (e.affectsConfiguration('allocationLens.hints')) server!.refreshHints();
+      if (e.affectsConfiguration('allocationLens.hints') || e.affectsConfiguration('allocationLens.inlayHints.coldSites')) server!.refreshHints();
       if (e.affectsConfiguration('allocationLens.codeLens')) server!.refreshCodeLenses();
     }),
     view,

@@ -24,13 +24,15 @@ internal sealed class RuleContext
 
     public void Report(
         SourceSpan where, AllocationKind kind, string category, ITypeSymbol? type, int? bytes, string subject,
-        string message, ImmutableArray<WhyStep> why, ImmutableArray<string> remedies, int loopDepth, bool certain)
+        string message, ImmutableArray<WhyStep> why, ImmutableArray<string> remedies, int loopDepth, bool certain, ColdPath? cold)
     {
-        _sites.Add(new AllocationSite(where, kind, category, TypeName(type), bytes, subject, message, why, remedies, loopDepth, Runtime.Description, certain));
+        // A stack verdict costs nothing, so there is nothing to call cold.
+        _sites.Add(new AllocationSite(where, kind, category, TypeName(type), bytes, subject, message, why, remedies, loopDepth, Runtime.Description, certain,
+            kind == AllocationKind.Stack ? null : cold));
     }
 
-    public void Report(SourceSpan where, AllocationKind kind, string category, ITypeSymbol? type, int? bytes, string subject, Verdict verdict, ImmutableArray<string> remedies, int loopDepth) =>
-        Report(where, kind, category, type, bytes, subject, verdict.Message(subject), verdict.Why, remedies, loopDepth, verdict.Certain);
+    public void Report(SourceSpan where, AllocationKind kind, string category, ITypeSymbol? type, int? bytes, string subject, Verdict verdict, ImmutableArray<string> remedies, int loopDepth, ColdPath? cold) =>
+        Report(where, kind, category, type, bytes, subject, verdict.Message(subject), verdict.Why, remedies, loopDepth, verdict.Certain, cold);
 
     public static string TypeName(ITypeSymbol? type) => type switch
     {

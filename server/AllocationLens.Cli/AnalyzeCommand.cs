@@ -153,7 +153,7 @@ public static class AnalyzeCommand
             ? await AnalyzeVerification.RunAsync(groups, results, options.VerifyRuntimes, stderr, cancellationToken).ConfigureAwait(false)
             : null;
         timings?.End("verification");
-        var budgets = Budgets.Check(groups, results, full, stderr, cancellationToken);
+        var budgets = Budgets.Check(groups, results, full, stderr, cancellationToken, options.CountCold);
         timings?.End("budgets");
         if (timings is not null) stderr.WriteLine($"allocation-lens: timings: {timings}");
         return (new AnalysisRun(results, target, verification, budgets, groups), 0);
@@ -214,7 +214,7 @@ public static class AnalyzeCommand
         foreach (var reported in report)
         {
             var site = reported.Site;
-            stdout.WriteLine($"{DisplayPath(site.Where.Path)}:{site.Where.Lines.Start.Line + 1}:{site.Where.Lines.Start.Character + 1}: {Label(site.Kind)}: {site.Message}");
+            stdout.WriteLine($"{DisplayPath(site.Where.Path)}:{site.Where.Lines.Start.Line + 1}:{site.Where.Lines.Start.Character + 1}: {Label(site.Kind)}: {site.Message}{(site.Cold is { } cold ? $" [{cold.Word}: {cold.Id}]" : "")}");
             if (reported.Runtimes.Count > 0) stdout.WriteLine($"    runtimes: {reported.RuntimesText}");
             if (reported.OnlyIn is { } onlyIn) stdout.WriteLine($"    only in: {string.Join(", ", onlyIn)}");
             if (verification?.Sites.GetValueOrDefault(site) is not { } jit) continue;
@@ -234,6 +234,9 @@ public static class AnalyzeCommand
     }
 
     private static string Label(AllocationKind kind) => kind.ToString().ToLowerInvariant();
+
+    /// <summary>A cold site's `cold` object in JSON and SARIF: its reason, the hint's word, and the sentence; null for other sites.</summary>
+    internal static object? ColdJson(ColdPath? cold) => cold is null ? null : new { reason = cold.Id, label = cold.Word, message = cold.Text };
 
     /// <summary>The public JSON contract (docs/json-format.md): version 1, 1-based lines and columns.</summary>
     private static void WriteJson(TextWriter stdout, AnalysisRun run)
@@ -289,6 +292,7 @@ public static class AnalyzeCommand
                 message = r.Site.Message,
                 why = r.Site.Why.Select(w => new { path = DisplayPath(w.Where.Path), line = w.Where.Line + 1, column = w.Where.Lines.Start.Character + 1, message = w.Text }).ToArray(),
                 remedies = r.Site.Remedies.ToArray(),
+                cold = ColdJson(r.Site.Cold),
                 loopDepth = r.Site.LoopDepth,
                 certain = r.Site.Certain,
                 target = r.Target,

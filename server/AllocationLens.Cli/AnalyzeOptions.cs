@@ -49,6 +49,12 @@ public sealed record AnalyzeOptions(string Path, string Format, string? Target, 
     /// </summary>
     public DesignTimeCache? DesignTimeCache { get; init; } = DesignTimeCache.Default();
 
+    /// <summary>
+    /// `--count-cold`: budgets and `--fail-on` count sites that are cold by construction (throws, catch blocks,
+    /// static initializers) too; by default they are left out.
+    /// </summary>
+    public bool CountCold { get; init; }
+
     /// <summary>The `--fail-on` values: budget, heap, boxed (exit code 3 when met).</summary>
     public IReadOnlyList<string> FailOn => FailOnKinds ?? [];
 
@@ -73,5 +79,8 @@ public sealed record AnalyzeOptions(string Path, string Format, string? Target, 
         parse.GetValue(CommandLine.Target),
         parse.GetValue(CommandLine.Verify),
         parse.GetValue(CommandLine.Runtime) ?? [],
-        parse.GetValue(CommandLine.FailOn) ?? []);
+        parse.GetValue(CommandLine.FailOn) ?? [])
+    {
+        CountCold = parse.GetValue(CommandLine.CountCold),
+    };
 }

@@ -15,14 +15,14 @@ public sealed class Budgets
     public const int FailureExitCode = 3;
 
     public List<BudgetViolation> Violations { get; } = [];
-    /// <summary>Every heap or boxed site inside a hot method, within its budget or not.</summary>
+    /// <summary>Every heap or boxed site inside a hot method, within its budget or not (cold ones only with --count-cold).</summary>
     public List<AllocationSite> HotSites { get; } = [];
 
     /// <remarks>
     /// A multi-targeted project is checked in each target (a site may exist in only one), and each violation
     /// and hot site is reported once: in the primary target (ReportedSites' order), the others add only what it lacks.
     /// </remarks>
-    public static Budgets Check(IReadOnlyList<AnalyzedGroup> groups, List<JudgedSite> results, string analysedPath, TextWriter stderr, CancellationToken cancellationToken)
+    public static Budgets Check(IReadOnlyList<AnalyzedGroup> groups, List<JudgedSite> results, string analysedPath, TextWriter stderr, CancellationToken cancellationToken, bool countCold = false)
     {
         var folders = new List<string> { Directory.Exists(analysedPath) ? analysedPath : Path.GetDirectoryName(analysedPath)! };
         folders.AddRange(groups.Where(g => g.ProjectPath is not null).Select(g => Path.GetDirectoryName(g.ProjectPath)!));
@@ -44,11 +44,12 @@ public sealed class Budgets
                 var model = group.Compilation.GetSemanticModel(tree);
                 var hot = HotMethods.In(tree, model, configuration.Budgets, cancellationToken).ToList();
                 if (hot.Count == 0) continue;
-                budgets.HotSites.AddRange(sites.Where(s => s.Kind != AllocationKind.Stack && hot.Any(h => h.Declaration.Span.Contains(s.Where.Span)))
+                budgets.HotSites.AddRange(sites.Where(s => s.Kind != AllocationKind.Stack
+                        && hot.Any(h => h.Declaration.Span.Contains(s.Where.Span) && (s.Cold is null || countCold || h.Budget.CountCold)))
                     .Where(s => seenHotSites.Add((s.Where.Path, s.Where.Span.Start, s.Where.Span.Length, s.Category))));
                 // Reached source callees count through their call summaries (cached per compilation), for the runtime that runs them.
                 budgets.Violations.AddRange(BudgetCheck.Check(tree, hot, sites,
-                    declaration => CallSummaries.OfMember(group.Compilation, declaration, group.Runtime, cancellationToken), cancellationToken)
+                    declaration => CallSummaries.OfMember(group.Compilation, declaration, group.Runtime, cancellationToken), cancellationToken, countCold)
                     .Where(v => seenViolations.Add((v.Declaration.Path, v.Declaration.Span.Start, v.Method))));
             }
         }

@@ -41,6 +41,11 @@ public static class CommandLine
         Description = "Exit with code 3 when: budget (a hot method exceeds its budget), heap or boxed (such a site sits in a hot method). Repeatable.",
     };
 
+    public static readonly Option<bool> CountCold = new("--count-cold")
+    {
+        Description = "Budgets and --fail-on count cold sites too (throws, catch blocks, static initializers), which they leave out by default.",
+    };
+
     static CommandLine()
     {
         Format.AcceptOnlyFromAmong("text", "json", "sarif");
@@ -52,7 +57,7 @@ public static class CommandLine
     {
         var analyze = new Command("analyze", "Print every allocation site of a file, project, solution or folder, with the reasons (like go build -gcflags=-m).")
         {
-            PathArgument, Format, Target, Verify, Runtime, FailOn,
+            PathArgument, Format, Target, Verify, Runtime, FailOn, CountCold,
         };
         analyze.Validators.Add(result =>
         {

@@ -65,6 +65,7 @@ public static class SarifReport
             sarifResults.Add(new
             {
                 ruleId = RuleId(site.Category),
+                // Every site is a note; a cold one (properties.cold) stays one whatever else changes.
                 level = "note",
                 message = new { text = $"{site.Kind.ToString().ToLowerInvariant()}: {site.Message}" },
                 locations = new[] { Location(site.Where) },
@@ -80,6 +81,7 @@ public static class SarifReport
                     runtimes = r.Runtimes.Count == 0 ? null : r.Runtimes.Select(v => new { runtime = v.Runtime.DisplayName, target = v.Target, kind = v.KindText }).ToArray(),
                     targets = r.OnlyIn,
                     remedies = site.Remedies.ToArray(),
+                    cold = AnalyzeCommand.ColdJson(site.Cold),
                     jit = jit is { Verdicts.Length: > 0 } ? jit.Verdicts.Select(v => new { runtime = v.Runtime, kind = v.Kind }).ToArray() : null,
                 },
             });

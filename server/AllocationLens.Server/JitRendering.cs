@@ -20,7 +20,8 @@ public static class JitRendering
     /// <summary>The hint's label for a comparison already made: plain, verified (`heap ✓`) or disagreeing (`⚠ stack · JIT heap`).</summary>
     public static string HintLabel(AllocationSite site, JitVerdict? compared, bool disagrees)
     {
-        var label = SiteRendering.Label(site.Kind);
+        // A cold site says so in one word: `heap · cold` (an error path), `heap · once` (an initializer).
+        var label = SiteRendering.Label(site.Kind) + (site.Cold is { } cold ? " · " + cold.Word : "");
         if (compared is null) return label;
         return disagrees ? $"⚠ {label} · JIT {compared.Kind}" : $"{label} ✓";
     }

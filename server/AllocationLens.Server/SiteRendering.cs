@@ -37,6 +37,7 @@ public static class SiteRendering
         var (compared, disagrees) = jit is null ? (null, false) : JitRendering.Compare(site, jit, targetFramework, runtimes);
         var label = JitRendering.HintLabel(site, compared, disagrees);
         var tooltip = $"**{Label(site.Kind)}**: {Escape(site.Message)}";
+        if (site.Cold is { } cold) tooltip += $"\n\n*{cold.Word}*: {Escape(cold.Text)}";
         string? jitState = null;
         if (compared is not null)
         {
@@ -44,7 +45,7 @@ public static class SiteRendering
             tooltip += "\n\n" + JitRendering.RuntimeLine(jit!, compared);
         }
         return new(End(site), label, new MarkupContent("markdown", tooltip), PaddingLeft: true,
-            new { kind = Label(site.Kind), category = site.Category, jit = jitState });
+            new { kind = Label(site.Kind), category = site.Category, jit = jitState, cold = site.Cold?.Id });
     }
 
     /// <summary>Hover Markdown: what, how big, why (numbered, linked), for which runtime, and what to do.</summary>
@@ -56,7 +57,9 @@ public static class SiteRendering
         if (site.TypeName.Length > 0) md.Append(" `").Append(site.TypeName).Append('`');
         if (site.Bytes is { } bytes) md.Append(" · ").Append(bytes).Append(" bytes");
         if (site.LoopDepth > 0) md.Append(" · in a loop (depth ").Append(site.LoopDepth).Append(')');
+        if (site.Cold is { } cold) md.Append(" · ").Append(cold.Word);
         md.Append("\n\n").Append(Escape(site.Message)).Append("\n\n");
+        if (site.Cold is { } coldPath) md.Append("*").Append(coldPath.RunsOnce ? "Runs once" : "Cold").Append("*: ").Append(Escape(coldPath.Text)).Append(".\n\n");
         int n = 1;
         foreach (var step in site.Why)
         {
@@ -112,6 +115,7 @@ public static class SiteRendering
             text = s.Text,
         }).ToArray(),
         remedies = site.Remedies.ToArray(),
+        cold = site.Cold is { } c ? new { reason = c.Id, label = c.Word, message = c.Text } : null,
         otherRuntimes = otherRuntimes.Select(r => new { runtime = r.Runtime.DisplayName, kind = r.Kind is { } k ? Label(k) : "none", inPlay = r.InPlay, reason = r.InPlay ? r.Runtime.Reason : null }).ToArray(),
         jit = JitRendering.Explain(site, jit, targetFramework, runtimes ?? []),
         markdown = HoverMarkdown(site, documentUri, source, jit, targetFramework, runtimes, otherRuntimes.Where(r => r.InPlay).ToList()),
@@ -131,31 +135,38 @@ public static class SiteRendering
         loopDepth = site.LoopDepth,
         certain = site.Certain,
         jit,
+        cold = site.Cold?.Id,
     };
 
     /// <summary>
     /// A member's CodeLens: "2 heap · 1 boxed · 1 in a loop · 96 B per call". Only heap and boxed sites
     /// count (stack ones cost nothing); "per call" adds the static sizes of those outside loops ("≥" when
-    /// some size is not static, left out when none is). Null when the member allocates nothing.
+    /// some size is not static, left out when none is). Cold sites (a throw, a catch, an initializer) are
+    /// listed apart ("· 2 cold", "· 1 once") and never in the counts or the bytes per call. Null when the member
+    /// allocates nothing.
     /// </summary>
     public static string? LensTitle(IReadOnlyList<AllocationSite> sites)
     {
         int heap = 0, boxed = 0, inLoop = 0, perCallBytes = 0;
+        int cold = 0, once = 0;
         bool unknownSize = false, anyKnown = false;
         foreach (var site in sites)
         {
             if (site.Kind == AllocationKind.Stack) continue;
+            if (site.Cold is { } c) { if (c.RunsOnce) once++; else cold++; continue; }
             if (site.Kind == AllocationKind.Heap) heap++; else boxed++;
             if (site.LoopDepth > 0) { inLoop++; continue; }
             if (site.Bytes is { } bytes) { perCallBytes += bytes; anyKnown = true; }
             else unknownSize = true;
         }
-        if (heap + boxed == 0) return null;
-        var parts = new List<string>(4);
+        if (heap + boxed + cold + once == 0) return null;
+        var parts = new List<string>(5);
         if (heap > 0) parts.Add($"{heap} heap");
         if (boxed > 0) parts.Add($"{boxed} boxed");
         if (inLoop > 0) parts.Add($"{inLoop} in a loop");
         if (anyKnown) parts.Add($"{(unknownSize ? "≥ " : "")}{perCallBytes} B per call");
+        if (cold > 0) parts.Add($"{cold} cold");
+        if (once > 0) parts.Add($"{once} once");
         return string.Join(" · ", parts);
     }
 

@@ -7,7 +7,7 @@ namespace AllocationLens.Workspace;
 /// `.allocationlens.json` at a workspace or project root names hot methods and their budgets:
 /// <code>{ "budgets": [ { "method": "Shop.Orders.Total", "maxSites": 0, "maxBytes": 64 } ] }</code>
 /// `method` is "Namespace.Type.Method" (no parameters: every overload); `maxSites` defaults to 0 and
-/// `maxBytes` to none. A malformed file is reported in <see cref="Problems"/> and otherwise ignored.
+/// `maxBytes` to none; `"countCold": true` counts sites that are cold by construction too. A malformed file is reported in <see cref="Problems"/> and otherwise ignored.
 /// </summary>
 public sealed record BudgetConfiguration(IReadOnlyList<ConfiguredBudget> Budgets, IReadOnlyList<string> Problems)
 {
@@ -41,7 +41,8 @@ public sealed record BudgetConfiguration(IReadOnlyList<ConfiguredBudget> Budgets
                     }
                     int sites = entry.TryGetProperty("maxSites", out var s) && s.TryGetInt32(out var si) && si >= 0 ? si : 0;
                     int? bytes = entry.TryGetProperty("maxBytes", out var b) && b.TryGetInt32(out var bi) && bi >= 0 ? bi : null;
-                    budgets.Add(new ConfiguredBudget(name, new AllocationBudget(sites, bytes, "listed in " + FileName)));
+                    bool countCold = entry.TryGetProperty("countCold", out var c) && c.ValueKind == JsonValueKind.True;
+                    budgets.Add(new ConfiguredBudget(name, new AllocationBudget(sites, bytes, "listed in " + FileName, countCold)));
                 }
             }
             catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)

@@ -15,7 +15,7 @@ namespace AllocationLens.Analysis.Tests;
 public sealed partial class FixtureTests
 {
     [GeneratedRegex(@"//@ target\((?<tfm>[^)]+)\)")]
-    private static partial Regex TargetMarker();
+    internal static partial Regex TargetMarker();
 
     [GeneratedRegex(@"//@ langversion\((?<version>[^)]+)\)")]
     private static partial Regex LangVersionMarker();
@@ -24,7 +24,7 @@ public sealed partial class FixtureTests
     private static partial Regex DefineMarker();
 
     /// <summary>The fixture's own language version and preprocessor symbols, when its markers ask for them.</summary>
-    private static Microsoft.CodeAnalysis.CSharp.CSharpCompilation WithFixtureOptions(Microsoft.CodeAnalysis.CSharp.CSharpCompilation compilation, string fixture, string text)
+    internal static Microsoft.CodeAnalysis.CSharp.CSharpCompilation WithFixtureOptions(Microsoft.CodeAnalysis.CSharp.CSharpCompilation compilation, string fixture, string text)
     {
         var version = LangVersionMarker().Match(text);
         var symbols = DefineMarker().Matches(text).Select(m => m.Groups["symbol"].Value).ToArray();
@@ -76,7 +76,8 @@ public sealed partial class FixtureTests
                     if (at.Count == 0) { failures.Add($"{marker}: no site here"); break; }
                     var site = at[0];
                     claimed.Add(site);
-                    var label = site.Kind.ToString().ToLowerInvariant();
+                    // A cold site's label carries its reason: `heap cold:throw`, `heap once:static-initializer`.
+                    var label = site.Kind.ToString().ToLowerInvariant() + (site.Cold is { } cold ? $" {cold.Word}:{cold.Id}" : "");
                     if (label != marker.Expected) failures.Add($"{marker}: got {label}: {site.Message}");
                     if (site.Kind != AllocationKind.Stack && site.Why.IsEmpty) failures.Add($"{marker}: a {label} verdict without a reason");
                     break;
@@ -85,7 +86,8 @@ public sealed partial class FixtureTests
                     break;
                 case MarkerVerb.Hover:
                     if (at.Count == 0) { failures.Add($"{marker}: no site to hover"); break; }
-                    var story = at[0].Message + "\n" + string.Join("\n", at[0].Why.Select(w => w.Text)) + "\n" + string.Join("\n", at[0].Remedies);
+                    var story = at[0].Message + "\n" + string.Join("\n", at[0].Why.Select(w => w.Text)) + "\n" + string.Join("\n", at[0].Remedies)
+                        + (at[0].Cold is { } coldPath ? "\n" + coldPath.Text : "");
                     if (!Regex.IsMatch(story, marker.Expected ?? "")) failures.Add($"{marker}: hover does not match; it says:\n{story}");
                     break;
             }

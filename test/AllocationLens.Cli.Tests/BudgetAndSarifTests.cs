@@ -121,4 +121,62 @@ public sealed class BudgetAndSarifTests
         if (!process.WaitForExit(TimeSpan.FromMinutes(5))) { process.Kill(true); throw new TimeoutException($"{file} did not finish"); }
         if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {process.ExitCode}: {stdout.Result}{stderr.Result}");
     }
+
+    private static readonly string ColdSites = Path.Combine(Root, "test", "projects", "ColdSites", "Parser.cs");
+
+    [Fact]
+    public async Task Cold_sites_carry_their_reason_in_text_json_and_sarif()
+    {
+        var (_, text, _) = await Analyze(ColdSites);
+        var lines = text.Split('\n');
+        Assert.Contains(lines, l => l.Contains("heap: new FormatException(", StringComparison.Ordinal) && l.EndsWith("[cold: throw]", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("\"not a digit: \" + c", StringComparison.Ordinal) && l.EndsWith("[cold: throw]", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("new() { [\"true\"]", StringComparison.Ordinal) && l.EndsWith("[once: static-initializer]", StringComparison.Ordinal));
+
+        var (_, json, _) = await Analyze(ColdSites, "--format", "json");
+        var sites = JsonDocument.Parse(json).RootElement.GetProperty("sites").EnumerateArray().ToList();
+        var thrown = Assert.Single(sites, s => s.GetProperty("type").GetString() == "System.FormatException" && s.GetProperty("message").GetString()!.Contains("not a digit", StringComparison.Ordinal));
+        var cold = thrown.GetProperty("cold");
+        Assert.Equal("throw", cold.GetProperty("reason").GetString());
+        Assert.Equal("cold", cold.GetProperty("label").GetString());
+        Assert.Contains("only when the throw runs", cold.GetProperty("message").GetString());
+        // A throw's remedies say it allocates only when it throws; never "make it a struct".
+        Assert.DoesNotContain(thrown.GetProperty("remedies").EnumerateArray(), r => r.GetString()!.Contains("struct", StringComparison.Ordinal));
+        var table = Assert.Single(sites, s => s.GetProperty("type").GetString()!.StartsWith("System.Collections.Generic.Dictionary", StringComparison.Ordinal));
+        Assert.Equal("static-initializer", table.GetProperty("cold").GetProperty("reason").GetString());
+        Assert.Equal("once", table.GetProperty("cold").GetProperty("label").GetString());
+        // A site on the normal path has no `cold` member at all (additive: older readers see nothing new);
+        // the cold ones are the two throws' and the table's.
+        var normal = Assert.Single(sites, s => s.GetProperty("message").GetString()!.StartsWith("\"n=\" + n", StringComparison.Ordinal));
+        Assert.False(normal.TryGetProperty("cold", out _));
+        Assert.Equal(["static-initializer", "throw", "throw", "throw", "throw", "throw"],
+            sites.Where(s => s.TryGetProperty("cold", out _)).Select(s => s.GetProperty("cold").GetProperty("reason").GetString()!).Order());
+
+        var (_, sarif, _) = await Analyze(ColdSites, "--format", "sarif");
+        var results = JsonDocument.Parse(sarif).RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().ToList();
+        var coldResults = results.Where(r => r.GetProperty("properties").TryGetProperty("cold", out _)).ToList();
+        Assert.Equal(6, coldResults.Count);
+        Assert.All(coldResults, r => Assert.Equal("note", r.GetProperty("level").GetString()));
+    }
+
+    [Fact]
+    public async Task Budgets_leave_cold_sites_out_unless_count_cold_or_the_budget_asks_for_them()
+    {
+        // Digit's only sites are its throw's: within its budget. Letter's budget says CountCold = true, and
+        // so does Check's entry in .allocationlens.json.
+        var (code, output, _) = await Analyze(ColdSites, "--fail-on", "budget");
+        Assert.Equal(3, code);
+        var budgetLines = output.Split('\n').Where(l => l.Contains(": budget: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, budgetLines.Count);
+        Assert.Contains(budgetLines, l => l.Contains("`Cold.Parser.Letter` is marked [HotPath] (allocation-free) but allocates: 2 heap or boxed site(s)", StringComparison.Ordinal));
+        Assert.Contains(budgetLines, l => l.Contains("`Cold.Parser.Check` is listed in .allocationlens.json (allocation-free) but allocates: 1 heap or boxed site(s)", StringComparison.Ordinal));
+        // `--fail-on heap` looks at the hot methods' own sites, with the same rule: Letter's cold sites count.
+        Assert.Equal(3, (await Analyze(ColdSites, "--fail-on", "heap")).Code);
+
+        var (countedCode, counted, _) = await Analyze(ColdSites, "--fail-on", "budget", "--count-cold");
+        Assert.Equal(3, countedCode);
+        var lines = counted.Split('\n').Where(l => l.Contains(": budget: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, lines.Count);
+        Assert.Contains(lines, l => l.Contains("`Cold.Parser.Digit` is marked [HotPath] (allocation-free) but allocates: 2 heap or boxed site(s)", StringComparison.Ordinal));
+    }
 }

@@ -59,6 +59,33 @@ public sealed class BudgetDiagnosticsTests
     }
 
     [Fact]
+    public async Task Cold_sites_do_not_break_a_budget_unless_it_counts_them()
+    {
+        const string source = """
+            using System;
+            public sealed class HotPathAttribute : Attribute { public bool CountCold { get; set; } }
+            public static class Digits
+            {
+                [HotPath]
+                public static int Of(char c) { if (c < '0') throw new FormatException("not a digit: " + c); return c - '0'; }
+                [HotPath(CountCold = true)]
+                public static int Strict(char c) { if (c < '0') throw new FormatException("not a digit: " + c); return c - '0'; }
+            }
+            """;
+        await using var session = new ServerSession();
+        await session.InitializeAsync();
+        const string uri = "file:///budgets/Digits.cs";
+        await session.OpenAsync(uri, source);
+
+        // Only Strict, whose budget asks for cold sites, is over budget; Of's throw is left out.
+        await LspTestClient.Eventually(() => LatestDiagnostics(session.Client, uri) is { Count: 1 }, TimeSpan.FromSeconds(30), "a budget warning");
+        var diagnostic = LatestDiagnostics(session.Client, uri)![0]!;
+        Assert.Equal(7, diagnostic["range"]!["start"]!["line"]!.GetValue<int>()); // Strict's name
+        Assert.Contains("`Digits.Strict` is marked [HotPath] (allocation-free) but allocates: 2 heap or boxed site(s)", diagnostic["message"]!.GetValue<string>());
+        Assert.Equal(0, await session.ShutdownAsync());
+    }
+
+    [Fact]
     public async Task A_hot_methods_budget_counts_its_source_callees_and_follows_their_edits()
     {
         const string source = """

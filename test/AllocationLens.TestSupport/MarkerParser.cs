@@ -6,7 +6,8 @@ namespace AllocationLens.TestSupport;
 public static partial class MarkerParser
 {
     // hint("locator", kind) | nohint("locator") | hover("locator", re"regex") | calls("locator", re"regex") | param("locator", re"regex")
-    [GeneratedRegex("""(?<verb>hint|nohint|hover|calls|param)\(\s*"(?<loc>(?:[^"\\]|\\.)*)"\s*(?:,\s*(?<re>re)?"?(?<exp>(?:[^"\\]|\\.)*?)"?\s*)?\)""")]
+    // A `re"..."` expectation runs to its closing quote, so a regular expression may hold parentheses.
+    [GeneratedRegex("""(?<verb>hint|nohint|hover|calls|param)\(\s*"(?<loc>(?:[^"\\]|\\.)*)"\s*(?:,\s*(?:(?<re>re)"(?<exp>(?:[^"\\]|\\.)*)"|"?(?<exp>(?:[^"\\]|\\.)*?)"?)\s*)?\)""")]
     private static partial Regex MarkerCall();
 
     public static IReadOnlyList<Marker> Parse(string path, string text)

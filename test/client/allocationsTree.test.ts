@@ -100,3 +100,20 @@ test('node ids are unique and stable across rebuilds', () => {
   assert.equal(new Set(a).size, a.length);
   assert.deepEqual(ids(buildTree(documents, defaultFilter)), a);
 });
+
+test('cold sites come after every normal-path site (before stack ones) and a filter hides them', () => {
+  const sites = [
+    site(1, 'heap', { cold: 'throw', loopDepth: 2, bytes: 1000 }),
+    site(2, 'stack'),
+    site(3, 'heap', { bytes: 24 }),
+    site(4, 'boxed', { cold: 'static-initializer' }),
+    site(5, 'heap', { certain: false }),
+  ];
+  // A throw in a loop still ranks below the cheapest normal-path site: it allocates only when it throws.
+  assert.deepEqual([...sites].sort(compareSites).map(s => s.range.start.line), [3, 5, 1, 4, 2]);
+  const documents = [doc('P.cs', 'App', [{ name: 'P.Parse()', sites }])];
+  assert.deepEqual(flattenSites(buildTree(documents, defaultFilter)).map(s => s.site.range.start.line), [3, 5, 1, 4]);
+  assert.deepEqual(flattenSites(buildTree(documents, { ...defaultFilter, cold: false })).map(s => s.site.range.start.line), [3, 5]);
+  assert.equal(siteDescription(sites[0]), 'heap · cold · 1000 B · loop depth 2 · line 2');
+  assert.equal(siteDescription(sites[3]), 'boxed · once · 24 B · line 5');
+});

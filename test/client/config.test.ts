@@ -29,7 +29,7 @@ test('the server ships in server-dist', () => {
   assert.equal(serverDllPath('/ext'), path.join('/ext', 'server-dist', 'allocation-lens.dll'));
 });
 
-import { statusText, wantsHint } from '../../client/src/config';
+import { coldSitesSetting, hintKind, isColdHint, statusText, wantsHint } from '../../client/src/config';
 
 test('hint settings filter labels; disabled hides everything', () => {
   const all = { enabled: true, showHeap: true, showBoxed: true, showStack: true };
@@ -46,4 +46,19 @@ test('the status bar says loading, ready, limited or failed with the reason', ()
   assert.match(statusText({ state: 'limited', message: 'Restricted Mode: ...' }).tooltip, /Restricted Mode/);
   assert.match(statusText({ state: 'failed', message: 'SDK not found' }).tooltip, /SDK not found/);
   assert.match(statusText({ state: 'ready' }).text, /check/);
+});
+
+test('cold hints are recognised by their word, whatever marks the JIT adds, and keep their kind', () => {
+  for (const label of ['heap · cold', 'heap · once', 'boxed · cold ✓', '⚠ heap · cold · JIT stack']) assert.equal(isColdHint(label), true, label);
+  for (const label of ['heap', 'heap ✓', '⚠ stack · JIT heap', 'allocates 3']) assert.equal(isColdHint(label), false, label);
+  assert.equal(hintKind('heap · cold'), 'heap');
+  assert.equal(hintKind('⚠ stack · JIT heap'), 'stack');
+  assert.equal(hintKind('boxed ✓'), 'boxed');
+  const all = { enabled: true, showHeap: true, showBoxed: true, showStack: true };
+  assert.equal(wantsHint('heap · cold', { ...all, showHeap: false }), false);
+  assert.equal(wantsHint('boxed · once', all), true);
+  assert.equal(coldSitesSetting('hide'), 'hide');
+  assert.equal(coldSitesSetting('show'), 'show');
+  assert.equal(coldSitesSetting(undefined), 'dim');
+  assert.equal(coldSitesSetting('bright'), 'dim');
 });

@@ -68,3 +68,9 @@ test('each quick fix is a button that applies its edit; no section without fixes
   assert.equal(renderFixes(site), '');
   assert.doesNotMatch(renderExplainHtml({ sites: [site] }, 'x'), /Quick fixes/);
 });
+
+test('a cold site says why it is cold, under its message; an ordinary one says nothing of it', () => {
+  const cold: ExplainSite = { ...site, cold: { reason: 'throw', label: 'cold', message: 'built only to be thrown: it allocates only when the throw runs' } };
+  assert.match(renderExplainHtml({ sites: [cold] }, 'vscode-resource:'), /<p class="cold"><span class="badge">cold<\/span> built only to be thrown: it allocates only when the throw runs\.<\/p>/);
+  assert.doesNotMatch(renderExplainHtml({ sites: [site] }, 'vscode-resource:'), /class="cold"/);
+});

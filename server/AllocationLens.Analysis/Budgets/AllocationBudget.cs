@@ -5,7 +5,8 @@ namespace AllocationLens.Analysis;
 /// sizes are static, at most <see cref="MaxBytes"/> bytes. The default budget is zero: allocation-free.
 /// </summary>
 /// <param name="Source">Where the budget came from: the attribute's name or the configuration file.</param>
-public sealed record AllocationBudget(int MaxSites, int? MaxBytes, string Source)
+/// <param name="CountCold">Count sites that are cold by construction (throws, catch blocks, static initializers) too; by default they are left out.</param>
+public sealed record AllocationBudget(int MaxSites, int? MaxBytes, string Source, bool CountCold = false)
 {
     public static AllocationBudget AllocationFree(string source) => new(0, null, source);
 }

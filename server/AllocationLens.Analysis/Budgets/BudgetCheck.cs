@@ -10,7 +10,10 @@ namespace AllocationLens.Analysis;
 /// calls deep) for the calls its own body makes: each call adds its summary's heap and boxed sites and
 /// bytes. A call whose target could not be known (a virtual call with several implementations) adds
 /// nothing and is not shown. Bytes count where sizes are static; a site of unknown size breaks a byte
-/// budget, since it cannot be shown to fit.
+/// budget, since it cannot be shown to fit. Sites that are cold by construction (a throw, a catch block,
+/// a static initializer) are left out unless <c>countCold</c> (the command line's `--count-cold`) or the
+/// budget itself (`CountCold`) asks for them: a hot method's budget is about what it allocates when it
+/// runs normally.
 /// </summary>
 public static class BudgetCheck
 {
@@ -26,13 +29,14 @@ public static class BudgetCheck
     /// method's own calls (<see cref="CallSummaries.OfMember"/>); null counts only the method's own sites.
     /// </summary>
     public static List<BudgetViolation> Check(SyntaxTree tree, IReadOnlyList<(SyntaxNode Declaration, string Name, AllocationBudget Budget)> hot, IReadOnlyList<AllocationSite> sites,
-        Func<SyntaxNode, IReadOnlyList<CallSummary>>? callees, CancellationToken cancellationToken = default)
+        Func<SyntaxNode, IReadOnlyList<CallSummary>>? callees, CancellationToken cancellationToken = default, bool countCold = false)
     {
         var violations = new List<BudgetViolation>();
         foreach (var (declaration, name, budget) in hot)
         {
             var span = declaration.Span;
-            var inside = sites.Where(s => s.Kind != AllocationKind.Stack && span.Contains(s.Where.Span)).OrderBy(s => s.Where.Span.Start).ToList();
+            bool cold = countCold || budget.CountCold;
+            var inside = sites.Where(s => s.Kind != AllocationKind.Stack && (cold || s.Cold is null) && span.Contains(s.Where.Span)).OrderBy(s => s.Where.Span.Start).ToList();
             var calls = callees is null ? [] : callees(declaration).Where(c => c.Known && c.Total > 0).OrderBy(c => c.Call.Span.Start).ToList();
             int bytes = inside.Sum(s => s.Bytes ?? 0) + calls.Sum(c => c.Bytes);
             bool unknownSize = inside.Any(s => s.Bytes is null) || calls.Any(c => c.UnknownBytes);

@@ -7,7 +7,7 @@ namespace AllocationLens.Analysis;
 /// <summary>
 /// Finds the methods that carry an allocation budget: an attribute named `HotPath`, `AllocationFree` or
 /// `NoAllocation` (with or without the `Attribute` suffix, from any namespace, so users need no package
-/// from us; optional named arguments `MaxSites` and `MaxBytes`), or a configured name. Syntax first: a
+/// from us; optional named arguments `MaxSites`, `MaxBytes` and `CountCold`), or a configured name. Syntax first: a
 /// file without any of those attribute names and no configured method costs one pass over its tokens.
 /// </summary>
 public static class HotMethods
@@ -42,14 +42,16 @@ public static class HotMethods
                 if (!IsHotAttributeName(attributeName)) continue;
                 int sites = 0;
                 int? bytes = null;
+                bool countCold = false;
                 foreach (var argument in attribute.ArgumentList?.Arguments ?? default)
                 {
                     var argName = argument.NameEquals?.Name.Identifier.Text;
                     var value = argument.Expression is LiteralExpressionSyntax { Token.Value: int i } ? i : (int?)null;
                     if (argName == "MaxSites" && value is { } s) sites = s;
                     if (argName == "MaxBytes" && value is { } b) bytes = b;
+                    if (argName == "CountCold" && argument.Expression.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.TrueLiteralExpression)) countCold = true;
                 }
-                budget = new AllocationBudget(sites, bytes, $"marked [{attributeName}]");
+                budget = new AllocationBudget(sites, bytes, $"marked [{attributeName}]", countCold);
             }
             foreach (var c in configured)
                 if (budget is null && string.Equals(c.Method, name, StringComparison.Ordinal)) budget = c.Budget;

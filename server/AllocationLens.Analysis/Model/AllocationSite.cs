@@ -18,6 +18,7 @@ namespace AllocationLens.Analysis;
 /// <param name="LoopDepth">How many loops of the enclosing function contain the site.</param>
 /// <param name="Runtime">The runtime the verdict was judged for, and why (".NET 10 (the runtime of `App`, which references this library), optimized (Release, Tier-1)").</param>
 /// <param name="Certain">False when the verdict rests on something not knowable statically ("may").</param>
+/// <param name="Cold">Set when the site is cold by construction (an error path, or once per process): why.</param>
 public sealed record AllocationSite(
     SourceSpan Where,
     AllocationKind Kind,
@@ -30,4 +31,5 @@ public sealed record AllocationSite(
     ImmutableArray<string> Remedies,
     int LoopDepth,
     string Runtime,
-    bool Certain);
+    bool Certain,
+    ColdPath? Cold = null);

@@ -24,21 +24,21 @@ internal sealed class ArrayCreationRule : AllocationRule
         if (arrayType.Rank > 1)
         {
             Candidates.Fixed(ctx, site, AllocationKind.Heap, "array", arrayType, null,
-                "a multi-dimensional array, which the JIT allocates through a helper it never stack-allocates", Candidates.ArrayRemedies(arrayType), where: where, subject: subject);
+                "a multi-dimensional array, which the JIT allocates through a helper it never stack-allocates", Candidates.ArrayRemedies(arrayType), where: where, subject: subject, value: array);
             return;
         }
         var length = array.DimensionSizes.Length == 1 ? array.DimensionSizes[0].ConstantValue : default;
         if (!length.HasValue || length.Value is not int n)
         {
             Candidates.Fixed(ctx, site, AllocationKind.Heap, "array", arrayType, null,
-                "an array whose length is not a constant; only constant-length arrays can be stack-allocated", Candidates.ArrayRemedies(arrayType), where: where, subject: subject);
+                "an array whose length is not a constant; only constant-length arrays can be stack-allocated", Candidates.ArrayRemedies(arrayType), where: where, subject: subject, value: array);
             return;
         }
         if (arrayType.ElementType.IsReferenceType && BranchingStore(ctx, array) is { } branch)
         {
             Candidates.Fixed(ctx, site, AllocationKind.Heap, "array", arrayType, ObjectSizes.OfArray(arrayType.ElementType, n),
                 $"an element is computed through a branch (`{OperationFacts.Excerpt(branch.Syntax)}`, line {branch.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1}) while this array of references is being filled, and the JIT then keeps the array on the heap (measured on .NET 10 and 11)",
-                ["Compute the element into a local first, then store the local.", .. Candidates.ArrayRemedies(arrayType)], where: where, subject: subject);
+                ["Compute the element into a local first, then store the local.", .. Candidates.ArrayRemedies(arrayType)], where: where, subject: subject, value: array);
             return;
         }
         Candidates.Report(ctx, array, site, CandidateKind.Array, "array", arrayType, ObjectSizes.OfArray(arrayType.ElementType, n),

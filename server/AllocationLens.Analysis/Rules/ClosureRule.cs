@@ -94,13 +94,15 @@ internal sealed class ClosureRule : AllocationRule
             var note = new ClosureNote(where, bytes, names);
             function.Closures ??= new Dictionary<ISymbol, ClosureNote>(SymbolEqualityComparer.Default);
             foreach (var (symbol, _) in members) function.Closures[symbol] = note;
+            var cold = ColdPaths.Of(ctx, first);
             ctx.Report(where, AllocationKind.Heap, "closure", null, bytes, subject,
                 $"{subject}: a display class {placement}", why.ToImmutable(),
+                RemedyFit.Fit(ctx, first, null, "closure", null, bytes,
                 [
                     "Make the lambda `static` and pass the state through a parameter (many APIs have an overload with a state argument).",
                     "Call a local function directly instead of making a delegate: its environment is a struct on the stack.",
                     "Narrow the scope: declare the captured variable in the block that creates the lambda, so other paths do not pay.",
-                ], depth, certain: true);
+                ], loopDepth: 0, cold, escapes: null), depth, certain: true, cold);
         }
     }
 

@@ -41,7 +41,7 @@ internal sealed class CollectionExpressionRule : AllocationRule
             if (hasSpread)
             {
                 Candidates.Fixed(ctx, syntax, AllocationKind.Heap, "array", type, null,
-                    "a new array sized at run time to hold the spread elements", Candidates.ArrayRemedies(type));
+                    "a new array sized at run time to hold the spread elements", Candidates.ArrayRemedies(type), value: operation);
                 return;
             }
             Candidates.Report(ctx, operation, syntax, CandidateKind.Array, "array", arrayType, ObjectSizes.OfArray(arrayType.ElementType, count), Candidates.ArrayRemedies(arrayType));
@@ -57,7 +57,7 @@ internal sealed class CollectionExpressionRule : AllocationRule
             }
             Candidates.Fixed(ctx, syntax, AllocationKind.Heap, "collection", type, null,
                 "a new List<T> plus its backing array, filled through CollectionsMarshal, which lets both escape",
-                ["Use a span or an array if the size is fixed.", .. Candidates.ArrayRemedies(list.TypeArguments[0])]);
+                ["Use a span or an array if the size is fixed.", .. Candidates.ArrayRemedies(list.TypeArguments[0])], value: operation);
             return;
         }
         if (type.TypeKind == TypeKind.Interface && count == 0)

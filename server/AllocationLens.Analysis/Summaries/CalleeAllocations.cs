@@ -48,14 +48,18 @@ internal sealed record CalleeAllocations(
             var sites = ImmutableArray.CreateBuilder<SummarySite>();
             var owner = method.MethodKind == MethodKind.Constructor ? method.ContainingType.Name : method.AssociatedSymbol?.Name ?? method.Name;
             bool lambdaSites = false;
+            int coldSites = 0;
             foreach (var group in found.GroupBy(s => s.Where.Span))
             {
                 // Several rules on one expression: one verdict, the most severe (as AllocationAnalyzer.Normalize does).
                 var site = group.OrderBy(s => s.Kind == AllocationKind.Stack ? 1 : 0).First();
                 if (site.Kind == AllocationKind.Stack) continue;
                 if (nested.Any(n => n.Contains(site.Where.Span))) { lambdaSites = true; continue; }
+                // A throw or catch in the callee does not run on each call: a summary counts the normal path.
+                if (site.Cold is not null) { coldSites++; continue; }
                 sites.Add(new SummarySite(site.Where, site.Kind, site.Category, site.Subject, site.Bytes, site.LoopDepth > 0, owner, 1, site.Certain, site.Message));
             }
+            if (coldSites > 0) notes.Add($"{coldSites} cold site(s) in `{owner}` (a throw, a catch block) are not counted: they run only on an error path");
             if (lambdaSites) notes.Add($"sites inside `{owner}`'s lambdas are not counted: they run when the lambda is invoked");
 
             var calls = ImmutableArray.CreateBuilder<Call>();

@@ -338,6 +338,25 @@ async function main() {
       await runPalette(page, 'Allocation Lens: Show stack hints (toggle)');
       await until('the stack hint to come back', async () => (await hintLine(page, 'varc=newCircle(r)')).includes('newCircle(r)stack'), 30_000);
     });
+    await check('a cold site is dimmed by default: its hint is drawn at lower opacity, an ordinary one is not', async () => {
+      await page.keyboard.press('Escape');
+      // Written after the view's checks, so its counts stay those of the project as checked in.
+      fs.writeFileSync(path.join(workspace, 'Guard.cs'),
+        'namespace Net10App;\n\npublic static class Guard\n{\n    public static int Positive(int n)\n    {\n        if (n <= 0) throw new System.ArgumentException("bad: " + n);\n        return n;\n    }\n\n    public static object Box(int n) => n;\n}\n');
+      await openFile(page, 'Guard.cs');
+      // A dimmed hint is an `after` decoration: its text lives in the CSS of the line's decoration span.
+      const dimmed = await until('a dimmed `heap · cold` hint', async () => {
+        const found = await page.locator('.monaco-editor .view-lines .view-line span').evaluateAll(nodes => nodes
+          .map(n => getComputedStyle(n, '::after'))
+          .filter(style => style.content.includes('heap · cold'))
+          .map(style => parseFloat(style.opacity)));
+        return found.length >= 2 ? found : null;
+      }, 60_000);
+      if (dimmed.some(opacity => !(opacity < 1))) throw new Error(`cold hints are not dimmed: opacities ${dimmed.join(', ')}`);
+      await until('the ordinary boxed hint as an inlay hint', async () => (await hintLine(page, 'Box(intn)=>n')).includes('=>nboxed'), 30_000);
+      if ((await lineTexts(page)).some(t => t.includes('heap · cold'))) throw new Error('a cold hint is also shown at full contrast');
+      await page.screenshot({ path: path.join(artifacts, 'cold-hints-dimmed.png') });
+    });
     await check('Verify with JIT turns a hint into its verified form and the hover shows the runtime line', async () => {
       await page.keyboard.press('Escape');
       await page.locator('.tab', { hasText: 'Shapes.cs' }).first().click();
