@@ -24,11 +24,11 @@ internal sealed class RuleContext
 
     public void Report(
         SourceSpan where, AllocationKind kind, string category, ITypeSymbol? type, int? bytes, string subject,
-        string message, ImmutableArray<WhyStep> why, ImmutableArray<string> remedies, int loopDepth, bool certain, ColdPath? cold)
+        string message, ImmutableArray<WhyStep> why, ImmutableArray<string> remedies, int loopDepth, bool certain, ColdPath? cold, bool needsNoJit = false)
     {
         // A stack verdict costs nothing, so there is nothing to call cold.
         _sites.Add(new AllocationSite(where, kind, category, TypeName(type), bytes, subject, message, why, remedies, loopDepth, Runtime.Description, certain,
-            kind == AllocationKind.Stack ? null : cold));
+            kind == AllocationKind.Stack ? null : cold) { VerdictNeedsNoJit = needsNoJit });
     }
 
     public void Report(SourceSpan where, AllocationKind kind, string category, ITypeSymbol? type, int? bytes, string subject, Verdict verdict, ImmutableArray<string> remedies, int loopDepth, ColdPath? cold) =>

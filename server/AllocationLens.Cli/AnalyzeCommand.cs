@@ -263,6 +263,8 @@ public static class AnalyzeCommand
             {
                 runtimes = verification.Runtimes,
                 problems = verification.Problems,
+                judgeable = verification.Judgeable,
+                judged = verification.Judged,
             },
             budgets = budgets.Violations.Count == 0 ? null : budgets.Violations.Select(v => new
             {

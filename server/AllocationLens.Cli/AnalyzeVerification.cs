@@ -13,6 +13,10 @@ public sealed class AnalyzeVerification
     public Dictionary<AllocationSite, SiteJit> Sites { get; } = new(ReferenceEqualityComparer.Instance);
     public List<(string Method, string Reason, IReadOnlyList<string> Runtimes)> Unprepared { get; } = [];
     public List<string> Problems { get; } = [];
+    /// <summary>Sites a JIT verdict means something for (SiteMatcher.ExpectsJitVerdict), over every project verified or not.</summary>
+    public int Judgeable { get; private set; }
+    /// <summary>Of <see cref="Judgeable"/>, those the JIT of some runtime judged.</summary>
+    public int Judged { get; private set; }
     public SortedSet<string> Runtimes { get; } = new(Comparer<string>.Create((a, b) => JitVerifier.ParseVersion(b).CompareTo(JitVerifier.ParseVersion(a))));
 
     public static async Task<AnalyzeVerification> RunAsync(IReadOnlyList<AnalyzedGroup> groups, List<JudgedSite> results,
@@ -39,17 +43,25 @@ public sealed class AnalyzeVerification
                 if (outcome.Error is { } error) { verification.Problems.Add($"{name}: {error}"); stderr.WriteLine($"allocation-lens: {name}: {error}"); }
             }
             var sites = results.GetRange(group.Start, group.End - group.Start).Select(r => r.Site).ToList();
-            foreach (var (site, jit) in run.MatchSites(sites)) verification.Sites[site] = jit;
+            verification.Judgeable += sites.Count(SiteMatcher.ExpectsJitVerdict);
+            foreach (var (site, jit) in run.MatchSites(sites))
+            {
+                verification.Sites[site] = jit;
+                if (jit.Verdicts.Length > 0 && SiteMatcher.ExpectsJitVerdict(site)) verification.Judged++;
+            }
             foreach (var limit in run.Limits ?? []) verification.Problems.Add($"{name}: note: {limit}");
             verification.Unprepared.AddRange(run.Unprepared());
         }
         return verification;
     }
 
+    /// <summary>"JIT judged 245 of 437 sites (2 unprepared methods)": how much of what the JIT could judge it did.</summary>
+    public string Coverage => $"JIT judged {Judged} of {Judgeable} sites ({Unprepared.Select(u => u.Method).Distinct().Count()} unprepared methods)";
+
     /// <summary>The text report's closing lines: agreement counts and what could not be judged.</summary>
     public IEnumerable<string> Summary()
     {
-        yield return $"jit: verified on {(Runtimes.Count == 0 ? "no runtime" : string.Join(", ", Runtimes.Select(r => ".NET " + r)))}; {Sites.Count(s => s.Value.Verdicts.Length > 0)} site(s) judged";
+        yield return $"jit: verified on {(Runtimes.Count == 0 ? "no runtime" : string.Join(", ", Runtimes.Select(r => ".NET " + r)))}; {Coverage}";
         foreach (var (method, reason, runtimes) in Unprepared) yield return $"jit: could not judge {method} ({string.Join(", ", runtimes)}): {reason}";
         foreach (var problem in Problems) yield return $"jit: {problem}";
     }

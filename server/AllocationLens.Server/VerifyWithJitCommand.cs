@@ -81,13 +81,14 @@ public sealed partial class LanguageServer
         _ = RefreshHintsAsync();
 
         int disagreements = matched.Count(m => JitRendering.Compare(m.Key, m.Value, snapshot.Runtime.Moniker, runtimes).Disagrees);
-        int judged = matched.Count(m => m.Value.Verdicts.Length > 0);
+        int judged = matched.Count(m => m.Value.Verdicts.Length > 0 && SiteMatcher.ExpectsJitVerdict(m.Key));
+        int judgeable = sites.Count(SiteMatcher.ExpectsJitVerdict);
         var problems = run.Runtimes.Where(r => r.Error is not null).Select(r => r.Error!).ToList();
         var unprepared = run.Unprepared().Select(u => new { method = u.Method, reason = u.Reason, runtimes = u.Runtimes }).ToArray();
-        var message = $"JIT verified {judged} of {sites.Count(SiteMatcher.IsJudgeable)} object, array, box and delegate sites in {scopeName} on "
+        var message = $"JIT judged {judged} of {judgeable} sites ({unprepared.Length} unprepared methods) in {scopeName} on "
             + string.Join(", ", runtimes.Select(r => ".NET " + r))
             + (disagreements > 0 ? $"; {disagreements} disagree with the static verdict (marked ⚠)" : "; all agree with the static verdicts")
-            + (unprepared.Length > 0 ? $"; {unprepared.Length} method(s) could not be compiled" : "")
+            + (unprepared.Length > 0 ? $"; unprepared: {string.Join(", ", unprepared.Take(3).Select(u => u.method))}{(unprepared.Length > 3 ? ", ..." : "")}" : "")
             + (problems.Count > 0 ? "; " + string.Join("; ", problems) : "")
             + (run.Build?.Reused == true ? " (reused the Release build: sources unchanged)" : "")
             + string.Concat((run.Limits ?? []).Select(l => "; note: " + l));

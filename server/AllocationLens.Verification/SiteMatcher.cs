@@ -18,6 +18,12 @@ public static class SiteMatcher
     /// <summary>The site categories the JIT can judge: a GC heap object the method's own IL asks for.</summary>
     public static bool IsJudgeable(AllocationSite site) => site.Category is "object" or "closure" or "delegate" or "array" or "params" or "box" or "collection";
 
+    /// <summary>
+    /// A site a JIT verdict means something for: a judgeable category whose verdict rests on what the JIT
+    /// does (not a compiler-cached delegate, an empty array or a box of null). The denominator of Verify's coverage.
+    /// </summary>
+    public static bool ExpectsJitVerdict(AllocationSite site) => IsJudgeable(site) && !site.VerdictNeedsNoJit;
+
     private static bool Compatible(AllocationSite site, IlAllocation a) => site.Category switch
     {
         // A closure is the compiler's display class; an object site never takes one (and the reverse),

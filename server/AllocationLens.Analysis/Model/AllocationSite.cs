@@ -32,4 +32,11 @@ public sealed record AllocationSite(
     int LoopDepth,
     string Runtime,
     bool Certain,
-    ColdPath? Cold = null);
+    ColdPath? Cold = null)
+{
+    /// <summary>
+    /// The verdict holds whatever the JIT does: a cached delegate, an empty array, a box of null, a struct.
+    /// There is no allocation for the JIT to keep or remove, so Verify has nothing to judge.
+    /// </summary>
+    public bool VerdictNeedsNoJit { get; init; }
+}

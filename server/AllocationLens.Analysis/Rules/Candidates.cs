@@ -38,7 +38,7 @@ internal static class Candidates
         var cold = ColdPaths.Of(ctx, site);
         ctx.Report(span, kind, category, type, bytes, subject, message, [new WhyStep(span, reason)],
             kind == AllocationKind.Stack ? ImmutableArray<string>.Empty : RemedyFit.Fit(ctx, site, value, category, type, bytes, remedies, depth, cold, escapes: null),
-            depth, certain, cold);
+            depth, certain, cold, needsNoJit: kind == AllocationKind.Stack);
     }
 
     public const string KeepObjectLocal =
