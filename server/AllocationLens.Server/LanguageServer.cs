@@ -48,7 +48,7 @@ public sealed partial class LanguageServer
     {
         _connection.OnRequest("initialize", (p, ct) => Task.FromResult<object?>(Initialize(p)));
         _connection.OnRequest("shutdown", (p, ct) => Task.FromResult<object?>(null));
-        _connection.OnNotification("initialized", _ => StartWorkspaceLoad());
+        _connection.OnNotification("initialized", p => { _ = RegisterFileWatchersAsync(); StartWorkspaceLoad(); });
         _connection.OnNotification("textDocument/didOpen", p =>
         {
             var args = Json.Params<DidOpenTextDocumentParams>(p);
@@ -76,6 +76,7 @@ public sealed partial class LanguageServer
             _verified.Forget(args.TextDocument.Uri);
         });
         _connection.OnNotification("workspace/didChangeConfiguration", OnDidChangeConfiguration);
+        _connection.OnNotification("workspace/didChangeWatchedFiles", OnDidChangeWatchedFiles);
         _connection.OnRequest("textDocument/inlayHint", InlayHintsAsync);
         _connection.OnRequest("textDocument/hover", HoverAsync);
         _connection.OnRequest("workspace/executeCommand", ExecuteCommandAsync);
@@ -97,6 +98,7 @@ public sealed partial class LanguageServer
             _clientSupportsRefresh = caps.TryGetProperty("workspace", out var ws) && ws.TryGetProperty("inlayHint", out var ih) && ih.TryGetProperty("refreshSupport", out var rs) && rs.ValueKind == JsonValueKind.True;
             _clientSupportsCodeLensRefresh = caps.TryGetProperty("workspace", out var ws2) && ws2.TryGetProperty("codeLens", out var cl) && cl.TryGetProperty("refreshSupport", out var crs) && crs.ValueKind == JsonValueKind.True;
             _clientSupportsProgress = caps.TryGetProperty("window", out var win) && win.TryGetProperty("workDoneProgress", out var wdp) && wdp.ValueKind == JsonValueKind.True;
+            ReadWatchCapability(caps);
         }
         _clientProcessId = args.ProcessId;
         WatchClientProcess();
@@ -192,6 +194,7 @@ public sealed partial class LanguageServer
                     : "No project loaded.";
                 ReportStatus(loaded.FailedProjects.Count > 0 && !loaded.Solution.Projects.Any() ? "failed" : "ready", loadedNote + failedNote);
                 await RefreshHintsAsync().ConfigureAwait(false);
+                ScheduleDiskBatch(); // files that changed on disk while the projects loaded
             }
             catch (Exception ex)
             {

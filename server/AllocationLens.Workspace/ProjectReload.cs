@@ -1,0 +1,43 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.MSBuild;
+
+namespace AllocationLens.Workspace;
+
+/// <summary>
+/// Loads one project again after its project file, a build file above it or its restore output
+/// changed on disk, with the loader and properties the workspace was loaded with (MSBuildWorkspace's
+/// build host), and nothing else: the projects it references keep their ids and states. The result is
+/// a list of project infos (one per target framework, as the first load made them) for
+/// <see cref="DiskChanges"/> to put in place of the old ones. A project that does not load keeps its
+/// previous state: the caller gets null and a sentence that says why.
+/// </summary>
+public static class ProjectReload
+{
+    public static async Task<(IReadOnlyList<ProjectInfo>? Infos, string? Problem)> LoadAsync(LoadedWorkspace workspace, string projectPath, CancellationToken cancellationToken)
+    {
+        var name = Path.GetFileName(projectPath);
+        if (!File.Exists(projectPath)) return (null, $"{name} no longer exists");
+        var targets = TargetFrameworkReader.ReadAll(projectPath);
+        if (targets.Count > 0 && targets.All(t => SdkSupport.MissingSdk(t, MsBuildRegistration.InstalledSdks) is not null))
+            return (null, SdkSupport.MissingSdkMessage(targets[0], MsBuildRegistration.InstalledSdks, name) ?? $"{name} needs an SDK that is not installed");
+        try
+        {
+            var loader = new MSBuildProjectLoader(workspace.Workspace ?? new AdhocWorkspace(), WorkspaceLoader.BuildHostProperties.ToImmutableDictionary());
+            // The map resolves references to projects already loaded to their ids, so only this project is new.
+            var infos = await loader.LoadProjectInfoAsync(projectPath, ProjectMap.Create(workspace.Solution), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var own = infos.Where(i => string.Equals(i.FilePath, projectPath, StringComparison.Ordinal))
+                .Where(i => SdkSupport.MissingSdk(TargetFrameworkReader.Read(projectPath, i.Name), MsBuildRegistration.InstalledSdks) is null)
+                .ToList();
+            if (own.Count == 0) return (null, $"{name} loaded without a C# project");
+            // MSBuildWorkspace keeps an empty project for a file it could not evaluate; so does the first load, which drops it.
+            if (own.All(i => i.Documents.Count == 0)) return (null, $"{name} loaded with no source files (does it evaluate?)");
+            return (own, null);
+        }
+        catch (OperationCanceledException) { throw; }
+        catch (Exception ex)
+        {
+            return (null, $"{name} could not be loaded again: {ex.Message}");
+        }
+    }
+}
