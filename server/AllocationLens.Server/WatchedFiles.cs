@@ -24,7 +24,7 @@ public sealed partial class LanguageServer
     /// What the client watches: sources, project and build files, restore outputs, budgets, and any
     /// folder created or deleted (a folder deleted or moved is reported once, not per file in it).
     /// </summary>
-    internal static readonly object[] Watchers =
+    public static readonly object[] Watchers =
     [
         new { globPattern = "**/*.cs" },
         new { globPattern = "**/*.csproj" },
@@ -41,7 +41,7 @@ public sealed partial class LanguageServer
     public TimeSpan WatchedFilesDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Reads a changed file (tests replace it to make a file unreadable).</summary>
-    internal Func<string, SourceText> ReadFile { get; init; } = ReadFromDisk;
+    public Func<string, SourceText> ReadFile { get; init; } = ReadFromDisk;
 
     /// <summary>How many batches of changes on disk changed the solution (tests: a branch switch is one).</summary>
     public int DiskBatchesApplied { get; private set; }

@@ -23,15 +23,26 @@ public static class ProjectReload
             return (null, SdkSupport.MissingSdkMessage(targets[0], MsBuildRegistration.InstalledSdks, name) ?? $"{name} needs an SDK that is not installed");
         try
         {
-            var loader = new MSBuildProjectLoader(workspace.Workspace ?? new AdhocWorkspace(), WorkspaceLoader.BuildHostProperties.ToImmutableDictionary());
-            // The map resolves references to projects already loaded to their ids, so only this project is new.
-            var infos = await loader.LoadProjectInfoAsync(projectPath, ProjectMap.Create(workspace.Solution), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var host = workspace.Workspace ?? new AdhocWorkspace();
+            var loader = new MSBuildProjectLoader(host, WorkspaceLoader.BuildHostProperties.ToImmutableDictionary());
+            // The loader reports an evaluation failure to the workspace and returns an empty project: keep its words.
+            var failures = new List<string>();
+            using var registration = host.RegisterWorkspaceFailedHandler(e => { lock (failures) failures.Add(e.Diagnostic.Message); });
+            // The map resolves references to the other loaded projects to their ids, so only this project is
+            // loaded; it must not list this project itself, which the loader would then hand back unread.
+            var others = workspace.Solution;
+            foreach (var old in others.Projects.Where(p => string.Equals(p.FilePath, projectPath, StringComparison.Ordinal)).ToList())
+                others = others.RemoveProject(old.Id);
+            var infos = await loader.LoadProjectInfoAsync(projectPath, ProjectMap.Create(others), cancellationToken: cancellationToken).ConfigureAwait(false);
             var own = infos.Where(i => string.Equals(i.FilePath, projectPath, StringComparison.Ordinal))
                 .Where(i => SdkSupport.MissingSdk(TargetFrameworkReader.Read(projectPath, i.Name), MsBuildRegistration.InstalledSdks) is null)
                 .ToList();
             if (own.Count == 0) return (null, $"{name} loaded without a C# project");
             // MSBuildWorkspace keeps an empty project for a file it could not evaluate; so does the first load, which drops it.
-            if (own.All(i => i.Documents.Count == 0)) return (null, $"{name} loaded with no source files (does it evaluate?)");
+            if (own.All(i => i.Documents.Count == 0))
+            {
+                lock (failures) return (null, $"{name} could not be loaded again: {(failures.Count > 0 ? string.Join("; ", failures) : "it lists no source files")}");
+            }
             return (own, null);
         }
         catch (OperationCanceledException) { throw; }
