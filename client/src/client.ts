@@ -21,6 +21,10 @@ export class ServerController implements vscode.Disposable {
   /** Load state changes: from the server's allocationLens/status notifications, and stops. */
   readonly onStatus = this.statusEmitter.event;
 
+  private readonly workspaceChangedEmitter = new vscode.EventEmitter<void>();
+  /** Files changed on disk reached the server's projects (allocationLens/workspaceChanged). */
+  readonly onWorkspaceChanged = this.workspaceChangedEmitter.event;
+
   constructor(private readonly context: vscode.ExtensionContext, private readonly output: vscode.LogOutputChannel) {}
 
   /** Asks VS Code to request hints again, after a settings change. */
@@ -94,6 +98,8 @@ export class ServerController implements vscode.Disposable {
     });
     // Registered before start: the server reports its state as soon as it is initialized.
     this.client.onNotification('allocationLens/status', (status: ServerStatus) => this.statusEmitter.fire(status));
+    // File events reach the server through its own registration of workspace/didChangeWatchedFiles.
+    this.client.onNotification('allocationLens/workspaceChanged', () => this.workspaceChangedEmitter.fire());
     this.statusEmitter.fire({ state: 'loading' });
     await this.client.start();
   }
