@@ -83,8 +83,19 @@ public sealed partial class LanguageServer
         ScheduleDiskBatch();
     }
 
+    /// <summary>
+    /// The longest a batch waits for events to pause: a build that writes files without pause (obj/) must
+    /// not hold back a source change for as long as it runs.
+    /// </summary>
+    private static readonly TimeSpan MaxBatchWait = TimeSpan.FromSeconds(2);
+    /// <summary>When the first event of the batch being collected arrived (Stopwatch timestamp), 0 when none.</summary>
+    private long _batchStarted;
+
     private void ScheduleDiskBatch()
     {
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        long started = Interlocked.CompareExchange(ref _batchStarted, now, 0);
+        if (started != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(started) > MaxBatchWait) return; // the pending timer fires as it is
         var cts = new CancellationTokenSource();
         Interlocked.Exchange(ref _filesDebounce, cts)?.Cancel();
         _ = Task.Delay(WatchedFilesDelay, cts.Token).ContinueWith(t => { if (!t.IsCanceled) _ = ApplyDiskBatchAsync(); }, TaskScheduler.Default);
@@ -98,6 +109,7 @@ public sealed partial class LanguageServer
     private async Task ApplyDiskBatchAsync()
     {
         await _oneDiskBatch.WaitAsync().ConfigureAwait(false);
+        Interlocked.Exchange(ref _batchStarted, 0);
         try
         {
             var workspace = _host.Workspace;
@@ -112,7 +124,9 @@ public sealed partial class LanguageServer
             bool changed = false;
             if (workspace is not null)
             {
-                var plan = await DiskChanges.PlanAsync(workspace, paths, ReadFile, CancellationToken.None).ConfigureAwait(false);
+                var root = _root;
+                var plan = await DiskChanges.PlanAsync(workspace, paths, ReadFile,
+                    project => root is not null && WorkspaceLoader.Resolve(root).Contains(project, StringComparer.Ordinal), line => _log.Info(line), CancellationToken.None).ConfigureAwait(false);
                 DiskProjectLoads += plan.ProjectLoads;
                 foreach (var problem in plan.Problems) _log.Warning($"change on disk: {problem}");
                 if (!plan.IsEmpty && _host.ApplyDiskChanges(workspace, plan, _documents.All))

@@ -52,15 +52,18 @@ public sealed class DiskChanges
     /// <summary>
     /// The plan for <paramref name="paths"/> (full paths, each once) against <paramref name="workspace"/>'s solution.
     /// <paramref name="read"/> reads a file's text (it may throw: the document then keeps its text).
+    /// <paramref name="isWorkspaceProject"/> says whether a project file that is not loaded belongs to the
+    /// workspace (a first load would have loaded it: a folder's projects, not those outside its solution).
     /// </summary>
-    public static async Task<DiskChanges> PlanAsync(LoadedWorkspace workspace, IEnumerable<string> paths, Func<string, SourceText> read, CancellationToken cancellationToken)
+    public static async Task<DiskChanges> PlanAsync(LoadedWorkspace workspace, IEnumerable<string> paths, Func<string, SourceText> read,
+        Func<string, bool> isWorkspaceProject, Action<string>? log, CancellationToken cancellationToken)
     {
         var plan = new DiskChanges();
         var files = paths.Select(WatchedFile.At).ToList();
         var solution = workspace.Solution;
 
         // Projects first: a project loaded again already lists the sources created in its folder.
-        foreach (var projectPath in ProjectsToLoad(solution, workspace, files))
+        foreach (var projectPath in ProjectsToLoad(solution, workspace, files, isWorkspaceProject))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var existing = solution.Projects.Where(p => string.Equals(p.FilePath, projectPath, StringComparison.Ordinal)).ToList();
@@ -71,7 +74,7 @@ public sealed class DiskChanges
                 continue;
             }
             plan.ProjectLoads++;
-            var (infos, problem) = await ProjectReload.LoadAsync(workspace, projectPath, cancellationToken).ConfigureAwait(false);
+            var (infos, problem) = await ProjectReload.LoadAsync(workspace, projectPath, log, cancellationToken).ConfigureAwait(false);
             if (infos is null)
             {
                 plan._problems.Add($"{problem}; its previous state is kept");
@@ -158,7 +161,7 @@ public sealed class DiskChanges
     }
 
     /// <summary>The project files a batch loads again: each changed project, and each project a changed build input or restore output reaches.</summary>
-    private static IReadOnlyList<string> ProjectsToLoad(Solution solution, LoadedWorkspace workspace, List<WatchedFile> files)
+    private static IReadOnlyList<string> ProjectsToLoad(Solution solution, LoadedWorkspace workspace, List<WatchedFile> files, Func<string, bool> isWorkspaceProject)
     {
         var loaded = solution.Projects.Select(p => p.FilePath).OfType<string>().Concat(workspace.FailedProjects).Distinct(StringComparer.Ordinal).ToList();
         var result = new List<string>();
@@ -167,7 +170,7 @@ public sealed class DiskChanges
             switch (file.Kind)
             {
                 case WatchedFileKind.Project:
-                    result.Add(file.Path);
+                    if (loaded.Contains(file.Path, StringComparer.Ordinal) || (File.Exists(file.Path) && isWorkspaceProject(file.Path))) result.Add(file.Path);
                     break;
                 case WatchedFileKind.BuildInput:
                     var folder = Path.GetDirectoryName(file.Path)! + Path.DirectorySeparatorChar;

@@ -14,7 +14,8 @@ namespace AllocationLens.Workspace;
 /// </summary>
 public static class ProjectReload
 {
-    public static async Task<(IReadOnlyList<ProjectInfo>? Infos, string? Problem)> LoadAsync(LoadedWorkspace workspace, string projectPath, CancellationToken cancellationToken)
+    /// <param name="log">Where a restore's output goes: a project never restored (new, or its obj/ cleaned) is restored first, as the first load does.</param>
+    public static async Task<(IReadOnlyList<ProjectInfo>? Infos, string? Problem)> LoadAsync(LoadedWorkspace workspace, string projectPath, Action<string>? log, CancellationToken cancellationToken)
     {
         var name = Path.GetFileName(projectPath);
         if (!File.Exists(projectPath)) return (null, $"{name} no longer exists");
@@ -23,6 +24,7 @@ public static class ProjectReload
             return (null, SdkSupport.MissingSdkMessage(targets[0], MsBuildRegistration.InstalledSdks, name) ?? $"{name} needs an SDK that is not installed");
         try
         {
+            if (!ProjectRestore.IsRestored(projectPath)) await ProjectRestore.RestoreAsync(projectPath, log, cancellationToken).ConfigureAwait(false);
             var host = workspace.Workspace ?? new AdhocWorkspace();
             var loader = new MSBuildProjectLoader(host, WorkspaceLoader.BuildHostProperties.ToImmutableDictionary());
             // The loader reports an evaluation failure to the workspace and returns an empty project: keep its words.

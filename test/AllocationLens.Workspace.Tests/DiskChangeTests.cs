@@ -278,4 +278,26 @@ public sealed class DiskChangeTests
         Assert.Contains("heap", await session.PointHintAsync());
         Assert.Contains("`Sink.Use(Point)` allocates on each call: 1 heap", await session.CallHoverAsync());
     }
+
+    /// <summary>A project created in the workspace folder is loaded (restored first): its files leave the ad-hoc fallback.</summary>
+    [Fact]
+    public async Task A_project_created_in_the_folder_is_loaded()
+    {
+        await using var session = await StartAsync();
+        var lib = Path.Combine(session.Root, "Lib");
+        Directory.CreateDirectory(lib);
+        var thing = Path.Combine(lib, "Thing.cs");
+        const string text = "public static class Thing\n{\n    public static object Make() => new object();\n}\n";
+        File.WriteAllText(thing, text);
+        await session.OpenAsync(thing, text);
+        async Task<string> Hover() => (await session.Client.RequestAsync("textDocument/hover", new { textDocument = new { uri = UriPaths.ToUri(thing) }, position = new { line = 2, character = 40 } }))["result"]!["contents"]!["value"]!.GetValue<string>();
+        Assert.Contains("ad-hoc (the file is not part of any loaded project)", await Hover());
+
+        var project = Path.Combine(lib, "Lib.csproj");
+        File.WriteAllText(project, "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup></Project>");
+        await session.ReportAsync((lib, 1), (project, 1), (thing, 1));
+        Assert.Equal(1, session.Server.DiskProjectLoads);
+        Assert.Contains("project Lib", await Hover());
+        Assert.DoesNotContain("ad-hoc", await Hover());
+    }
 }
