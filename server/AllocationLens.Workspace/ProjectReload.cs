@@ -43,7 +43,7 @@ public static class ProjectReload
             // MSBuildWorkspace keeps an empty project for a file it could not evaluate; so does the first load, which drops it.
             if (own.All(i => i.Documents.Count == 0))
             {
-                lock (failures) return (null, $"{name} could not be loaded again: {(failures.Count > 0 ? string.Join("; ", failures) : "it lists no source files")}");
+                lock (failures) return (null, $"{name} could not be loaded again: {(failures.Count > 0 ? string.Join("; ", failures.Select(f => f.TrimEnd('.'))) : "it lists no source files")}");
             }
             return (own, null);
         }
