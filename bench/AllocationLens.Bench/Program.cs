@@ -94,10 +94,10 @@ Console.WriteLine();
 if (Run("branch-switch"))
 {
     var b = await BranchSwitch.RunAsync();
-    Console.WriteLine($"branch switch 500 files rewritten on disk under a loaded server: settled in {b.SettleMs:0} ms (back: {b.SettleBackMs:0} ms) vs the project's first load {b.LoadMs:0} ms = {b.SettleMs / b.LoadMs:0.00}x; " +
-                      $"{b.Batches} batch(es) for 2 switches, {b.ProjectLoads} project load(s)");
-    Console.WriteLine($"branch switch managed heap {b.ManagedBefore / 1e6:0.0} MB before, {b.ManagedAfter / 1e6:0.0} MB after = {(double)b.ManagedAfter / b.ManagedBefore:0.00}x, {b.ManagedBack / 1e6:0.0} MB after switching back = {(double)b.ManagedBack / b.ManagedBefore:0.00}x; " +
-                      $"working set {b.WorkingSetBefore / 1e6:0} → {b.WorkingSetAfter / 1e6:0} → {b.WorkingSetBack / 1e6:0} MB");
+    Console.WriteLine($"branch switch 500 files rewritten on disk under a loaded server, {BranchSwitch.Switches} switches: settled in {string.Join(", ", b.Switches.Select(s => $"{s.SettleMs:0}"))} ms vs the project's first load {b.LoadMs:0} ms " +
+                      $"(median {Statistics.Median(b.Switches.Select(s => s.SettleMs).ToList()) / b.LoadMs:0.00}x); {b.Batches} batch(es), {b.ProjectLoads} project load(s)");
+    Console.WriteLine($"branch switch managed heap {b.ManagedBefore / 1e6:0.0} MB before, then {string.Join(" → ", b.Switches.Select(s => $"{s.Managed / 1e6:0.0}"))} MB (last {(double)b.Switches[^1].Managed / b.ManagedBefore:0.00}x before); " +
+                      $"working set {b.WorkingSetBefore / 1e6:0} → {string.Join(" → ", b.Switches.Select(s => $"{s.WorkingSet / 1e6:0}"))} MB");
 }
 
 Console.WriteLine();

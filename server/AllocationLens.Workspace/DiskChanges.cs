@@ -155,8 +155,12 @@ public sealed class DiskChanges
             if (solution.ContainsDocument(id)) solution = solution.RemoveDocument(id);
         foreach (var (info, _) in _added)
             if (solution.ContainsProject(info.Id.ProjectId) && !solution.ContainsDocument(info.Id)) solution = solution.AddDocument(info);
+        // Through a loader, not WithDocumentText: that parses incrementally from the previous tree, and a
+        // document whose new tree is never asked for (the loaded solution's are not) would keep every
+        // earlier text and tree alive, one more per change on disk.
         foreach (var (id, text) in _texts)
-            if (solution.ContainsDocument(id) && !keepText(id)) solution = solution.WithDocumentText(id, text, PreservationMode.PreserveIdentity);
+            if (solution.ContainsDocument(id) && !keepText(id))
+                solution = solution.WithDocumentTextLoader(id, TextLoader.From(TextAndVersion.Create(text, VersionStamp.Create(), solution.GetDocument(id)!.FilePath)), PreservationMode.PreserveValue);
         return solution;
     }
 
