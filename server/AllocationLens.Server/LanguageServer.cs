@@ -39,6 +39,9 @@ public sealed partial class LanguageServer
     /// <summary>The analysis state (benchmarks and tests read its member-cache counters).</summary>
     public AnalysisHost Host => _host;
 
+    /// <summary>Design-time results kept between loads (the user's cache, as `analyze` keeps them), or null when turned off.</summary>
+    public DesignTimeCache? DesignTimeCache { get; init; } = DesignTimeCache.Default();
+
     /// <summary>Optional: disable loading MSBuild projects (tests of the ad-hoc path).</summary>
     public bool LoadProjects { get; init; } = true;
 
@@ -178,7 +181,10 @@ public sealed partial class LanguageServer
                 ReportStatus("loading", $"loading projects under {root}");
                 token = await BeginProgressAsync("Allocation Lens: loading projects").ConfigureAwait(false);
                 var progress = new Progress<string>(message => _ = ReportProgressAsync(token, message));
-                var loaded = await WorkspaceLoader.LoadAsync(root, line => _log.Info(line), progress).ConfigureAwait(false);
+                // As `analyze` loads: MSBuild in this process, its design-time results kept between starts
+                // (no build host to start cold); the build host loads what that loader declines.
+                var loaded = await WorkspaceLoader.LoadAsync(root, line => _log.Info(line), progress,
+                    inProcess: Environment.GetEnvironmentVariable("ALLOCATION_LENS_BUILD_HOST") is not { Length: > 0 }, cache: DesignTimeCache).ConfigureAwait(false);
                 // The SDK's generators that nothing triggers cost most of a first compilation and produce nothing.
                 var (solution, leftOut) = await IdleFrameworkGenerators.RemoveFromAsync(loaded.Solution).ConfigureAwait(false);
                 loaded = loaded.WithSolution(solution);

@@ -126,7 +126,7 @@ public sealed partial class LanguageServer
             {
                 var root = _root;
                 var plan = await DiskChanges.PlanAsync(workspace, paths, ReadFile,
-                    project => root is not null && WorkspaceLoader.Resolve(root).Contains(project, StringComparer.Ordinal), line => _log.Info(line), CancellationToken.None).ConfigureAwait(false);
+                    project => root is not null && WorkspaceLoader.Resolve(root).Contains(project, StringComparer.Ordinal), DesignTimeCache, line => _log.Info(line), CancellationToken.None).ConfigureAwait(false);
                 DiskProjectLoads += plan.ProjectLoads;
                 foreach (var problem in plan.Problems) _log.Warning($"change on disk: {problem}");
                 if (!plan.IsEmpty && _host.ApplyDiskChanges(workspace, plan, _documents.All))

@@ -56,7 +56,7 @@ public sealed class DiskChanges
     /// workspace (a first load would have loaded it: a folder's projects, not those outside its solution).
     /// </summary>
     public static async Task<DiskChanges> PlanAsync(LoadedWorkspace workspace, IEnumerable<string> paths, Func<string, SourceText> read,
-        Func<string, bool> isWorkspaceProject, Action<string>? log, CancellationToken cancellationToken)
+        Func<string, bool> isWorkspaceProject, DesignTimeCache? cache, Action<string>? log, CancellationToken cancellationToken)
     {
         var plan = new DiskChanges();
         var files = paths.Select(WatchedFile.At).ToList();
@@ -74,7 +74,7 @@ public sealed class DiskChanges
                 continue;
             }
             plan.ProjectLoads++;
-            var (infos, problem) = await ProjectReload.LoadAsync(workspace, projectPath, log, cancellationToken).ConfigureAwait(false);
+            var (infos, problem) = await ProjectReload.LoadAsync(workspace, projectPath, cache, log, cancellationToken).ConfigureAwait(false);
             if (infos is null)
             {
                 plan._problems.Add($"{problem}; its previous state is kept");

@@ -83,7 +83,10 @@ public sealed class DiskChangeTests
         File.WriteAllText(Path.Combine(app, "Calls.cs"), Caller);
         for (int i = 0; i < extraFiles; i++) File.WriteAllText(Path.Combine(app, $"F{i}.cs"), $"public static class F{i} {{ public static int Get() => {i}; }}\n");
         var client = new LspTestClient();
-        var server = new LanguageServer(client.ServerInput, client.ServerOutput) { ReadFile = read ?? DefaultRead, WatchedFilesDelay = TimeSpan.FromMilliseconds(300) };
+        var server = new LanguageServer(client.ServerInput, client.ServerOutput)
+        {
+            ReadFile = read ?? DefaultRead, WatchedFilesDelay = TimeSpan.FromMilliseconds(300), DesignTimeCache = new DesignTimeCache(Path.Combine(root, ".design-time")),
+        };
         var run = server.RunAsync();
         await client.RequestAsync("initialize", new
         {
@@ -196,6 +199,22 @@ public sealed class DiskChangeTests
         Assert.Equal(1, session.Server.DiskProjectLoads);
         Assert.Contains("heap", await session.PointHintAsync());
         Assert.Contains("`Sink.Use(Point)` allocates on each call: 1 heap", await session.CallHoverAsync());
+    }
+
+    /// <summary>The server loads in process as `analyze` does, and loads a project again through the same design-time cache.</summary>
+    [Fact]
+    public async Task A_project_reported_changed_but_unchanged_loads_again_from_the_design_time_cache()
+    {
+        await using var session = await StartAsync(KeepingSink);
+        var cache = session.Server.DesignTimeCache!;
+        Assert.Equal((0, 1), (cache.Hits, cache.Misses)); // the first load: MSBuild in the server's process, results kept
+
+        var project = Path.Combine(session.App, "App.csproj");
+        await session.ReportAsync((project, 2));
+        Assert.Equal(1, session.Server.DiskProjectLoads);
+        Assert.Equal((1, 1), (cache.Hits, cache.Misses));
+        Assert.Contains("`Sink.Use(Point)` allocates on each call: 1 heap", await session.CallHoverAsync());
+        Assert.Contains("heap", await session.PointHintAsync());
     }
 
     [Fact]
