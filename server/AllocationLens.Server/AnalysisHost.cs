@@ -101,9 +101,15 @@ public sealed class AnalysisHost(ServerLog log)
             _leftOut = _leftOut.With(changes.LeftOut);
             foreach (var (id, text) in changes.NewTexts)
                 if (!_appliedVersions.ContainsKey(id) && current.ContainsDocument(id)) current = _leftOut.Restore(current, id, text, previous: null);
-            _workspace = plannedFor.WithReloaded(loaded, changes.ReloadedProjects);
+            // A project loaded again left out its idle generators by the disk's texts: the editor's may name one.
+            var openDocuments = open.ToList();
+            var reloaded = changes.ReloadedProjects;
+            foreach (var document in openDocuments)
+                foreach (var id in current.GetDocumentIdsWithFilePath(document.Path))
+                    if (reloaded.Contains(id.ProjectId)) current = _leftOut.Restore(current, id, document.Text, previous: null);
+            _workspace = plannedFor.WithReloaded(loaded, reloaded);
             _current = current;
-            foreach (var document in open) ApplyLocked(document, onlyUnapplied: true);
+            foreach (var document in openDocuments) ApplyLocked(document, onlyUnapplied: true);
         }
         // An ad-hoc snapshot stays valid while its text does: a file that joined a project must be judged in it now.
         if (changes.ChangesStructure) lock (_lastSnapshot) _lastSnapshot.Clear();
