@@ -39,7 +39,7 @@ if (args is [_, "view", ..])
 }
 
 // Usage: dotnet run -c Release --project bench/AllocationLens.Bench [edits-per-size]
-// Usage: [edits-per-size] [section: latency|project-latency|throughput|build-ratio|large|project-soak|cold|memory|fuzz|soak|verify|harness PATH|all]
+// Usage: [edits-per-size] [section: latency|project-latency|throughput|build-ratio|large|project-soak|cold|branch-switch|memory|fuzz|soak|verify|harness PATH|all]
 int edits = args.Length > 0 && int.TryParse(args[0], out var e) ? e : 40;
 string section = args.Length > 1 ? args[1] : "all";
 bool Run(string name) => section == "all" || section == name;
@@ -87,7 +87,18 @@ if (Run("cold"))
 {
     var cold = await ColdStart.RunAsync(root);
     Console.WriteLine($"cold start    fresh processes, median of 3: bare OpenProjectAsync {cold.BareOpenMs:0} ms; server (server-dist, ReadyToRun: {(cold.ServerIsReadyToRun ? "yes" : "no")}): " +
-                      $"first hints (ad hoc) {cold.FirstHintsMs:0} ms = {cold.FirstHintsRatio:0.00}x (target <= 1.3x); hints judged from the project {cold.ProjectHintsMs:0} ms = {cold.ProjectHintsRatio:0.00}x");
+                      $"first hints (ad hoc) {cold.FirstHintsMs:0} ms = {cold.FirstHintsRatio:0.00}x (target <= 1.3x); hints judged from the project {cold.ProjectHintsMs:0} ms = {cold.ProjectHintsRatio:0.00}x; " +
+                      $"warm `analyze` of the project {cold.WarmAnalyzeMs:0} ms: project hints = {cold.ProjectHintsToWarmAnalyze:0.00}x (target <= 0.35x)");
+}
+
+Console.WriteLine();
+if (Run("branch-switch"))
+{
+    var b = await BranchSwitch.RunAsync();
+    Console.WriteLine($"branch switch 500 files rewritten on disk under a loaded server, {BranchSwitch.Switches} switches: settled in {string.Join(", ", b.Switches.Select(s => $"{s.SettleMs:0}"))} ms vs the project's first load {b.LoadMs:0} ms " +
+                      $"(median {Statistics.Median(b.Switches.Select(s => s.SettleMs).ToList()) / b.LoadMs:0.00}x); {b.Batches} batch(es), {b.ProjectLoads} project load(s)");
+    Console.WriteLine($"branch switch managed heap {b.ManagedBefore / 1e6:0.0} MB before, then {string.Join(" → ", b.Switches.Select(s => $"{s.Managed / 1e6:0.0}"))} MB (last {(double)b.Switches[^1].Managed / b.ManagedBefore:0.00}x before); " +
+                      $"working set {b.WorkingSetBefore / 1e6:0} → {string.Join(" → ", b.Switches.Select(s => $"{s.WorkingSet / 1e6:0}"))} MB");
 }
 
 Console.WriteLine();

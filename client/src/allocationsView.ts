@@ -1,7 +1,7 @@
 // The Allocations view: every allocation site of the workspace, project → file → method → site, most
 // costly first (ordering and filtering live in the pure allocationsTree.ts). Fed by the server's
 // allocationLens/workspaceAllocations request, whose partial results stream in document by document;
-// refreshed after the load and, debounced, after edits, only while the view is visible.
+// refreshed after the load, after changes on disk and, debounced, after edits, only while the view is visible.
 import * as vscode from 'vscode';
 import { ProgressType, WorkDoneProgress } from 'vscode-languageclient/node';
 import { ServerController } from './client';
@@ -48,6 +48,8 @@ export class AllocationsView implements vscode.TreeDataProvider<TreeNode>, vscod
       this.view.onDidChangeVisibility(e => { if (e.visible && this.stale) void this.refresh(); }),
       vscode.workspace.onDidChangeTextDocument(e => { if (e.document.languageId === 'csharp' && e.contentChanges.length > 0) this.scheduleRefresh(); }),
       vscode.workspace.onDidCloseTextDocument(d => { if (d.languageId === 'csharp') this.scheduleRefresh(); }),
+      // Files changed on disk (a checkout, a generator) change closed documents' sites too.
+      server.onWorkspaceChanged(() => this.scheduleRefresh(0)),
       server.onStatus(status => {
         if (status.state === 'ready' || status.state === 'limited') this.scheduleRefresh(0);
         if (status.state === 'stopped') this.running?.cancel();

@@ -33,6 +33,9 @@ export class ServerController implements vscode.Disposable {
 
   /** Cold sites' hints drawn dimmed (allocationLens.inlayHints.coldSites = dim). */
   private readonly dimmed = new ColdHintDecorations();
+  private readonly workspaceChangedEmitter = new vscode.EventEmitter<void>();
+  /** Files changed on disk reached the server's projects (allocationLens/workspaceChanged). */
+  readonly onWorkspaceChanged = this.workspaceChangedEmitter.event;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly output: vscode.LogOutputChannel) {}
 
@@ -118,6 +121,8 @@ export class ServerController implements vscode.Disposable {
     });
     // Registered before start: the server reports its state as soon as it is initialized.
     this.client.onNotification('allocationLens/status', (status: ServerStatus) => this.statusEmitter.fire(status));
+    // File events reach the server through its own registration of workspace/didChangeWatchedFiles.
+    this.client.onNotification('allocationLens/workspaceChanged', () => this.workspaceChangedEmitter.fire());
     this.statusEmitter.fire({ state: 'loading' });
     await this.client.start();
   }

@@ -112,12 +112,44 @@ public sealed class AnalysisHost(ServerLog log)
         lock (_solutionGate) ApplyLocked(document);
     }
 
-    private void ApplyLocked(OpenDocument document)
+    /// <summary>
+    /// Files changed on disk (<paramref name="changes"/>, planned against <paramref name="plannedFor"/>) become
+    /// part of the loaded solution and of the current one, where open documents keep the editor's texts
+    /// (an open file that just joined a project is given its editor text). False, and nothing changes,
+    /// when a load replaced the workspace meanwhile: that load read the disk itself.
+    /// </summary>
+    public bool ApplyDiskChanges(LoadedWorkspace plannedFor, DiskChanges changes, IEnumerable<OpenDocument> open)
+    {
+        lock (_solutionGate)
+        {
+            if (!ReferenceEquals(plannedFor, _workspace) || _current is null) return false;
+            var loaded = changes.ApplyTo(plannedFor.Solution, _ => false);
+            var current = changes.ApplyTo(_current, id => _appliedVersions.ContainsKey(id));
+            // A generator's attribute written on disk brings the generator back, as one typed in the editor does.
+            _leftOut = _leftOut.With(changes.LeftOut);
+            foreach (var (id, text) in changes.NewTexts)
+                if (!_appliedVersions.ContainsKey(id) && current.ContainsDocument(id)) current = _leftOut.Restore(current, id, text, previous: null);
+            // A project loaded again left out its idle generators by the disk's texts: the editor's may name one.
+            var openDocuments = open.ToList();
+            var reloaded = changes.ReloadedProjects;
+            foreach (var document in openDocuments)
+                foreach (var id in current.GetDocumentIdsWithFilePath(document.Path))
+                    if (reloaded.Contains(id.ProjectId)) current = _leftOut.Restore(current, id, document.Text, previous: null);
+            _workspace = plannedFor.WithReloaded(loaded, reloaded);
+            _current = current;
+            foreach (var document in openDocuments) ApplyLocked(document, onlyUnapplied: true);
+        }
+        // An ad-hoc snapshot stays valid while its text does: a file that joined a project must be judged in it now.
+        if (changes.ChangesStructure) lock (_lastSnapshot) _lastSnapshot.Clear();
+        return true;
+    }
+
+    private void ApplyLocked(OpenDocument document, bool onlyUnapplied = false)
     {
         if (_current is null) return;
         foreach (var id in _current.GetDocumentIdsWithFilePath(document.Path))
         {
-            if (_appliedVersions.TryGetValue(id, out var applied) && applied > document.Version) continue;
+            if (_appliedVersions.TryGetValue(id, out var applied) && (onlyUnapplied || applied > document.Version)) continue;
             var previous = _current.GetDocument(id) is { } old && old.TryGetText(out var oldText) ? oldText : null;
             _current = _current.WithDocumentText(id, document.Text, PreservationMode.PreserveIdentity);
             _current = _leftOut.Restore(_current, id, document.Text, previous);

@@ -39,6 +39,9 @@ public sealed partial class LanguageServer
     /// <summary>The analysis state (benchmarks and tests read its member-cache counters).</summary>
     public AnalysisHost Host => _host;
 
+    /// <summary>Design-time results kept between loads (the user's cache, as `analyze` keeps them), or null when turned off.</summary>
+    public DesignTimeCache? DesignTimeCache { get; init; } = DesignTimeCache.Default();
+
     /// <summary>Optional: disable loading MSBuild projects (tests of the ad-hoc path).</summary>
     public bool LoadProjects { get; init; } = true;
 
@@ -48,7 +51,7 @@ public sealed partial class LanguageServer
     {
         _connection.OnRequest("initialize", (p, ct) => Task.FromResult<object?>(Initialize(p)));
         _connection.OnRequest("shutdown", (p, ct) => Task.FromResult<object?>(null));
-        _connection.OnNotification("initialized", _ => StartWorkspaceLoad());
+        _connection.OnNotification("initialized", p => { _ = RegisterFileWatchersAsync(); StartWorkspaceLoad(); });
         _connection.OnNotification("textDocument/didOpen", p =>
         {
             var args = Json.Params<DidOpenTextDocumentParams>(p);
@@ -76,6 +79,7 @@ public sealed partial class LanguageServer
             _verified.Forget(args.TextDocument.Uri);
         });
         _connection.OnNotification("workspace/didChangeConfiguration", OnDidChangeConfiguration);
+        _connection.OnNotification("workspace/didChangeWatchedFiles", OnDidChangeWatchedFiles);
         _connection.OnRequest("textDocument/inlayHint", InlayHintsAsync);
         _connection.OnRequest("textDocument/hover", HoverAsync);
         _connection.OnRequest("workspace/executeCommand", ExecuteCommandAsync);
@@ -97,6 +101,7 @@ public sealed partial class LanguageServer
             _clientSupportsRefresh = caps.TryGetProperty("workspace", out var ws) && ws.TryGetProperty("inlayHint", out var ih) && ih.TryGetProperty("refreshSupport", out var rs) && rs.ValueKind == JsonValueKind.True;
             _clientSupportsCodeLensRefresh = caps.TryGetProperty("workspace", out var ws2) && ws2.TryGetProperty("codeLens", out var cl) && cl.TryGetProperty("refreshSupport", out var crs) && crs.ValueKind == JsonValueKind.True;
             _clientSupportsProgress = caps.TryGetProperty("window", out var win) && win.TryGetProperty("workDoneProgress", out var wdp) && wdp.ValueKind == JsonValueKind.True;
+            ReadWatchCapability(caps);
         }
         _clientProcessId = args.ProcessId;
         WatchClientProcess();
@@ -184,7 +189,10 @@ public sealed partial class LanguageServer
                 ReportStatus("loading", $"loading projects under {root}");
                 token = await BeginProgressAsync("Allocation Lens: loading projects").ConfigureAwait(false);
                 var progress = new Progress<string>(message => _ = ReportProgressAsync(token, message));
-                var loaded = await WorkspaceLoader.LoadAsync(root, line => _log.Info(line), progress).ConfigureAwait(false);
+                // As `analyze` loads: MSBuild in this process, its design-time results kept between starts
+                // (no build host to start cold); the build host loads what that loader declines.
+                var loaded = await WorkspaceLoader.LoadAsync(root, line => _log.Info(line), progress,
+                    inProcess: Environment.GetEnvironmentVariable("ALLOCATION_LENS_BUILD_HOST") is not { Length: > 0 }, cache: DesignTimeCache).ConfigureAwait(false);
                 // The SDK's generators that nothing triggers cost most of a first compilation and produce nothing.
                 var (solution, leftOut) = await IdleFrameworkGenerators.RemoveFromAsync(loaded.Solution).ConfigureAwait(false);
                 loaded = loaded.WithSolution(solution);
@@ -200,6 +208,7 @@ public sealed partial class LanguageServer
                     : "No project loaded.";
                 ReportStatus(loaded.FailedProjects.Count > 0 && !loaded.Solution.Projects.Any() ? "failed" : "ready", loadedNote + failedNote);
                 await RefreshHintsAsync().ConfigureAwait(false);
+                ScheduleDiskBatch(); // files that changed on disk while the projects loaded
             }
             catch (Exception ex)
             {

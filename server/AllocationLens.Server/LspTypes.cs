@@ -19,6 +19,9 @@ public sealed record ExecuteCommandParams(string Command, JsonElement[]? Argumen
 public sealed record CodeLensParams(TextDocumentIdentifier TextDocument);
 public sealed record CodeActionContext(JsonElement[]? Diagnostics = null, string[]? Only = null);
 public sealed record CodeActionParams(TextDocumentIdentifier TextDocument, Range Range, CodeActionContext? Context = null);
+/// <summary>A file event: Type 1 created, 2 changed, 3 deleted.</summary>
+public sealed record FileEvent(string Uri, int Type);
+public sealed record DidChangeWatchedFilesParams(FileEvent[]? Changes = null);
 public sealed record WorkspaceFolder(string Uri, string Name);
 public sealed record InitializeParams(int? ProcessId = null, string? RootUri = null, string? RootPath = null, WorkspaceFolder[]? WorkspaceFolders = null, JsonElement? InitializationOptions = null);
 

@@ -21,7 +21,8 @@ public static class ChildProcess
             RedirectStandardError = true,
             UseShellExecute = false,
             CreateNoWindow = true,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+            // Never the process's current directory: the server's in-process MSBuild changes it while it builds.
+            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
         foreach (var a in arguments) info.ArgumentList.Add(a);
         if (environment is not null)

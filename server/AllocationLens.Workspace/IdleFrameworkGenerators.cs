@@ -56,7 +56,7 @@ public static class IdleFrameworkGenerators
         return (solution, new LeftOutGenerators(leftOut));
     }
 
-    private static async Task<(Project Project, List<(AnalyzerReference Reference, string[] Triggers)> Idle)> LeaveOutAsync(Project project, CancellationToken cancellationToken)
+    internal static async Task<(Project Project, List<(AnalyzerReference Reference, string[] Triggers)> Idle)> LeaveOutAsync(Project project, CancellationToken cancellationToken)
     {
         var candidates = project.AnalyzerReferences
             .Select(reference => (Reference: reference, Name: AssemblyName(reference)))

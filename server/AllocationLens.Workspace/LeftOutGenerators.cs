@@ -22,6 +22,19 @@ public sealed class LeftOutGenerators
     /// <summary>How many references are left out across the solution (for the log).</summary>
     public int Count => _byProject.Values.Sum(list => list.Count);
 
+    /// <summary>These, with the given projects' entries replaced (projects loaded again after a change on disk).</summary>
+    public LeftOutGenerators With(IReadOnlyDictionary<ProjectId, IReadOnlyList<(AnalyzerReference Reference, string[] Triggers)>> reloaded)
+    {
+        if (reloaded.Count == 0) return this;
+        var merged = new Dictionary<ProjectId, IReadOnlyList<(AnalyzerReference Reference, string[] Triggers)>>(_byProject);
+        foreach (var (id, leftOut) in reloaded)
+        {
+            if (leftOut.Count == 0) merged.Remove(id);
+            else merged[id] = leftOut;
+        }
+        return new LeftOutGenerators(merged);
+    }
+
     /// <summary>
     /// The solution with the generators this document's new text triggers back in its project. Only the lines
     /// that changed since <paramref name="previous"/> are read (all of it when there is no previous text).

@@ -48,6 +48,25 @@ public sealed class LoadedWorkspace
         RuntimeChoice = choice,
     };
 
+    /// <summary>
+    /// The same load after changes on disk (DiskChanges): another solution, the targets of the given
+    /// projects read again, the failures of projects that now loaded dropped, and the runtimes resolved
+    /// again (a project file edit may change RollForward, a reference, or make an app a library).
+    /// </summary>
+    public LoadedWorkspace WithReloaded(Solution solution, IReadOnlyCollection<ProjectId> reloaded)
+    {
+        var targets = TargetFrameworks.Where(t => solution.ContainsProject(t.Key) && !reloaded.Contains(t.Key)).ToDictionary();
+        foreach (var id in reloaded)
+            if (solution.GetProject(id) is { } project) targets[id] = TargetFrameworkReader.Read(project.FilePath, project.Name) ?? "net10.0";
+        var loadedPaths = reloaded.Select(id => solution.GetProject(id)?.FilePath).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        return new()
+        {
+            Solution = solution, Diagnostics = Diagnostics, TargetFrameworks = targets, Workspace = Workspace,
+            Failures = Failures.Where(f => !loadedPaths.Contains(f.ProjectPath)).ToList(),
+            RuntimeChoice = RuntimeChoice,
+        };
+    }
+
     /// <summary>The project's compile target ("netstandard2.0"): what its code compiles against.</summary>
     public string TargetOf(ProjectId id) => TargetFrameworks.TryGetValue(id, out var tfm) ? tfm : "net10.0";
 
@@ -93,6 +112,17 @@ public sealed record ProjectFailure(string ProjectPath, string? TargetFramework,
 /// </summary>
 public static class WorkspaceLoader
 {
+    /// <summary>
+    /// The global properties of every MSBuildWorkspace load (and of a project loaded again after a change
+    /// on disk, ProjectReload). Never run a project's analyzers or generators we do not need: we only read its code.
+    /// </summary>
+    internal static readonly Dictionary<string, string> BuildHostProperties = new()
+    {
+        ["Configuration"] = "Release",
+        ["RunAnalyzers"] = "false",
+        ["RunAnalyzersDuringBuild"] = "false",
+    };
+
     /// <param name="restore">Run `dotnet restore` for projects never restored. Only for trusted folders.</param>
     /// <param name="inProcess">
     /// Evaluate and design-time build the projects with MSBuild in this process (InProcessProjectLoader)
@@ -131,13 +161,7 @@ public static class WorkspaceLoader
                 return Completed(loaded.Solution, loaded.Workspace, new LoadReport(log));
         }
 
-        // Never run a project's analyzers or generators we do not need: we only read its code.
-        var workspace = MSBuildWorkspace.Create(new Dictionary<string, string>
-        {
-            ["Configuration"] = "Release",
-            ["RunAnalyzers"] = "false",
-            ["RunAnalyzersDuringBuild"] = "false",
-        });
+        var workspace = MSBuildWorkspace.Create(BuildHostProperties);
         var report = new LoadReport(log);
         // Roslyn raises this handler synchronously, while the open call that hit the problem runs, so the
         // empty-project check below sees every failure.

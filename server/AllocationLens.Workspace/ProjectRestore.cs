@@ -43,7 +43,10 @@ public static class ProjectRestore
     {
         var dotnet = DotnetExecutable();
         log?.Invoke($"restoring {target} (no project.assets.json yet): {dotnet} restore");
-        var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // In the target's folder, never the process's current directory: the dotnet muxer picks the SDK from the
+        // global.json above its working directory, and MSBuild in our process changes that directory while it builds.
+        var folder = Directory.Exists(target) ? target : Path.GetDirectoryName(Path.GetFullPath(target))!;
+        var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = folder };
         start.ArgumentList.Add("restore");
         start.ArgumentList.Add(target);
         start.ArgumentList.Add("--verbosity");

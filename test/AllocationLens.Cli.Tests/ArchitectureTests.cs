@@ -73,4 +73,27 @@ public sealed class ArchitectureTests
         }
         Assert.Fail("repository root not found");
     }
+
+    /// <summary>
+    /// The server runs MSBuild in its own process, whose build changes the current directory while other
+    /// requests run: no server-side code may read it (or start a process that inherits it).
+    /// </summary>
+    [Fact]
+    public void No_server_side_code_relies_on_the_current_directory()
+    {
+        var root = Path.GetDirectoryName(typeof(ArchitectureTests).Assembly.Location)!;
+        for (var dir = root; dir is not null; dir = Path.GetDirectoryName(dir))
+        {
+            if (!File.Exists(Path.Combine(dir, "server.sln"))) continue;
+            var offenders = new[] { "AllocationLens.Analysis", "AllocationLens.Server", "AllocationLens.Workspace", "AllocationLens.Verification", "AllocationLens.Protocol" }
+                .SelectMany(p => Directory.GetFiles(Path.Combine(dir, "server", p), "*.cs", SearchOption.AllDirectories))
+                .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+                .Where(f => File.ReadAllText(f) is var text && (text.Contains("CurrentDirectory", StringComparison.Ordinal)
+                    || (text.Contains("new ProcessStartInfo", StringComparison.Ordinal) && !text.Contains("WorkingDirectory =", StringComparison.Ordinal))))
+                .ToList();
+            Assert.Empty(offenders);
+            return;
+        }
+        Assert.Fail("repository root not found");
+    }
 }

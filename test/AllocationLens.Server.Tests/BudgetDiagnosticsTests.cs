@@ -129,4 +129,29 @@ public sealed class BudgetDiagnosticsTests
         Assert.Null(LatestDiagnostics(session.Client, uri));
         Assert.Equal(0, await session.ShutdownAsync());
     }
+
+    /// <summary>A budgets file written on disk (a checkout, another editor) is applied with no edit in the open file.</summary>
+    [Fact]
+    public async Task A_budgets_file_changed_on_disk_is_checked_again_without_an_edit()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "allocation-lens-budgets-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(root);
+        try
+        {
+            await using var session = new ServerSession();
+            await session.InitializeAsync(root);
+            var uri = UriPaths.ToUri(Path.Combine(root, "Orders.cs"));
+            await session.OpenAsync(uri, "public class Orders { private object? _last; public int Total() { _last = new object(); return 1; } }");
+            Assert.NotEmpty(await session.HintsAsync(uri));
+            Assert.Null(LatestDiagnostics(session.Client, uri));
+
+            var config = Path.Combine(root, ".allocationlens.json");
+            File.WriteAllText(config, """{ "budgets": [ { "method": "Orders.Total" } ] }""");
+            await session.Client.NotifyAsync("workspace/didChangeWatchedFiles", new { changes = new[] { new { uri = UriPaths.ToUri(config), type = 1 } } });
+            await LspTestClient.Eventually(() => LatestDiagnostics(session.Client, uri) is { Count: 1 }, TimeSpan.FromSeconds(30), "a budget warning");
+            Assert.Contains("Orders.Total", LatestDiagnostics(session.Client, uri)![0]!["message"]!.GetValue<string>());
+            Assert.Equal(0, await session.ShutdownAsync());
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
 }

@@ -22,6 +22,8 @@ const results = [];
 /** The page a failing check photographs (artifacts/e2e/failed-N.png), so a CI failure shows what the user would have seen. */
 let shownPage = null;
 async function check(name, fn) {
+  // E2E_CHECKS=<regular expression>: run only the checks whose names match (while working on one; the workbench check is kept).
+  if (process.env.E2E_CHECKS && !new RegExp(process.env.E2E_CHECKS).test(name) && name !== 'the workbench loads') return;
   const started = Date.now();
   try { await fn(); results.push({ name, ok: true }); console.log(`ok     ${name} (${Date.now() - started} ms)`); }
   catch (error) {
@@ -401,6 +403,19 @@ async function main() {
       await page.keyboard.type(' ');
       await page.keyboard.press('Backspace');
       await until('hints after the crash', async () => (await hintLine(page, 's_last=newCircle(r)')).includes('heap'), 60_000);
+    });
+    await check('a file changed on disk changes the hints of an open file that calls it, with no command run', async () => {
+      // Both files appear on disk while VS Code runs; only the caller is ever opened.
+      await page.keyboard.press('Escape');
+      fs.writeFileSync(path.join(workspace, 'DiskSink.cs'), 'namespace Shapes;\n\npublic static class DiskSink\n{\n    private static Circle? s_kept;\n    public static void Use(Circle c) { }\n}\n');
+      fs.writeFileSync(path.join(workspace, 'DiskCaller.cs'), 'namespace Shapes;\n\npublic static class DiskCaller\n{\n    public static double Make()\n    {\n        var c = new Circle(1);\n        DiskSink.Use(c);\n        return c.Radius;\n    }\n}\n');
+      await openFile(page, 'DiskCaller.cs');
+      // The callee keeps nothing: once the server has added both files to the project, the circle stays on the stack.
+      await until('the stack hint in DiskCaller.cs', async () => (await hintLine(page, 'varc=newCircle(1)')).includes('newCircle(1)stack'), 120_000);
+      // A generator, a formatter or a checkout rewrites the callee: it now keeps its argument.
+      fs.writeFileSync(path.join(workspace, 'DiskSink.cs'), 'namespace Shapes;\n\npublic static class DiskSink\n{\n    private static Circle? s_kept;\n    public static void Use(Circle c) { s_kept = c; }\n}\n');
+      await until('the heap hint in DiskCaller.cs', async () => (await hintLine(page, 'varc=newCircle(1)')).includes('newCircle(1)heap'), 120_000);
+      await page.screenshot({ path: path.join(artifacts, 'changed-on-disk.png') });
     });
     await page.close();
 
