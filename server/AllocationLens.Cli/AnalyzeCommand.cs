@@ -108,7 +108,6 @@ public static class AnalyzeCommand
                 {
                     var tfm = loaded.TargetOf(project.Id);
                     var runtimes = loaded.RuntimesOf(project.Id);
-                    target ??= tfm;
                     progress.Phase($"compiling {project.Name}");
                     // Parse on every core first: the compilation then takes the trees as they are, where it
                     // would otherwise parse the documents one after another (CsvHelper: 2.0 s → see bench/README).

@@ -61,9 +61,8 @@ public static class CommandLine
         };
         analyze.Validators.Add(result =>
         {
-            foreach (var value in result.GetValue(Runtime) ?? [])
-                if (AllocationLens.Workspace.RuntimeChoice.TryParseOne(value) is null)
-                    result.AddError($"--runtime {value}: names no runtime (use a version such as 10.0 or 10.0.12, or framework)");
+            AllocationLens.Workspace.RuntimeChoice.Parse(result.GetValue(Runtime) ?? [], "--runtime", out var error, installed: []);
+            if (error is not null) result.AddError($"--runtime {error}");
         });
         return analyze;
     }

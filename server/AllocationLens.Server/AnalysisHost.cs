@@ -206,7 +206,8 @@ public sealed class AnalysisHost(ServerLog log)
         if (workspace is not null)
         {
             // A multi-targeted project has one document per target: hints are judged in the primary one.
-            if (workspace.PrimaryDocument(workspace.Solution.GetDocumentIdsWithFilePath(document.Path)) is { } id)
+            var ids = workspace.Solution.GetDocumentIdsWithFilePath(document.Path);
+            if (workspace.PrimaryDocument(ids) is { } id)
             {
                 var solution = WithOpenText(workspace, id, document);
                 var project = solution.GetProject(id.ProjectId)!;
@@ -215,7 +216,7 @@ public sealed class AnalysisHost(ServerLog log)
                 if (compilation is not null && tree is not null)
                 {
                     var runtimes = workspace.RuntimesOf(project.Id);
-                    return new DocumentSnapshot(document, compilation, tree, runtimes.Primary, $"project {project.Name}", solution) { OtherRuntimes = OtherRuntimesOf(workspace, document.Path, id, runtimes) };
+                    return new DocumentSnapshot(document, compilation, tree, runtimes.Primary, $"project {project.Name}", solution) { OtherRuntimes = OtherRuntimesOf(workspace, ids, id, runtimes) };
                 }
             }
         }
@@ -224,10 +225,9 @@ public sealed class AnalysisHost(ServerLog log)
         var failure = workspace?.FailureFor(document.Path);
         string why = workspace is null ? LoadProblem ?? "the workspace is still loading" : failure?.Message ?? "the file is not part of any loaded project";
         var source = $"ad-hoc ({why})";
-        var choice = _runtimeChoice;
         var runtime = failure is not null
-            ? ProjectRuntimes.ForProjectFile(failure.ProjectPath, failure.TargetFramework, choice, InstalledDotnetRuntimes.Versions())
-            : ProjectRuntimes.ForLooseFiles(null, choice, "a file judged on its own");
+            ? workspace!.RuntimeOf(failure)
+            : ProjectRuntimes.ForLooseFiles(null, _runtimeChoice, "a file judged on its own");
         // Incremental, as an editor host keeps it: reparse only what the edit touched and swap the tree
         // in the previous compilation, which keeps its references and everything already bound.
         if (previous is { Source: var previousSource } && previousSource.StartsWith("ad-hoc", StringComparison.Ordinal) && previous.Compilation.SyntaxTrees.Count() == 1)
@@ -241,10 +241,12 @@ public sealed class AnalysisHost(ServerLog log)
     }
 
     /// <summary>The runtimes in play for a file besides its primary one: its project's others, and those of its other targets.</summary>
-    private static ImmutableArray<TargetRuntime> OtherRuntimesOf(LoadedWorkspace workspace, string path, DocumentId primary, JudgedRuntimes runtimes)
+    private static ImmutableArray<TargetRuntime> OtherRuntimesOf(LoadedWorkspace workspace, ImmutableArray<DocumentId> ids, DocumentId primary, JudgedRuntimes runtimes)
     {
+        // The common case on every edit: one project, one runtime.
+        if (ids.Length == 1) return runtimes.Others;
         var others = runtimes.Others.ToList();
-        foreach (var id in workspace.Solution.GetDocumentIdsWithFilePath(path))
+        foreach (var id in ids)
             if (id.ProjectId != primary.ProjectId)
                 others.AddRange(workspace.RuntimesOf(id.ProjectId).All);
         return others.Where(r => r.DisplayName != runtimes.Primary.DisplayName).DistinctBy(r => r.DisplayName).ToImmutableArray();

@@ -70,6 +70,22 @@ public sealed class LoadedWorkspace
     /// <summary>The project's compile target ("netstandard2.0"): what its code compiles against.</summary>
     public string TargetOf(ProjectId id) => TargetFrameworks.TryGetValue(id, out var tfm) ? tfm : "net10.0";
 
+    private readonly Dictionary<ProjectFailure, TargetRuntime> _failureRuntimes = new();
+
+    /// <summary>
+    /// The runtime a project MSBuild could not load would run on (its files are judged ad hoc for it): read
+    /// from its project file once per load, not on every edit of its files.
+    /// </summary>
+    public TargetRuntime RuntimeOf(ProjectFailure failure)
+    {
+        lock (_failureRuntimes)
+        {
+            if (!_failureRuntimes.TryGetValue(failure, out var runtime))
+                _failureRuntimes[failure] = runtime = ProjectRuntimes.ForProjectFile(failure.ProjectPath, failure.TargetFramework, RuntimeChoice, InstalledDotnetRuntimes.Versions());
+            return runtime;
+        }
+    }
+
     /// <summary>The runtime whose JIT runs the project, with its reason: what its hints are judged for.</summary>
     public TargetRuntime RuntimeOf(ProjectId id) => RuntimesOf(id).Primary;
 

@@ -35,7 +35,7 @@ public sealed record RuntimeChoice(IReadOnlyList<TargetRuntime> Runtimes, string
             var value = raw.Trim();
             if (value.Length == 0) continue;
             if (TryParseOne(value) is { } runtime) { if (!runtimes.Any(r => r.Moniker == runtime.Moniker)) runtimes.Add(runtime); }
-            else { error = $"'{value}' names no runtime (use a version such as 10.0 or 10.0.12, or framework)"; }
+            else { error = $"{value}: names no runtime (use a version such as 10.0 or 10.0.12, or framework)"; }
         }
         if (runtimes.Count == 0) return NewestInstalled(installed);
         // Newest first; .NET Framework last (it is the oldest JIT).
