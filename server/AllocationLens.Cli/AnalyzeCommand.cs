@@ -144,6 +144,14 @@ public static class AnalyzeCommand
         }
 
         progress.Clear();
+        // Which runtime each project was judged for, and why, once per project on stderr: the report's
+        // lines speak of verdicts, and a verdict means nothing without the JIT it models.
+        foreach (var project in groups.GroupBy(g => g.ProjectPath ?? "", StringComparer.Ordinal))
+        {
+            var primary = project.Key.Length == 0 ? project.First() : ReportedSites.Ranked(project).First();
+            var name = project.Key.Length == 0 ? $"{project.Sum(g => g.LooseFiles.Count)} file(s) on their own" : $"{Path.GetFileNameWithoutExtension(project.Key)} ({string.Join(", ", project.Select(g => g.TargetFramework))})";
+            stderr.WriteLine($"allocation-lens: {name}: judged for {primary.Runtime.Description}");
+        }
         // The compile target the report names: --target, else the primary target of the first project.
         target = options.Target ?? (groups.FirstOrDefault(g => g.ProjectPath is not null) is { } first
             ? ReportedSites.Ranked(groups.Where(g => g.ProjectPath == first.ProjectPath)).First().TargetFramework
