@@ -15,6 +15,8 @@ passed=0; failed=0
 projects=$(dotnet sln server.sln list | grep -E 'test/.*\.Tests\.csproj$' | wc -l)
 # -m:1: assemblies run one at a time, so the runtime-verification tier measures an idle machine.
 dotnet test server.sln --nologo -m:1 2>&1 | tee -a "$log" | grep -E '^(Passed|Failed)!|error|runtime agreement' || true
+# A failed test is named, with the first lines of its message, so a red CI log says which one.
+grep -E -A8 '^ +Failed [A-Za-z_][A-Za-z0-9_.]+' "$log" | head -60 || true
 summaries=$(grep -E '^(Passed|Failed)! +- ' "$log" || true)
 while read -r line; do
   [ -z "$line" ] && continue
