@@ -39,16 +39,21 @@ internal static class IlAllocations
         }
     }
 
-    public static List<IlAllocation> Read(MethodBase method)
+    /// <param name="instantiation">The type arguments the method is compiled with (declaring type's, then its own), or empty.</param>
+    public static List<IlAllocation> Read(MethodBase method, Type[] instantiation)
     {
         var found = new List<IlAllocation>();
         var il = method.GetMethodBody()?.GetILAsByteArray();
         if (il is null) return found;
         var module = method.Module;
         // Resolve against the generic definitions, so a type that depends on T stays open and is
-        // recognised as a run-time lookup in shared code.
+        // recognised as a run-time lookup in shared code. A parameter compiled with a value type is
+        // the exception: the JIT specializes the code for it, so `new List<T>()` with T = int embeds
+        // List<int>'s method table as a constant, and `box T` is a real box of int.
         Type[]? typeArgs = method.DeclaringType is { IsGenericType: true } t ? t.GetGenericTypeDefinition().GetGenericArguments() : null;
         Type[]? methodArgs = method.IsGenericMethod ? ((MethodInfo)method).GetGenericMethodDefinition().GetGenericArguments() : null;
+        Specialize(typeArgs, instantiation, 0);
+        Specialize(methodArgs, instantiation, typeArgs?.Length ?? 0);
 
         int pc = 0;
         while (pc < il.Length)
@@ -101,6 +106,14 @@ internal static class IlAllocations
             }
         }
         return found;
+    }
+
+    /// <summary>Replaces each parameter the instantiation gives a value type with that type (its code is specialized).</summary>
+    private static void Specialize(Type[]? parameters, Type[] instantiation, int offset)
+    {
+        if (parameters is null || instantiation.Length < offset + parameters.Length) return;
+        for (int i = 0; i < parameters.Length; i++)
+            if (instantiation[offset + i] is { IsValueType: true } valueType) parameters[i] = valueType;
     }
 
     private static long? Handle(Type type) => type.ContainsGenericParameters ? null : type.TypeHandle.Value.ToInt64();

@@ -73,34 +73,59 @@ public static class Program
             catch (Exception e) { report.Failure(token, $"0x{token:X8}", $"could not resolve: {FirstLine(e.Message)}"); continue; }
             if (method is null || method.IsAbstract) continue;
 
+            // The instantiation first: the allocations' method tables depend on it (value types specialize).
+            var instantiation = GenericInstantiation.Choose(method, out var failure);
             List<IlAllocation> allocations;
-            try { allocations = IlAllocations.Read(method); }
+            try { allocations = IlAllocations.Read(method, instantiation ?? []); }
             catch (Exception e) { report.Failure(token, Describe(method), $"could not read IL: {FirstLine(e.Message)}"); continue; }
             if (allocations.Count == 0) continue; // nothing to judge: no need to compile it
 
-            var instantiation = GenericInstantiation.Choose(method, out var failure);
             string? reason = failure;
             if (instantiation is not null)
             {
                 report.Line(json => { json.WriteNumber("preparing", token); json.WriteString("name", Describe(method)); });
                 try
                 {
-                    var handles = instantiation.Select(t => t.TypeHandle).ToArray();
-                    if (handles.Length == 0)
+                    // .NET 9 and 10 skip new virtual slots (interface implementations such as an
+                    // iterator's MoveNext, or a generic wrapper's IDictionary<K,V>.Add) in PrepareMethod
+                    // until the method has an entry point; asking for it first makes them compile
+                    // (measured: no listing without it, for plain and generic types alike). So a generic
+                    // method is closed over its instantiation first, and that closed method is asked.
+                    var target = instantiation.Length == 0 ? method : Close(method, instantiation);
+                    if (target is not null)
                     {
-                        // .NET 9 and 10 skip new virtual slots (interface implementations such as an
-                        // iterator's MoveNext) in PrepareMethod until the method has an entry point;
-                        // asking for it first makes them compile (measured: no listing without it).
-                        _ = method.MethodHandle.GetFunctionPointer();
-                        RuntimeHelpers.PrepareMethod(method.MethodHandle);
+                        _ = target.MethodHandle.GetFunctionPointer();
+                        RuntimeHelpers.PrepareMethod(target.MethodHandle);
                     }
-                    else RuntimeHelpers.PrepareMethod(method.MethodHandle, handles);
+                    else RuntimeHelpers.PrepareMethod(method.MethodHandle, instantiation.Select(t => t.TypeHandle).ToArray());
                 }
                 catch (Exception e) { reason = $"{e.GetType().Name}: {FirstLine(e.Message)}"; }
             }
             report.Method(token, method, reason, instantiation, allocations, ranges);
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The method of the closed type (and closed over the method's own type arguments), or null when the
+    /// runtime will not close it; the caller then falls back to PrepareMethod with the instantiation.
+    /// </summary>
+    private static MethodBase? Close(MethodBase method, Type[] instantiation)
+    {
+        try
+        {
+            int typeCount = method.DeclaringType is { IsGenericTypeDefinition: true } t ? t.GetGenericArguments().Length : 0;
+            var closed = method;
+            if (typeCount > 0)
+            {
+                var type = method.DeclaringType!.MakeGenericType(instantiation[..typeCount]);
+                closed = MethodBase.GetMethodFromHandle(method.MethodHandle, type.TypeHandle);
+            }
+            if (instantiation.Length > typeCount && closed is MethodInfo { IsGenericMethodDefinition: true } generic)
+                closed = generic.MakeGenericMethod(instantiation[typeCount..]);
+            return closed;
+        }
+        catch (Exception e) when (e is ArgumentException or TypeLoadException or NotSupportedException or InvalidOperationException) { return null; }
     }
 
     private static bool Touches(Scope scope, SourceRange range) =>

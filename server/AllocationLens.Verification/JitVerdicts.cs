@@ -30,10 +30,21 @@ public static class JitVerdicts
         int cursor = 0;
         foreach (var method in report.Methods)
         {
-            if (!method.Prepared) { unprepared.Add(new UnpreparedMethod(method.Name, method.Reason ?? "not prepared")); continue; }
+            if (!method.Prepared)
+            {
+                var reason = method.Reason ?? "not prepared";
+                unprepared.Add(new UnpreparedMethod(method.Name, reason));
+                NoteEach(method, $"the JIT could not compile {method.MethodName}: {reason}", judged);
+                continue;
+            }
             int index = Find(listing, used, method, cursor);
             if (index < 0) index = Find(listing, used, method, 0);
-            if (index < 0) { unprepared.Add(new UnpreparedMethod(method.Name, "the JIT wrote no listing for it")); continue; }
+            if (index < 0)
+            {
+                unprepared.Add(new UnpreparedMethod(method.Name, "the JIT wrote no listing for it"));
+                NoteEach(method, $"the JIT wrote no listing for {method.MethodName}", judged);
+                continue;
+            }
             used[index] = true;
             cursor = index + 1;
             JudgeMethod(method, listing[index], judged);
@@ -41,6 +52,36 @@ public static class JitVerdicts
         if (report.CrashedIn is { } crashed) unprepared.Add(new UnpreparedMethod(crashed, "the JIT host crashed while compiling it"));
         return (judged, unprepared);
     }
+
+    /// <summary>
+    /// A method with no verdicts still lists its allocations, each with the reason, so every site in it
+    /// says why it stays unjudged instead of looking merely unmatched. Cached delegates stay note-less:
+    /// their verdict needs no JIT.
+    /// </summary>
+    private static void NoteEach(HostMethod method, string note, List<JudgedAllocation> judged)
+    {
+        foreach (var allocation in method.Allocations)
+            judged.Add(new(method, allocation, null, allocation.Cached ? null : note));
+    }
+
+    /// <summary>
+    /// How many allocations with a known type have fewer allocator calls naming that type than
+    /// instructions: the most untraced calls they could account for.
+    /// </summary>
+    private static int UntracedTracedAllocations(HostMethod method, ListedMethod listed)
+    {
+        int missing = 0;
+        foreach (var group in method.Allocations.Where(a => a.MethodTable is not null && !a.Cached).GroupBy(a => a.MethodTable))
+        {
+            int kept = listed.Allocations.Count(c => group.Any(a => a.Allocates(c.MethodTable)));
+            missing += Math.Max(0, group.Count() - kept);
+        }
+        return missing;
+    }
+
+    /// <summary>An allocator call whose method table no instruction of the method allocates (an inlinee's, or one the host could not name).</summary>
+    private static bool HasUnclaimedCall(HostMethod method, ListedMethod listed) =>
+        listed.Allocations.Any(c => c.MethodTable is { } mt && !method.Allocations.Any(a => a.Allocates(mt)));
 
     private static int Find(IReadOnlyList<ListedMethod> listing, bool[] used, HostMethod method, int from)
     {
@@ -53,6 +94,7 @@ public static class JitVerdicts
     private static void JudgeMethod(HostMethod method, ListedMethod listed, List<JudgedAllocation> judged)
     {
         int untraced = listed.Allocations.Count(c => c.MethodTable is null);
+        int lookups = method.Allocations.Count(a => a.MethodTable is null && !a.Cached && a.Kind != "box");
         foreach (var allocation in method.Allocations)
         {
             // Allocated once per process: not a per-call verdict. Still listed (no kind, no note), so the cached
@@ -61,11 +103,16 @@ public static class JitVerdicts
             if (allocation.Cached) { judged.Add(new(method, allocation, null, null)); continue; }
             if (allocation.MethodTable is not { } mt)
             {
-                // Shared generic code: the type comes from a run-time lookup, no constant names it.
-                if (listed.Allocations.Count == 0 && allocation.Kind != "box") judged.Add(new(method, allocation, "stack", null));
-                else judged.Add(new(method, allocation, null, allocation.Kind == "box"
-                    ? "boxing a type parameter depends on the instantiation"
-                    : "shared generic code allocates this type through a run-time lookup, and the method still calls an allocator"));
+                // Shared generic code: the type comes from a run-time lookup, no constant names it, so
+                // the listing's allocator calls for it are the untraced ones. None left, and no call
+                // with a constant that no instruction claims either: every lookup allocation is gone.
+                // At least one per lookup instruction, beyond those that traced instructions may have
+                // lost to the tracer: every one remains.
+                if (allocation.Kind == "box") judged.Add(new(method, allocation, null, "boxing a type parameter depends on the instantiation"));
+                else if (untraced == 0 && !HasUnclaimedCall(method, listed)) judged.Add(new(method, allocation, "stack", null));
+                else if (untraced >= lookups + UntracedTracedAllocations(method, listed)) judged.Add(new(method, allocation, "heap", null));
+                else judged.Add(new(method, allocation, null,
+                    $"shared generic code allocates this type through a run-time lookup, and {untraced} of {lookups} such allocations in {method.MethodName} remain; the listing does not say which"));
                 continue;
             }
             // Instructions that share a method table with this one (a boxed int? is allocated as a boxed

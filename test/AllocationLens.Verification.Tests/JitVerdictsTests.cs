@@ -48,4 +48,54 @@ public class JitVerdictsTests
             """);
         Assert.Equal("stack", judged.Kind);
     }
+
+    // `new List<T>()` in shared code: the host names no method table (a run-time lookup).
+    private const string LookupAllocation = """{"il":3,"kind":"object","type":"System.Collections.Generic.List`1[T]"}""";
+
+    [Fact]
+    public void A_lookup_allocation_whose_untraced_allocator_call_remains_is_heap()
+    {
+        var judged = Judge(LookupAllocation, """
+                   mov      rdi, qword ptr [rbx+0x18]
+                   call     CORINFO_HELP_NEWSFAST
+            """);
+        Assert.Equal("heap", judged.Kind);
+    }
+
+    [Fact]
+    public void A_lookup_allocation_with_no_allocator_call_left_is_stack()
+    {
+        var judged = Judge(LookupAllocation, """
+                   mov      rdi, rbx
+                   call     [Demo.C:Other():this]
+            """);
+        Assert.Equal("stack", judged.Kind);
+    }
+
+    [Fact]
+    public void A_lookup_allocation_is_not_called_stack_while_a_call_no_instruction_claims_remains()
+    {
+        // A constant the host could not name may be this very allocation (a specialized instantiation).
+        var judged = Judge(LookupAllocation, """
+                   mov      rdi, 0x40
+                   call     CORINFO_HELP_NEWSFAST
+            """);
+        Assert.Null(judged.Kind);
+        Assert.Contains("run-time lookup", judged.Note);
+    }
+
+    [Fact]
+    public void Every_allocation_of_a_method_the_JIT_could_not_compile_says_why()
+    {
+        var report = HostReport.Parse("""
+            {"runtime":"10.0.12"}
+            {"token":1,"name":"Demo.C.M","type":"Demo.C","method":"M","prepared":false,"reason":"no type argument satisfies the constraints of T","allocations":[{"il":1,"kind":"object","type":"Demo.P","methodTable":"0x10"},{"il":9,"kind":"delegate","type":"System.Action","cached":true}]}
+            """);
+        var (judged, unprepared) = JitVerdicts.Judge(report, []);
+        Assert.Single(unprepared);
+        Assert.Equal("the JIT could not compile M: no type argument satisfies the constraints of T", judged[0].Note);
+        // A cached delegate's verdict needs no JIT: it is claimed, with no reason to give.
+        Assert.Null(judged[1].Note);
+        Assert.All(judged, j => Assert.Null(j.Kind));
+    }
 }

@@ -79,6 +79,24 @@ public class VerifyProjectTests(VerificationEnvironment environment)
     }
 
     [Fact]
+    public async Task A_generic_types_interface_method_is_compiled_and_its_lookup_allocation_judged()
+    {
+        var report = await Report();
+        // Put is a new virtual slot of a generic type: compiled only once its closed method has an entry point.
+        Assert.DoesNotContain(report.GetProperty("unprepared").EnumerateArray(), u => u.GetProperty("method").GetString()!.Contains("Sink", StringComparison.Ordinal));
+        // Returned, so kept on both runtimes, though no constant names List<T> in the shared code.
+        var verdicts = Jit(SiteOn(report, "new List<T> { item }", "object"));
+        Assert.Equal(new Dictionary<string, string> { ["8.0.34"] = "heap", ["10.0.12"] = "heap" }, verdicts);
+    }
+
+    [Fact]
+    public async Task A_box_of_a_type_parameter_is_judged_in_the_value_type_instantiation_the_assembly_uses()
+    {
+        var verdicts = Jit(SiteOn(await Report(), "where T : struct => value", "box"));
+        Assert.Equal(new Dictionary<string, string> { ["8.0.34"] = "heap", ["10.0.12"] = "heap" }, verdicts);
+    }
+
+    [Fact]
     public async Task A_method_that_cannot_be_compiled_is_listed_with_its_reason()
     {
         var unprepared = (await Report()).GetProperty("unprepared").EnumerateArray().ToList();

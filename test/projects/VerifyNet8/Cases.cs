@@ -32,3 +32,20 @@ public class Cases
     // No type argument satisfies the constraints: this method cannot be compiled, and says why.
     public int Unpreparable<T>() where T : struct, IUnimplemented => new T().Value + new int[1].Length;
 }
+
+// A generic type's interface implementation (a new virtual slot) in shared code: T is a reference
+// type here, so List<T> is allocated through a run-time lookup that no constant names.
+public interface ISink<T> { object Put(T item); }
+
+public sealed class Sink<T> : ISink<T>
+{
+    public object Put(T item) => new List<T> { item };
+}
+
+// A value-type instantiation this assembly uses: the JIT specializes Box<int>, where `box T` is a box of int.
+public static class Boxes
+{
+    public static object Box<T>(T value) where T : struct => value;
+
+    public static object UsesBox() => Box(42);
+}
