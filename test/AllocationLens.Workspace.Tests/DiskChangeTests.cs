@@ -62,7 +62,7 @@ public sealed class DiskChangeTests
             {
                 await client.RequestAsync("shutdown", null);
                 await client.NotifyAsync("exit", null);
-                Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+                Assert.Equal(0, await run.WaitAsync(TimeSpan.FromMinutes(2)));
                 await client.DisposeAsync();
             }
             finally { Directory.Delete(root, recursive: true); }
@@ -283,7 +283,7 @@ public sealed class DiskChangeTests
         sinkPath = Path.Combine(session.App, "Sink.cs");
         File.WriteAllText(sinkPath, KeepingSink);
         await session.Client.NotifyAsync("workspace/didChangeWatchedFiles", new { changes = new[] { new { uri = UriPaths.ToUri(sinkPath), type = 2 } } });
-        await LspTestClient.Eventually(() => LogLines(session.Client).Any(l => l.Contains("could not be read", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "the log line");
+        await LspTestClient.Eventually(() => LogLines(session.Client).Any(l => l.Contains("could not be read", StringComparison.Ordinal)), TimeSpan.FromMinutes(2), "the log line");
         Assert.Contains(LogLines(session.Client), l => l.Contains($"{sinkPath} could not be read (the file is locked); its previous text is kept", StringComparison.Ordinal));
         Assert.Contains("stack", await session.PointHintAsync());
         Assert.Equal(0, session.Server.DiskBatchesApplied);

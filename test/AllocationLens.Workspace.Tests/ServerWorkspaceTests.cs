@@ -29,7 +29,7 @@ public sealed class ServerWorkspaceTests
     {
         await client.RequestAsync("shutdown", null);
         await client.NotifyAsync("exit", null);
-        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromMinutes(2)));
         await client.DisposeAsync();
     }
 
@@ -200,7 +200,7 @@ public sealed class ServerWorkspaceTests
         int refreshes = client.ServerRequests.Count(r => r == "workspace/inlayHint/refresh");
         var position = new { line = edit, character = at };
         await client.NotifyAsync("textDocument/didChange", new { textDocument = new { uri = shapes, version = 2 }, contentChanges = new[] { new { range = new { start = position, end = position }, text = "s_last = new Circle(r + 1); " } } });
-        await LspTestClient.Eventually(() => client.ServerRequests.Count(r => r == "workspace/inlayHint/refresh") > refreshes, TimeSpan.FromSeconds(30), "a refresh after the callee edit");
+        await LspTestClient.Eventually(() => client.ServerRequests.Count(r => r == "workspace/inlayHint/refresh") > refreshes, TimeSpan.FromMinutes(2), "a refresh after the callee edit");
         var after = await Hover();
         Assert.True(after.Contains("`Geometry.Remember(double)` allocates on each call: 2 heap", StringComparison.Ordinal), after);
 
