@@ -312,6 +312,7 @@ public static class AnalyzeCommand
                 jit = verification?.Sites.GetValueOrDefault(r.Site) is { Verdicts.Length: > 0 } jit
                     ? jit.Verdicts.Select(v => new { runtime = v.Runtime, kind = v.Kind }).ToArray()
                     : null,
+                jitNotes = verification?.Sites.GetValueOrDefault(r.Site) is { Notes.Length: > 0 } unjudged ? unjudged.Notes.ToArray() : null,
             }).ToArray(),
         };
         stdout.WriteLine(JsonSerializer.Serialize(document, new JsonSerializerOptions

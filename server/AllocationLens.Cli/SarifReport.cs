@@ -83,6 +83,7 @@ public static class SarifReport
                     remedies = site.Remedies.ToArray(),
                     cold = AnalyzeCommand.ColdJson(site.Cold),
                     jit = jit is { Verdicts.Length: > 0 } ? jit.Verdicts.Select(v => new { runtime = v.Runtime, kind = v.Kind }).ToArray() : null,
+                    jitNotes = jit is { Notes.Length: > 0 } ? jit.Notes.ToArray() : null,
                 },
             });
         }

@@ -20,6 +20,9 @@ internal sealed record IlAllocation(int IlOffset, string Kind, string TypeName, 
     /// closure site, whose span is a variable's declaration and not the `newobj`, finds its allocation.
     /// </summary>
     public IReadOnlyList<string>? CapturedFields { get; init; }
+
+    /// <summary>`box T` of a bare type parameter the code is shared over: a no-op for a reference type, a real box for a value type.</summary>
+    public bool TypeParameterBox { get; init; }
 }
 
 /// <summary>Finds the allocating instructions of a method body by decoding its IL.</summary>
@@ -95,7 +98,8 @@ internal static class IlAllocations
                 if (boxed.IsGenericParameter || boxed.ContainsGenericParameters)
                 {
                     // box T: a no-op for reference types, a real box for value types; shared code cannot say.
-                    found.Add(new IlAllocation(start, "box", Name(boxed), null, false));
+                    // A box of a generic struct (`box S<T>`) is a real box through a run-time lookup.
+                    found.Add(new IlAllocation(start, "box", Name(boxed), null, false) { TypeParameterBox = boxed.IsGenericParameter });
                     continue;
                 }
                 if (!boxed.IsValueType) continue;

@@ -55,6 +55,7 @@ internal sealed class ReportWriter(string path) : IDisposable
             if (a.MethodTable is { } mt) json.WriteString("methodTable", $"0x{mt:X}");
             if (a.NullableMethodTable is { } nmt) json.WriteString("nullableMethodTable", $"0x{nmt:X}");
             if (a.CachedDelegate) json.WriteBoolean("cached", true);
+            if (a.TypeParameterBox) json.WriteBoolean("typeParameter", true);
             if (a.CapturedFields is { } fields)
             {
                 json.WriteStartArray("fields");

@@ -14,6 +14,9 @@ public sealed record IlAllocation(int IlOffset, string Kind, string TypeName, lo
     /// <summary>A closure's display class: the names of its fields (the captured variables); null for anything else.</summary>
     public IReadOnlyList<string>? CapturedFields { get; init; }
 
+    /// <summary>`box T` of a bare type parameter in shared code: an allocation only when T is a value type.</summary>
+    public bool TypeParameterBox { get; init; }
+
     /// <summary>True when a helper call allocating <paramref name="methodTable"/> can be this instruction's.</summary>
     public bool Allocates(long? methodTable) => methodTable is { } mt && (mt == MethodTable || mt == NullableMethodTable);
 }
@@ -49,6 +52,7 @@ public sealed record HostReport(string RuntimeVersion, IReadOnlyList<HostMethod>
                         a.TryGetProperty("nullableMethodTable", out var nmt) ? Hex(nmt.GetString()!) : null)
                     {
                         CapturedFields = a.TryGetProperty("fields", out var fields) ? fields.EnumerateArray().Select(f => f.GetString() ?? "").ToList() : null,
+                        TypeParameterBox = a.TryGetProperty("typeParameter", out var tp) && tp.GetBoolean(),
                     });
             methods.Add(new HostMethod(
                 root.GetProperty("token").GetInt32(), root.GetProperty("name").GetString() ?? "",

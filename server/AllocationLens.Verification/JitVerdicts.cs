@@ -94,7 +94,7 @@ public static class JitVerdicts
     private static void JudgeMethod(HostMethod method, ListedMethod listed, List<JudgedAllocation> judged)
     {
         int untraced = listed.Allocations.Count(c => c.MethodTable is null);
-        int lookups = method.Allocations.Count(a => a.MethodTable is null && !a.Cached && a.Kind != "box");
+        int lookups = method.Allocations.Count(a => a.MethodTable is null && !a.Cached && !a.TypeParameterBox);
         foreach (var allocation in method.Allocations)
         {
             // Allocated once per process: not a per-call verdict. Still listed (no kind, no note), so the cached
@@ -108,7 +108,7 @@ public static class JitVerdicts
                 // with a constant that no instruction claims either: every lookup allocation is gone.
                 // At least one per lookup instruction, beyond those that traced instructions may have
                 // lost to the tracer: every one remains.
-                if (allocation.Kind == "box") judged.Add(new(method, allocation, null, "boxing a type parameter depends on the instantiation"));
+                if (allocation.TypeParameterBox) judged.Add(new(method, allocation, null, "boxing T allocates only when T is a value type, and this assembly instantiates it with none (in the shared code judged, the box is a no-op)"));
                 else if (untraced == 0 && !HasUnclaimedCall(method, listed)) judged.Add(new(method, allocation, "stack", null));
                 else if (untraced >= lookups + UntracedTracedAllocations(method, listed)) judged.Add(new(method, allocation, "heap", null));
                 else judged.Add(new(method, allocation, null,

@@ -32,6 +32,12 @@ public sealed record VerificationRun(BuildOutcome? Build, IReadOnlyList<RuntimeO
         var notes = new Dictionary<AllocationSite, List<string>>(ReferenceEqualityComparer.Instance);
         foreach (var outcome in Runtimes)
             SiteMatcher.Match(sites, outcome.Runtime.VersionText, outcome.Judged, verdicts, notes);
+        // A site the JIT's verdict would mean something for, yet no IL instruction answered: say so, once,
+        // when some runtime's host did run (a failed host already says why for all its sites).
+        if (Runtimes.Any(r => r.Error is null))
+            foreach (var site in sites)
+                if (SiteMatcher.ExpectsJitVerdict(site) && !verdicts.ContainsKey(site) && !notes.ContainsKey(site))
+                    notes[site] = [NoInstruction];
         var result = new Dictionary<AllocationSite, SiteJit>(ReferenceEqualityComparer.Instance);
         foreach (var site in verdicts.Keys.Concat(notes.Keys).Distinct(ReferenceEqualityComparer.Instance).Cast<AllocationSite>())
             result[site] = new SiteJit(
@@ -39,6 +45,9 @@ public sealed record VerificationRun(BuildOutcome? Build, IReadOnlyList<RuntimeO
                 notes.TryGetValue(site, out var n) ? [.. n] : []);
         return result;
     }
+
+    /// <summary>Why a site no allocating IL instruction answered stays unjudged.</summary>
+    public const string NoInstruction = "the Release build has no allocating IL instruction here for the JIT to judge (the allocation may happen inside a called method)";
 
     /// <summary>Every method that could not be judged, once per method, with the runtimes it failed on.</summary>
     public IEnumerable<(string Method, string Reason, IReadOnlyList<string> Runtimes)> Unprepared() =>

@@ -103,5 +103,20 @@ public class VerifyProjectTests(VerificationEnvironment environment)
         var entry = Assert.Single(unprepared, u => u.GetProperty("method").GetString()!.EndsWith(".Unpreparable", StringComparison.Ordinal));
         Assert.Contains("constraints", entry.GetProperty("reason").GetString());
         Assert.Equal(2, entry.GetProperty("runtimes").GetArrayLength());
+        // Its sites say why, once per runtime.
+        var notes = JitNotes(SiteOn(await Report(), "new T().Value + new int[1].Length", "array"));
+        Assert.Equal(2, notes.Count);
+        Assert.All(notes, n => Assert.Contains("the JIT could not compile Unpreparable: no type argument satisfies the constraints of T", n));
     }
+
+    [Fact]
+    public async Task A_site_with_no_allocating_IL_instruction_says_why_it_is_not_judged()
+    {
+        var site = SiteOn(await Report(), "day.ToString()", "box");
+        Assert.Empty(Jit(site));
+        Assert.Equal([VerificationRun.NoInstruction], JitNotes(site));
+    }
+
+    private static List<string> JitNotes(JsonElement site) =>
+        site.TryGetProperty("jitNotes", out var notes) ? notes.EnumerateArray().Select(n => n.GetString()!).ToList() : [];
 }

@@ -49,3 +49,9 @@ public static class Boxes
 
     public static object UsesBox() => Box(42);
 }
+
+public static class Enums
+{
+    // An enum's ToString boxes inside the runtime's call: the IL holds no box instruction for the JIT to judge.
+    public static string Day(DayOfWeek day) => day.ToString();
+}
