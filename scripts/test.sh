@@ -31,6 +31,17 @@ if [ "$seen" -lt "$projects" ]; then
 fi
 [ -f artifacts/runtime-agreement.txt ] && grep "^runtime agreement" artifacts/runtime-agreement.txt
 
+# Verified budgets on the bundled sample, as a user's CI would run them: the hot methods of
+# samples/OrderPipeline/.allocationlens.json, judged by the JIT's verdicts where it has them
+# (`analyze --verify --fail-on budget`, exit 3 on a violation), with the SARIF a code-scanning upload takes.
+cli=server/AllocationLens.Cli/bin/Debug/net10.0/allocation-lens.dll
+if [ -f "$cli" ] && dotnet "$cli" analyze samples/ --verify --fail-on budget --format sarif >artifacts/sample-budgets.sarif 2>>"$log" \
+   && grep -q '"AL-BUDGET"' artifacts/sample-budgets.sarif && ! grep -q '"ruleId": "AL-BUDGET"' artifacts/sample-budgets.sarif; then
+  echo "verified budgets on samples/: within budget (artifacts/sample-budgets.sarif)"; passed=$((passed + 1))
+else
+  echo "verified budgets on samples/: FAILED (exit code or SARIF: see artifacts/sample-budgets.sarif and $log)"; failed=$((failed + 1))
+fi
+
 # Client: pure modules under node --test.
 client_out=$(npm run --silent test:client 2>&1)
 echo "$client_out" >>"$log"

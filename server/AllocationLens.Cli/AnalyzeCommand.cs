@@ -160,7 +160,7 @@ public static class AnalyzeCommand
             ? await AnalyzeVerification.RunAsync(groups, results, options.VerifyRuntimes, stderr, cancellationToken).ConfigureAwait(false)
             : null;
         timings?.End("verification");
-        var budgets = Budgets.Check(groups, results, full, stderr, cancellationToken, options.CountCold);
+        var budgets = Budgets.Check(groups, results, full, stderr, cancellationToken, options.CountCold, verification);
         timings?.End("budgets");
         if (timings is not null) stderr.WriteLine($"allocation-lens: timings: {timings}");
         return (new AnalysisRun(results, target, verification, budgets, groups), 0);
@@ -285,6 +285,9 @@ public static class AnalyzeCommand
                 sites = v.Sites.Count,
                 bytes = v.Sites.Any(s => s.Bytes is null) ? (int?)null : v.Sites.Sum(s => s.Bytes ?? 0),
                 message = v.Message,
+                byJit = v.Basis?.ByJit,
+                byStaticModel = v.Basis?.ByStaticModel,
+                clearedByJit = v.Basis?.ClearedByJit,
             }).ToArray(),
             unprepared = verification?.Unprepared.Select(u => new { method = u.Method, reason = u.Reason, runtimes = u.Runtimes }).ToArray(),
             sites = run.Report.Select(r => new

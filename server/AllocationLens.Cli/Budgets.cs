@@ -1,4 +1,5 @@
 using AllocationLens.Analysis;
+using AllocationLens.Verification;
 using AllocationLens.Workspace;
 
 namespace AllocationLens.Cli;
@@ -22,7 +23,13 @@ public sealed class Budgets
     /// A multi-targeted project is checked in each target (a site may exist in only one), and each violation
     /// and hot site is reported once: in the primary target (ReportedSites' order), the others add only what it lacks.
     /// </remarks>
-    public static Budgets Check(IReadOnlyList<AnalyzedGroup> groups, List<JudgedSite> results, string analysedPath, TextWriter stderr, CancellationToken cancellationToken, bool countCold = false)
+    /// <remarks>
+    /// With <paramref name="verification"/> (`--verify`), a hot method's own sites count by the JIT's verdict
+    /// for the runtime that runs them where the JIT judged them (a static heap site the JIT removed does not
+    /// count; a static stack site it kept does), and by the static verdict elsewhere; callees stay static.
+    /// </remarks>
+    public static Budgets Check(IReadOnlyList<AnalyzedGroup> groups, List<JudgedSite> results, string analysedPath, TextWriter stderr, CancellationToken cancellationToken,
+        bool countCold = false, AnalyzeVerification? verification = null)
     {
         var folders = new List<string> { Directory.Exists(analysedPath) ? analysedPath : Path.GetDirectoryName(analysedPath)! };
         folders.AddRange(groups.Where(g => g.ProjectPath is not null).Select(g => Path.GetDirectoryName(g.ProjectPath)!));
@@ -44,12 +51,14 @@ public sealed class Budgets
                 var model = group.Compilation.GetSemanticModel(tree);
                 var hot = HotMethods.In(tree, model, configuration.Budgets, cancellationToken).ToList();
                 if (hot.Count == 0) continue;
-                budgets.HotSites.AddRange(sites.Where(s => s.Kind != AllocationKind.Stack
+                var verdictOf = verification is null ? null : JitVerdictFor(verification, group.Runtime.Moniker);
+                AllocationKind KindOf(AllocationSite s) => verdictOf?.Invoke(s)?.Kind ?? s.Kind;
+                budgets.HotSites.AddRange(sites.Where(s => KindOf(s) != AllocationKind.Stack
                         && hot.Any(h => h.Declaration.Span.Contains(s.Where.Span) && (s.Cold is null || countCold || h.Budget.CountCold)))
                     .Where(s => seenHotSites.Add((s.Where.Path, s.Where.Span.Start, s.Where.Span.Length, s.Category))));
                 // Reached source callees count through their call summaries (cached per compilation), for the runtime that runs them.
                 budgets.Violations.AddRange(BudgetCheck.Check(tree, hot, sites,
-                    declaration => CallSummaries.OfMember(group.Compilation, declaration, group.Runtime, cancellationToken), cancellationToken, countCold)
+                    declaration => CallSummaries.OfMember(group.Compilation, declaration, group.Runtime, cancellationToken), cancellationToken, countCold, verdictOf)
                     .Where(v => seenViolations.Add((v.Declaration.Path, v.Declaration.Span.Start, v.Method))));
             }
         }
@@ -58,9 +67,19 @@ public sealed class Budgets
 
     public static int ExitCode(IReadOnlyCollection<string> failOn, Budgets budgets)
     {
+        // A hot site the JIT kept though the static model said stack counts as what its category allocates.
         bool fail = failOn.Contains("budget") && budgets.Violations.Count > 0
-            || failOn.Contains("heap") && budgets.HotSites.Any(s => s.Kind == AllocationKind.Heap)
-            || failOn.Contains("boxed") && budgets.HotSites.Any(s => s.Kind == AllocationKind.Boxed);
+            || failOn.Contains("heap") && budgets.HotSites.Any(s => s.Kind == AllocationKind.Heap || s.Kind == AllocationKind.Stack && s.Category != "box")
+            || failOn.Contains("boxed") && budgets.HotSites.Any(s => s.Kind == AllocationKind.Boxed || s.Kind == AllocationKind.Stack && s.Category == "box");
         return fail ? FailureExitCode : 0;
     }
+
+    /// <summary>
+    /// The JIT's verdict on a site for the runtime that runs it (the one the static verdict is compared
+    /// with), as the kind a budget counts: a kept box is boxed, any other kept allocation heap.
+    /// </summary>
+    private static Func<AllocationSite, (AllocationKind Kind, string Judge)?> JitVerdictFor(AnalyzeVerification verification, string runtimeMoniker) => site =>
+        verification.Sites.GetValueOrDefault(site) is { Verdicts.Length: > 0 } jit && JitVerifier.Comparable(jit.Verdicts, runtimeMoniker, verification.Runtimes) is { } compared
+            ? (compared.Kind == "stack" ? AllocationKind.Stack : site.Category == "box" ? AllocationKind.Boxed : AllocationKind.Heap, $"the JIT of .NET {compared.Runtime}")
+            : null;
 }

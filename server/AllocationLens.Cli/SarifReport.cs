@@ -52,7 +52,13 @@ public static class SarifReport
             id = "AL-BUDGET",
             name = "budget",
             shortDescription = new { text = "A hot method exceeds its allocation budget" },
-            fullDescription = new { text = "A method marked [HotPath], [AllocationFree] or [NoAllocation], or listed in .allocationlens.json, allocates more than its budget." },
+            fullDescription = new
+            {
+                text = "A method marked [HotPath], [AllocationFree] or [NoAllocation], or listed in .allocationlens.json, allocates more than its budget."
+                    + (verification is null
+                        ? " Sites count by the static verdict."
+                        : " Its own sites count by the JIT's verdict where the JIT judged them (properties.byJit; a static heap site the JIT left no allocation for does not count, properties.clearedByJit), and by the static verdict elsewhere (properties.byStaticModel); what its callees allocate counts by the static verdict."),
+            },
             help = new { text = "Remove the listed heap and boxed sites from the method, or raise its budget (MaxSites, MaxBytes)." },
             defaultConfiguration = new { level = "warning" },
         });
@@ -96,7 +102,11 @@ public static class SarifReport
                 message = new { text = v.Message },
                 locations = new[] { Location(v.Declaration) },
                 relatedLocations = v.Sites.Select((s, i) => new { id = i + 1, physicalLocation = PhysicalLocation(s.Where), message = new { text = s.Message } }).ToArray(),
-                properties = new { method = v.Method, source = v.Budget.Source, maxSites = v.Budget.MaxSites, maxBytes = v.Budget.MaxBytes, sites = v.Sites.Count },
+                properties = new
+                {
+                    method = v.Method, source = v.Budget.Source, maxSites = v.Budget.MaxSites, maxBytes = v.Budget.MaxBytes, sites = v.Sites.Count,
+                    byJit = v.Basis?.ByJit, byStaticModel = v.Basis?.ByStaticModel, clearedByJit = v.Basis?.ClearedByJit,
+                },
             });
         }
 

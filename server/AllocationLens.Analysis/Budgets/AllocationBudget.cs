@@ -19,4 +19,14 @@ public sealed record BudgetViolation(string Method, SourceSpan Declaration, Allo
 {
     /// <summary>The hot method's calls whose source callees allocate, counted into the budget.</summary>
     public IReadOnlyList<CallSummary> Calls { get; init; } = [];
+
+    /// <summary>With `--verify`: how many of its own sites the JIT's verdict decided; null when only the static model judged.</summary>
+    public BudgetBasis? Basis { get; init; }
 }
+
+/// <summary>
+/// Which verdicts decided a budget: <see cref="ByJit"/> counted sites the JIT judged, <see cref="ByStaticModel"/>
+/// counted sites it did not, <see cref="ClearedByJit"/> static heap or boxed sites left out because the JIT
+/// left no allocation for them; <see cref="Text"/> says so in the violation's sentence.
+/// </summary>
+public sealed record BudgetBasis(int ByJit, int ByStaticModel, int ClearedByJit, string Text);
