@@ -15,15 +15,18 @@ export interface ViewSite {
   message: string;
   loopDepth: number;
   certain: boolean;
-  /** After Verify with JIT: "verified" or "disagrees"; null when the JIT has not judged the site. */
-  jit?: 'verified' | 'disagrees' | null;
+  /**
+   * After Verify with JIT: "verified" or "disagrees"; "unverified" for a site a JIT verdict applies to that
+   * has none yet (never verified, or left unjudged: the hover says why); null where no JIT verdict applies.
+   */
+  jit?: 'verified' | 'disagrees' | 'unverified' | null;
   /** Cold by construction: "throw", "catch", "static-initializer", ...; null or absent on the normal path. */
   cold?: string | null;
 }
 export interface ViewMethod { name: string; range: LspRange; sites: ViewSite[]; }
 export interface ViewDocument { uri: string; path: string; project: string; target: string; open: boolean; methods: ViewMethod[]; }
 
-export type JitFilter = 'all' | 'verified' | 'disagrees';
+export type JitFilter = 'all' | 'verified' | 'disagrees' | 'unverified';
 /** What the view shows: kinds, the JIT state, and optionally one method (from its CodeLens). */
 export interface ViewFilter { heap: boolean; boxed: boolean; stack: boolean; cold: boolean; jit: JitFilter; method?: { uri: string; name: string }; }
 /** Heap and boxed sites, cold ones (listed last) included; stack ones cost nothing and are off until asked for. */
@@ -61,6 +64,7 @@ export function wantsSite(site: ViewSite, filter: ViewFilter): boolean {
   if (site.cold && !filter.cold) return false;
   if (filter.jit === 'verified' && site.jit !== 'verified') return false;
   if (filter.jit === 'disagrees' && site.jit !== 'disagrees') return false;
+  if (filter.jit === 'unverified' && site.jit !== 'unverified') return false;
   return true;
 }
 
@@ -110,7 +114,7 @@ export function fileName(p: string): string {
 
 /** Whether any site carries a JIT verdict (the JIT filters only mean something then). */
 export function hasJitVerdicts(documents: Iterable<ViewDocument>): boolean {
-  for (const d of documents) for (const m of d.methods) for (const s of m.sites) if (s.jit) return true;
+  for (const d of documents) for (const m of d.methods) for (const s of m.sites) if (s.jit === 'verified' || s.jit === 'disagrees') return true;
   return false;
 }
 

@@ -144,7 +144,7 @@ export class AllocationsView implements vscode.TreeDataProvider<TreeNode>, vscod
   /** One picker for every filter (the view's filter button). */
   async pickFilter(): Promise<void> {
     const jitKnown = hasJitVerdicts(this.documents());
-    type Item = vscode.QuickPickItem & { key: 'heap' | 'boxed' | 'stack' | 'cold' | 'verified' | 'disagrees' };
+    type Item = vscode.QuickPickItem & { key: 'heap' | 'boxed' | 'stack' | 'cold' | 'verified' | 'disagrees' | 'unverified' };
     const items: Item[] = [
       { key: 'heap', label: 'heap', description: 'new objects on the GC heap', picked: this.filter.heap },
       { key: 'boxed', label: 'boxed', description: 'value types boxed onto the heap', picked: this.filter.boxed },
@@ -152,13 +152,14 @@ export class AllocationsView implements vscode.TreeDataProvider<TreeNode>, vscod
       { key: 'cold', label: 'cold and once', description: 'only when throwing, in a catch block, or once in an initializer (listed last)', picked: this.filter.cold },
       { key: 'verified', label: 'verified by the JIT only', description: jitKnown ? '' : 'run "Verify with JIT" first', picked: this.filter.jit === 'verified' },
       { key: 'disagrees', label: 'disagreeing with the JIT only', description: jitKnown ? '' : 'run "Verify with JIT" first', picked: this.filter.jit === 'disagrees' },
+      { key: 'unverified', label: 'not verified by the JIT only', description: 'objects, arrays, boxes, delegates and closures the JIT has not judged (yet)', picked: this.filter.jit === 'unverified' },
     ];
     const picked = await vscode.window.showQuickPick(items, { canPickMany: true, title: 'Allocations: show' });
     if (!picked) return;
     const keys = new Set(picked.map(p => p.key));
     this.setFilter({
       ...this.filter, heap: keys.has('heap'), boxed: keys.has('boxed'), stack: keys.has('stack'), cold: keys.has('cold'),
-      jit: keys.has('disagrees') ? 'disagrees' : keys.has('verified') ? 'verified' : 'all',
+      jit: keys.has('disagrees') ? 'disagrees' : keys.has('verified') ? 'verified' : keys.has('unverified') ? 'unverified' : 'all',
     });
   }
 
@@ -245,7 +246,7 @@ export class AllocationsView implements vscode.TreeDataProvider<TreeNode>, vscod
     const set = (key: string, value: unknown) => vscode.commands.executeCommand('setContext', `allocationLens.view.${key}`, value);
     await Promise.all([
       set('heap', this.filter.heap), set('boxed', this.filter.boxed), set('stack', this.filter.stack),
-      set('verifiedOnly', this.filter.jit === 'verified'), set('disagreeingOnly', this.filter.jit === 'disagrees'),
+      set('verifiedOnly', this.filter.jit === 'verified'), set('disagreeingOnly', this.filter.jit === 'disagrees'), set('unverifiedOnly', this.filter.jit === 'unverified'),
       set('methodFilter', this.filter.method !== undefined), set('loading', this.incoming !== undefined),
     ]);
   }

@@ -34,6 +34,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       vscode.commands.registerCommand(`allocationLens.allocations.toggle${kind[0].toUpperCase()}${kind.slice(1)}`, () => view.toggleKind(kind))),
     vscode.commands.registerCommand('allocationLens.allocations.toggleVerifiedOnly', () => view.toggleJit('verified')),
     vscode.commands.registerCommand('allocationLens.allocations.toggleDisagreeingOnly', () => view.toggleJit('disagrees')),
+    vscode.commands.registerCommand('allocationLens.allocations.toggleUnverifiedOnly', () => view.toggleJit('unverified')),
     vscode.commands.registerCommand('allocationLens.revealSite', revealSite),
     vscode.commands.registerCommand('allocationLens.showMethodAllocations', (uri: string, _position: unknown, name: string) => view.showMethod(uri, name)),
     vscode.commands.registerCommand('allocationLens.toggleHints', () => toggle('enabled')),

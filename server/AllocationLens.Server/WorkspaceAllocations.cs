@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AllocationLens.Analysis;
+using AllocationLens.Verification;
 using AllocationLens.Protocol;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -211,12 +212,17 @@ public sealed partial class LanguageServer
         };
     }
 
-    /// <summary>"verified" or "disagrees" after Verify with JIT judged the site (open documents keep those), else null.</summary>
+    /// <summary>
+    /// "verified" or "disagrees" after Verify with JIT judged the site (open documents keep those);
+    /// "unverified" for a site a JIT verdict would mean something for that has none yet (never verified,
+    /// or left unjudged: its hover says why); null for sites no JIT verdict applies to (strings, calls).
+    /// </summary>
     private string? JitStateOf(string uri, AllocationSite site, string targetFramework)
     {
-        if (!_verified.HasAny(uri) || _verified.Lookup(uri, site) is not { } jit) return null;
-        var (compared, disagrees) = JitRendering.Compare(site, jit, targetFramework, _verified.RuntimesOf(uri));
-        return compared is null ? null : disagrees ? "disagrees" : "verified";
+        if (_verified.HasAny(uri) && _verified.Lookup(uri, site) is { } jit
+            && JitRendering.Compare(site, jit, targetFramework, _verified.RuntimesOf(uri)) is { Compared: not null } comparison)
+            return comparison.Disagrees ? "disagrees" : "verified";
+        return SiteMatcher.ExpectsJitVerdict(site) ? "unverified" : null;
     }
 
     /// <summary>

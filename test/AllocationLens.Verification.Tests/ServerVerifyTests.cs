@@ -17,6 +17,7 @@ public class ServerVerifyTests(VerificationEnvironment environment)
             private object? _kept;
             public int Local() { var p = new Point { X = 1, Y = 2 }; return p.X + p.Y; }
             public void Keep() { _kept = new Point(); }
+            public string Day(System.DayOfWeek d) => d.ToString();
         }
         """;
 
@@ -81,6 +82,12 @@ public class ServerVerifyTests(VerificationEnvironment environment)
         var markdown = hover["result"]!["contents"]!["value"]!.GetValue<string>();
         Assert.Contains("JIT .NET 10.0.12: heap", markdown);
         Assert.Contains("without a profile", markdown);
+
+        // The enum's box happens inside the runtime's ToString: no IL instruction for the JIT to judge, and the hover says so in one line.
+        Assert.Equal("boxed", labels[7]);
+        hover = await session.Client.RequestAsync("textDocument/hover", new { textDocument = new { uri }, position = new { line = 7, character = 49 } });
+        markdown = hover["result"]!["contents"]!["value"]!.GetValue<string>();
+        Assert.Contains("JIT not judged: " + VerificationRun.NoInstruction, markdown);
 
         // Typing inside Local: its verdict is no longer verified; Keep's still is.
         await session.Client.NotifyAsync("textDocument/didChange", new

@@ -73,6 +73,14 @@ test('JIT filters keep verified or disagreeing sites only', () => {
   assert.equal(wantsSite(site(3, 'heap'), { ...defaultFilter, jit: 'verified' }), false);
 });
 
+test('the unverified filter keeps the sites a JIT verdict applies to that have none yet', () => {
+  // Site 3 is a string (no JIT verdict applies: jit null); site 4 is an object the JIT has not judged.
+  const documents = [doc('A.cs', 'App', [{ name: 'A.M()', sites: [site(1, 'heap', { jit: 'verified' }), site(2, 'heap', { jit: 'disagrees' }), site(3, 'heap'), site(4, 'heap', { jit: 'unverified' })] }])];
+  assert.deepEqual(flattenSites(buildTree(documents, { ...defaultFilter, jit: 'unverified' })).map(s => s.site.range.start.line), [4]);
+  // Unverified sites alone are not JIT verdicts: the picker still says "run Verify with JIT first".
+  assert.ok(!hasJitVerdicts([doc('B.cs', 'App', [{ name: 'B.M()', sites: [site(1, 'heap', { jit: 'unverified' })] }])]));
+});
+
 test('a method filter (from a CodeLens) keeps that method of that file only', () => {
   const documents = [
     doc('A.cs', 'App', [{ name: 'A.M()', sites: [site(1, 'heap')] }, { name: 'A.N()', sites: [site(12, 'heap')] }]),
