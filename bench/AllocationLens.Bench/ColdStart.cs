@@ -46,11 +46,12 @@ public static class ColdStart
         return 0;
     }
 
-    public static async Task<Result> RunAsync(string repoRoot, int runs = 3)
+    /// <param name="projectPath">A real project instead of the sample (bench/README lists the ones measured), with <paramref name="openFile"/> the file the editor opens.</param>
+    public static async Task<Result> RunAsync(string repoRoot, string? projectPath = null, string? openFile = null, int runs = 3)
     {
-        var projectDir = Path.Combine(repoRoot, "samples", "OrderPipeline");
-        var project = Path.Combine(projectDir, "OrderPipeline.csproj");
-        var file = Path.Combine(projectDir, "OrderProcessor.cs");
+        var project = projectPath is null ? Path.Combine(repoRoot, "samples", "OrderPipeline", "OrderPipeline.csproj") : Path.GetFullPath(projectPath);
+        var projectDir = Path.GetDirectoryName(project)!;
+        var file = openFile is null ? Path.Combine(projectDir, "OrderProcessor.cs") : Path.GetFullPath(openFile);
         var serverDll = Path.Combine(repoRoot, "server-dist", "allocation-lens.dll");
         if (!File.Exists(serverDll))
             throw new InvalidOperationException($"{serverDll} is missing: run `npm run build:server` first (the benchmark measures the server the extension ships).");

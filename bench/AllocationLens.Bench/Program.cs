@@ -85,7 +85,8 @@ if (Run("build-ratio"))
 Console.WriteLine();
 if (Run("cold"))
 {
-    var cold = await ColdStart.RunAsync(root);
+    // Usage: [edits] cold [PROJECT OPEN-FILE]: the sample by default, or a real project (bench/README).
+    var cold = await ColdStart.RunAsync(root, args.Length > 3 ? args[2] : null, args.Length > 3 ? args[3] : null);
     Console.WriteLine($"cold start    fresh processes, median of 3: bare OpenProjectAsync {cold.BareOpenMs:0} ms; server (server-dist, ReadyToRun: {(cold.ServerIsReadyToRun ? "yes" : "no")}): " +
                       $"first hints (ad hoc) {cold.FirstHintsMs:0} ms = {cold.FirstHintsRatio:0.00}x (target <= 1.3x); hints judged from the project {cold.ProjectHintsMs:0} ms = {cold.ProjectHintsRatio:0.00}x; " +
                       $"warm `analyze` of the project {cold.WarmAnalyzeMs:0} ms: project hints = {cold.ProjectHintsToWarmAnalyze:0.00}x (target <= 0.35x)");
@@ -117,6 +118,19 @@ if (Run("fuzz"))
 }
 
 Console.WriteLine();
+// Usage: [edits] verify-project PROJECT TARGET [PROJECT TARGET]...: Verify with JIT on real projects (bench/README).
+if (args is [_, "verify-project", ..])
+{
+    for (int i = 2; i + 1 < args.Length; i += 2)
+    {
+        var real = await VerifyCost.RunOnProjectAsync(root, args[i], args[i + 1]);
+        Console.WriteLine($"verify        {Path.GetFileNameWithoutExtension(real.Project)} ({real.TargetFramework}), every method on .NET 10: {real.VerifyColdMs / 1000:0.0} s with its Release build = " +
+                          $"{real.VerifyColdMs / real.BuildMs:0.00}x a `dotnet build -c Release --no-incremental` ({real.BuildMs / 1000:0.0} s, target <= 1.5x); " +
+                          $"{real.VerifyReusedMs / 1000:0.0} s = {real.VerifyReusedMs / real.BuildMs:0.00}x with the build reused; {real.Judged} allocations judged, {real.Unprepared} methods unprepared");
+    }
+    return 0;
+}
+
 if (Run("verify"))
 {
     var verify = await VerifyCost.RunAsync(root);

@@ -50,6 +50,38 @@ public static class VerifyCost
         return new Result(100, build.Elapsed.TotalMilliseconds, cold.Elapsed.TotalMilliseconds, reused.Elapsed.TotalMilliseconds, whole.Elapsed.TotalMilliseconds);
     }
 
+    public sealed record ProjectResult(string Project, string TargetFramework, double BuildMs, double VerifyColdMs, double VerifyReusedMs, int Judged, int Unprepared);
+
+    /// <summary>
+    /// "Verify with JIT" on a real project, every method: its first run (its own private Release build, then
+    /// the JIT host) and a second one reusing the build, against `dotnet build -c Release --no-incremental
+    /// --no-restore` of the same project and target, in this run. The verify cache is private to the run.
+    /// </summary>
+    public static async Task<ProjectResult> RunOnProjectAsync(string root, string project, string targetFramework)
+    {
+        var cache = Path.Combine(root, "artifacts", "bench-verify-real", Path.GetFileNameWithoutExtension(project));
+        if (Directory.Exists(cache)) Directory.Delete(cache, recursive: true);
+        Environment.SetEnvironmentVariable("ALLOCATION_LENS_VERIFY_CACHE", cache);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(project))!;
+        await Dotnet(dir, "restore", project, "-nologo", "-v:q", $"-p:TargetFramework={targetFramework}");
+        var build = Stopwatch.StartNew();
+        await Dotnet(dir, "build", project, "-c", "Release", "-f", targetFramework, "--no-incremental", "--no-restore", "-nologo", "-v:q", $"-p:TargetFramework={targetFramework}");
+        build.Stop();
+        var request = new VerifyRequest(project, [], targetFramework, [], ["10.0"]);
+        var cold = Stopwatch.StartNew();
+        var first = await JitVerifier.VerifyAsync(request, null, CancellationToken.None);
+        cold.Stop();
+        var reused = Stopwatch.StartNew();
+        var second = await JitVerifier.VerifyAsync(request, null, CancellationToken.None);
+        reused.Stop();
+        foreach (var run in new[] { first, second })
+            if (!run.Succeeded || run.Runtimes.Any(r => r.Error is not null)) throw new InvalidOperationException(run.Problem ?? run.Runtimes.First(r => r.Error is not null).Error);
+        if (!second.Build!.Reused) throw new InvalidOperationException("the second verification rebuilt unchanged sources");
+        var outcome = first.Runtimes[0];
+        return new ProjectResult(project, targetFramework, build.Elapsed.TotalMilliseconds, cold.Elapsed.TotalMilliseconds, reused.Elapsed.TotalMilliseconds,
+            outcome.Judged.Count(j => j.Kind is not null), outcome.Unprepared.Count);
+    }
+
     /// <summary>A file of methods that each allocate a little: objects, arrays, boxes, closures.</summary>
     private static string Source(int file, int methods)
     {
