@@ -27,13 +27,28 @@ internal static class GenericInstantiation
         var methodArgs = new Type[methodParams.Length];
         for (int i = 0; i < methodParams.Length; i++) methodArgs[i] = typeof(object);
 
-        // One parameter at a time, keeping the others at the first candidate that worked.
-        for (int i = 0; i < typeParams.Length; i++)
-            if (!Pick(typeParams[i], typeArgs, i, args => method.DeclaringType!.MakeGenericType(args)))
-            { failure = $"no type argument satisfies the constraints of {typeParams[i].Name}"; return null; }
-        for (int i = 0; i < methodParams.Length; i++)
-            if (!Pick(methodParams[i], methodArgs, i, args => ((MethodInfo)method).MakeGenericMethod(args)))
-            { failure = $"no type argument satisfies the constraints of {methodParams[i].Name}"; return null; }
+        // One parameter at a time, keeping the others at the first candidate that worked. A check covers
+        // every parameter at once, so a parameter can only be placed once the others' constraints hold:
+        // `LessThan<T, TProperty> where TProperty : IComparable<TProperty>` fails for every T while
+        // TProperty is still `object`. Passes repeat while one places a parameter the one before could not.
+        string? unplaced = null;
+        for (int pass = 0; pass < typeParams.Length + methodParams.Length; pass++)
+        {
+            unplaced = null;
+            bool placed = false;
+            for (int i = 0; i < typeParams.Length; i++)
+            {
+                if (Pick(typeParams[i], typeArgs, i, args => method.DeclaringType!.MakeGenericType(args))) placed = true;
+                else unplaced ??= typeParams[i].Name;
+            }
+            for (int i = 0; i < methodParams.Length; i++)
+            {
+                if (Pick(methodParams[i], methodArgs, i, args => ((MethodInfo)method).MakeGenericMethod(args))) placed = true;
+                else unplaced ??= methodParams[i].Name;
+            }
+            if (unplaced is null || !placed) break;
+        }
+        if (unplaced is not null) { failure = $"no type argument satisfies the constraints of {unplaced}"; return null; }
         return [.. typeArgs, .. methodArgs];
     }
 

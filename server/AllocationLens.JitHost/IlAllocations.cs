@@ -53,10 +53,15 @@ internal static class IlAllocations
         // recognised as a run-time lookup in shared code. A parameter compiled with a value type is
         // the exception: the JIT specializes the code for it, so `new List<T>()` with T = int embeds
         // List<int>'s method table as a constant, and `box T` is a real box of int.
-        Type[]? typeArgs = method.DeclaringType is { IsGenericType: true } t ? t.GetGenericTypeDefinition().GetGenericArguments() : null;
-        Type[]? methodArgs = method.IsGenericMethod ? ((MethodInfo)method).GetGenericMethodDefinition().GetGenericArguments() : null;
-        Specialize(typeArgs, instantiation, 0);
-        Specialize(methodArgs, instantiation, typeArgs?.Length ?? 0);
+        Type[]? openTypeArgs = method.DeclaringType is { IsGenericType: true } t ? t.GetGenericTypeDefinition().GetGenericArguments() : null;
+        Type[]? openMethodArgs = method.IsGenericMethod ? ((MethodInfo)method).GetGenericMethodDefinition().GetGenericArguments() : null;
+        var typeArgs = Specialize(openTypeArgs, instantiation, 0);
+        var methodArgs = Specialize(openMethodArgs, instantiation, openTypeArgs?.Length ?? 0);
+        // Part specialized, part open can break a constraint that ties the two (`TBucket : ParseBucket<TResult>`
+        // with TResult = LocalDate and TBucket open): such an instruction is read against the open definitions.
+        T? Resolve<T>(Func<Type[]?, Type[]?, T?> resolve) where T : class =>
+            IlAllocations.Resolve(() => resolve(typeArgs, methodArgs)) ?? (ReferenceEquals(typeArgs, openTypeArgs) && ReferenceEquals(methodArgs, openMethodArgs)
+                ? null : IlAllocations.Resolve(() => resolve(openTypeArgs, openMethodArgs)));
 
         int pc = 0;
         while (pc < il.Length)
@@ -72,7 +77,7 @@ internal static class IlAllocations
 
             if (op == OpCodes.Newobj)
             {
-                if (Resolve(() => module.ResolveMethod(token, typeArgs, methodArgs)) is not { DeclaringType: { } type }) continue;
+                if (Resolve((ta, ma) => module.ResolveMethod(token, ta, ma)) is not { DeclaringType: { } type }) continue;
                 if (type.IsValueType) continue;
                 bool isDelegate = typeof(Delegate).IsAssignableFrom(type);
                 string kind = type.IsArray ? "array" : isDelegate ? "delegate" : "object";
@@ -88,13 +93,13 @@ internal static class IlAllocations
             }
             else if (op == OpCodes.Newarr)
             {
-                if (Resolve(() => module.ResolveType(token, typeArgs, methodArgs)) is not { } element) continue;
+                if (Resolve((ta, ma) => module.ResolveType(token, ta, ma)) is not { } element) continue;
                 var array = element.ContainsGenericParameters ? null : element.MakeArrayType();
                 found.Add(new IlAllocation(start, "array", Name(element) + "[]", array is null ? null : Handle(array), false));
             }
             else if (op == OpCodes.Box)
             {
-                if (Resolve(() => module.ResolveType(token, typeArgs, methodArgs)) is not { } boxed) continue;
+                if (Resolve((ta, ma) => module.ResolveType(token, ta, ma)) is not { } boxed) continue;
                 if (boxed.IsGenericParameter || boxed.ContainsGenericParameters)
                 {
                     // box T: a no-op for reference types, a real box for value types; shared code cannot say.
@@ -112,12 +117,14 @@ internal static class IlAllocations
         return found;
     }
 
-    /// <summary>Replaces each parameter the instantiation gives a value type with that type (its code is specialized).</summary>
-    private static void Specialize(Type[]? parameters, Type[] instantiation, int offset)
+    /// <summary>The parameters with each one the instantiation gives a value type replaced by that type (its code is specialized); the same array when none is.</summary>
+    private static Type[]? Specialize(Type[]? parameters, Type[] instantiation, int offset)
     {
-        if (parameters is null || instantiation.Length < offset + parameters.Length) return;
+        if (parameters is null || instantiation.Length < offset + parameters.Length) return parameters;
+        Type[]? specialized = null;
         for (int i = 0; i < parameters.Length; i++)
-            if (instantiation[offset + i] is { IsValueType: true } valueType) parameters[i] = valueType;
+            if (instantiation[offset + i] is { IsValueType: true } valueType) (specialized ??= (Type[])parameters.Clone())[i] = valueType;
+        return specialized ?? parameters;
     }
 
     private static long? Handle(Type type) => type.ContainsGenericParameters ? null : type.TypeHandle.Value.ToInt64();

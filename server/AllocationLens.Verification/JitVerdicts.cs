@@ -112,7 +112,7 @@ public static class JitVerdicts
                 else if (untraced == 0 && !HasUnclaimedCall(method, listed)) judged.Add(new(method, allocation, "stack", null));
                 else if (untraced >= lookups + UntracedTracedAllocations(method, listed)) judged.Add(new(method, allocation, "heap", null));
                 else judged.Add(new(method, allocation, null,
-                    $"shared generic code allocates this type through a run-time lookup, and {untraced} of {lookups} such allocations in {method.MethodName} remain; the listing does not say which"));
+                    $"shared generic code allocates this type through a run-time lookup; {method.MethodName} keeps {untraced} allocator call(s) no constant names, for {lookups} such allocation(s) and other allocations that may have lost theirs, so the listing does not say which remain"));
                 continue;
             }
             // Instructions that share a method table with this one (a boxed int? is allocated as a boxed

@@ -30,7 +30,10 @@ public static class SiteMatcher
         // so a closure cannot borrow the verdict of a `new` in the same statement.
         "object" => a.Kind == "object" && !IsDisplayClass(a.TypeName),
         "closure" => a.Kind == "object" && IsDisplayClass(a.TypeName),
-        "delegate" => a.Kind == "delegate",
+        // A delegate the compiler caches (the site's verdict needs no JIT) pairs only with a cached
+        // `newobj; dup; stsfld`, and every other delegate only with one that is not: in one statement a
+        // cached `select x` lambda could otherwise take the enclosing lambda's allocation, and its heap verdict.
+        "delegate" => a.Kind == "delegate" && a.Cached == site.VerdictNeedsNoJit,
         "array" or "params" => a.Kind == "array",
         "box" => a.Kind == "box",
         "collection" => a.Kind is "array" or "object",
@@ -72,6 +75,10 @@ public static class SiteMatcher
                     best = j; bestSize = size; bestNamed = named;
                 }
             }
+            // A site that starts before its statement's sequence point on the same line (a constructor
+            // initializer's params array: the site starts at `:`, the sequence point at `base(`) takes the
+            // first compatible instruction whose range starts inside the site's own span on that line.
+            best ??= StartsInside(site, candidates, taken, line, column);
             if (best is null) continue;
             taken.Add(best);
             if (best.Kind is { } kind)
@@ -110,6 +117,17 @@ public static class SiteMatcher
             if (distance < bestDistance) { best = j; bestDistance = distance; }
         }
         return best;
+    }
+
+    private static JudgedAllocation? StartsInside(AllocationSite site, List<JudgedAllocation> candidates, HashSet<JudgedAllocation> taken, int line, int column)
+    {
+        int endColumn = site.Where.Lines.End.Line == site.Where.Lines.Start.Line ? site.Where.Lines.End.Character + 1 : int.MaxValue;
+        foreach (var j in candidates)
+        {
+            var a = j.Allocation;
+            if (!taken.Contains(j) && Compatible(site, a) && a.Line == line && a.Column > column && a.Column < endColumn) return j;
+        }
+        return null;
     }
 
     /// <summary>"closure over `a`, `b`" → a, b.</summary>

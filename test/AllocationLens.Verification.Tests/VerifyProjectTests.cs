@@ -97,6 +97,14 @@ public class VerifyProjectTests(VerificationEnvironment environment)
     }
 
     [Fact]
+    public async Task A_constraint_on_a_later_type_parameter_does_not_leave_the_method_unprepared()
+    {
+        var report = await Report();
+        Assert.DoesNotContain(report.GetProperty("unprepared").EnumerateArray(), u => u.GetProperty("method").GetString()!.EndsWith(".Pair", StringComparison.Ordinal));
+        Assert.Equal(new Dictionary<string, string> { ["8.0.34"] = "heap", ["10.0.12"] = "heap" }, Jit(SiteOn(report, "new List<TValue> { value }", "object")));
+    }
+
+    [Fact]
     public async Task A_method_that_cannot_be_compiled_is_listed_with_its_reason()
     {
         var unprepared = (await Report()).GetProperty("unprepared").EnumerateArray().ToList();

@@ -55,3 +55,9 @@ public static class Enums
     // An enum's ToString boxes inside the runtime's call: the IL holds no box instruction for the JIT to judge.
     public static string Day(DayOfWeek day) => day.ToString();
 }
+
+public static class Constrained
+{
+    // Only TValue is constrained, but a check covers both parameters: T can be placed only once TValue is.
+    public static object Pair<T, TValue>(T owner, TValue value) where TValue : IComparable<TValue>, IComparable => new List<TValue> { value };
+}
