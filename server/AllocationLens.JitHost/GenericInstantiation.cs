@@ -14,13 +14,17 @@ namespace AllocationLens.JitHost;
 internal static class GenericInstantiation
 {
     /// <summary>Type arguments for the declaring type, then the method; null when none satisfy the constraints.</summary>
-    public static Type[]? Choose(MethodBase method, out string? failure)
+    /// <param name="used">True when the assembly itself instantiates the method so; false for stand-ins, whose
+    /// specialized code speaks for no real caller (its allocations are then read as shared code's).</param>
+    public static Type[]? Choose(MethodBase method, out string? failure, out bool used)
     {
         failure = null;
+        used = true;
         var typeParams = method.DeclaringType is { IsGenericTypeDefinition: true } t ? t.GetGenericArguments() : [];
         var methodParams = method is MethodInfo { IsGenericMethodDefinition: true } mi ? mi.GetGenericArguments() : [];
         if (typeParams.Length + methodParams.Length == 0) return [];
-        if (UsedInstantiation(method, typeParams.Length, methodParams.Length) is { } used) return used;
+        if (UsedInstantiation(method, typeParams.Length, methodParams.Length) is { } instantiation) return instantiation;
+        used = false;
 
         var typeArgs = new Type[typeParams.Length];
         for (int i = 0; i < typeParams.Length; i++) typeArgs[i] = typeof(object);
@@ -142,8 +146,10 @@ internal static class GenericInstantiation
         if (!valueType) yield return typeof(object);
         foreach (var constraint in parameter.GetGenericParameterConstraints())
             if (!constraint.ContainsGenericParameters && constraint != typeof(ValueType)) yield return constraint;
+        // A reference type before a value type: its code is the shared code every reference instantiation
+        // runs (`IComparable<T>` is met by string as by int, and int would specialize what no caller runs).
+        if (!valueType) yield return typeof(string);
         yield return typeof(int);
-        yield return typeof(string);
         yield return typeof(long);
         yield return typeof(double);
         // Types of the same assembly that implement the constraints (first few; the search is cheap).

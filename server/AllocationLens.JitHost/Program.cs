@@ -74,9 +74,9 @@ public static class Program
             if (method is null || method.IsAbstract) continue;
 
             // The instantiation first: the allocations' method tables depend on it (value types specialize).
-            var instantiation = GenericInstantiation.Choose(method, out var failure);
+            var instantiation = GenericInstantiation.Choose(method, out var failure, out bool used);
             List<IlAllocation> allocations;
-            try { allocations = IlAllocations.Read(method, instantiation ?? []); }
+            try { allocations = IlAllocations.Read(method, used ? instantiation ?? [] : []); }
             catch (Exception e) { report.Failure(token, Describe(method), $"could not read IL: {FirstLine(e.Message)}"); continue; }
             if (allocations.Count == 0) continue; // nothing to judge: no need to compile it
 
