@@ -34,9 +34,10 @@ public static class SarifReport
 
     public static string RuleId(string category) => "AL-" + category.ToUpperInvariant();
 
-    public static void Write(TextWriter stdout, List<ReportedSite> report, AnalyzeVerification? verification, Budgets budgets)
+    public static void Write(TextWriter stdout, List<ReportedSite> report, AnalyzeVerification? verification, Budgets budgets, AllocationLens.Measurement.MeasurementReport? measurement = null)
     {
-        var reported = report.Where(r => r.Site.Kind != AllocationKind.Stack).ToList();
+        // Stack sites are no problem, unless a measurement found allocations there (a disagreement to show).
+        var reported = report.Where(r => r.Site.Kind != AllocationKind.Stack || measurement?.Sites.ContainsKey(r.Site) == true).ToList();
         var categories = reported.Select(r => r.Site.Category).Distinct(StringComparer.Ordinal).OrderBy(c => c, StringComparer.Ordinal).ToList();
         var rules = categories.Select(c => (object)new
         {
@@ -83,6 +84,9 @@ public static class SarifReport
                     remedies = site.Remedies.ToArray(),
                     cold = AnalyzeCommand.ColdJson(site.Cold),
                     jit = jit is { Verdicts.Length: > 0 } ? jit.Verdicts.Select(v => new { runtime = v.Runtime, kind = v.Kind }).ToArray() : null,
+                    measured = MeasuredLines.Json(site, measurement),
+                    coverage = measurement is null ? null : MeasuredLines.CoverageWord(measurement.CoverageOf(site)),
+                    disagreement = measurement?.Sites.GetValueOrDefault(site) is { } measured ? MeasuredLines.Disagreement(site, measured, verification, r.Runtime.Moniker) : null,
                 },
             });
         }
@@ -119,6 +123,12 @@ public static class SarifReport
                     },
                     originalUriBaseIds = new Dictionary<string, object> { ["%SRCROOT%"] = new { uri = new Uri(Directory.GetCurrentDirectory().TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar).AbsoluteUri } },
                     results = sarifResults,
+                    properties = measurement is null ? null : new
+                    {
+                        unexplained = measurement.Unexplained.Select(MeasuredLines.UnexplainedJson).ToArray(),
+                        outside = MeasuredLines.JsonFigures(measurement.Outside),
+                        sources = measurement.Sources,
+                    },
                 },
             },
         };
