@@ -43,6 +43,7 @@ public static class MeasureCommand
             description = $"dotnet test {AnalyzeCommand.DisplayPath(full)} -c {options.Configuration}";
         }
         start.WorkingDirectory = Directory.Exists(full) ? full : Path.GetDirectoryName(full)!;
+        foreach (var (name, value) in options.Environment) start.Environment[name] = value;
 
         var folder = Path.Combine(Path.GetTempPath(), $"allocation-lens-measure-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
         try

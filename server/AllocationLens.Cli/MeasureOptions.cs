@@ -7,6 +7,9 @@ namespace AllocationLens.Cli;
 /// </summary>
 public sealed record MeasureOptions(string Path, string Format, IReadOnlyList<string> Runtimes, string Configuration, TimeSpan Timeout, IReadOnlyList<string> Command)
 {
+    /// <summary>Variables set for the measured run's processes besides the inherited environment (the editor's and the tests' settings).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The analysis half: the same options `analyze PATH --format F --runtime R` would get.</summary>
     public AnalyzeOptions Analyze => new(Path, Format, null, RuntimeFilter: Runtimes);
 

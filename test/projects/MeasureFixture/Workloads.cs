@@ -145,4 +145,14 @@ public class Workloads
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static object NeverRuns() => new Node(-1, null); // measure: never-object
+
+    [Fact]
+    public void Misbehaves()
+    {
+        // Measure's safety tests: a test host that hangs, or one that crashes, must neither hang nor crash
+        // the measuring tool, nor leave a process behind.
+        var mode = Environment.GetEnvironmentVariable("MEASURE_FIXTURE_MISBEHAVE");
+        if (mode == "hang") Thread.Sleep(Timeout.Infinite);
+        if (mode == "crash") Environment.FailFast("MeasureFixture: crashing on purpose");
+    }
 }
