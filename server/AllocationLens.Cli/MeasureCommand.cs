@@ -17,6 +17,11 @@ public static class MeasureCommand
 {
     public static async Task<int> RunAsync(MeasureOptions options, string? msbuildProblem, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
     {
+        if (options.Command.Count == 0 && File.Exists(options.Path) && options.Path.EndsWith(".cs", StringComparison.OrdinalIgnoreCase))
+        {
+            stderr.WriteLine("allocation-lens: measure runs the tests of a project, a solution or a folder: give one of those, or the command to run after `--`");
+            return 1;
+        }
         var (analysis, exit) = await AnalyzeCommand.CollectAsync(options.Analyze, msbuildProblem, stderr, cancellationToken).ConfigureAwait(false);
         if (analysis is null) return exit;
         // The user's code: the assemblies the analysed projects build (test projects included).
