@@ -30,24 +30,6 @@ public static class TracedRun
         var connected = new ConcurrentDictionary<int, bool>();
         // Processes that were there before the run are never the run's.
         var seen = new HashSet<int>(SafePublished());
-        RunMembership? membership = null;
-        var accepting = Task.Run(async () =>
-        {
-            while (!stopAccepting.IsCancellationRequested)
-            {
-                if (membership is { } run)
-                {
-                    foreach (var pid in SafePublished())
-                    {
-                        if (!seen.Add(pid) || !run.Contains(pid)) continue;
-                        connected[pid] = true;
-                        recordings.Enqueue(ProcessRecording.RecordAsync(pid, traceFolder, problems.Enqueue, stopRecording.Token));
-                    }
-                }
-                try { await Task.Delay(PollInterval, stopAccepting.Token).ConfigureAwait(false); }
-                catch (OperationCanceledException) { return; }
-            }
-        });
 
         start.UseShellExecute = false;
         start.RedirectStandardOutput = true;
@@ -65,14 +47,27 @@ public static class TracedRun
         {
             process = Process.Start(start) ?? throw new InvalidOperationException("the process did not start");
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
         {
-            stopAccepting.Cancel();
-            await accepting.ConfigureAwait(false);
             return new TracedRunResult(null, false, false, [], [$"could not start {start.FileName}: {ex.Message}"]);
         }
 
-        membership = new RunMembership(process.Id, MarkerVariable, marker);
+        // New .NET processes of the run are looked for until the run ends; each waits suspended until found.
+        var membership = new RunMembership(process.Id, MarkerVariable, marker);
+        var accepting = Task.Run(async () =>
+        {
+            while (!stopAccepting.IsCancellationRequested)
+            {
+                foreach (var pid in SafePublished())
+                {
+                    if (!seen.Add(pid) || !membership.Contains(pid)) continue;
+                    connected[pid] = true;
+                    recordings.Enqueue(ProcessRecording.RecordAsync(pid, traceFolder, problems.Enqueue, stopRecording.Token));
+                }
+                try { await Task.Delay(PollInterval, stopAccepting.Token).ConfigureAwait(false); }
+                catch (OperationCanceledException) { return; }
+            }
+        });
         bool timedOut = false, cancelled = false;
         int? exitCode = null;
         using (process)
@@ -108,8 +103,9 @@ public static class TracedRun
         await accepting.ConfigureAwait(false);
         // Processes that connected while we were stopping are recorded too until they end or are killed.
         foreach (var pid in connected.Keys) KillIfRunning(pid, problems);
-        if (await Task.WhenAny(Task.WhenAll(recordings.ToArray()), Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false) is var _ && !recordings.All(r => r.IsCompleted))
-            stopRecording.Cancel();
+        // A recording whose process is gone ends by itself; one that does not within seconds is cut.
+        await Task.WhenAny(Task.WhenAll(recordings.ToArray()), Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false);
+        if (!recordings.All(r => r.IsCompleted)) stopRecording.Cancel();
         var traces = new List<TracedProcess>();
         foreach (var recording in recordings)
         {

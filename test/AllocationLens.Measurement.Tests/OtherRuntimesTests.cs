@@ -34,7 +34,7 @@ public sealed class OtherRuntimesTests
         Assert.True(code == 0, err);
         Assert.Contains($"done on .NET {version}", err);
         var report = JsonDocument.Parse(output).RootElement;
-        Assert.Equal([source], report.GetProperty("measurement").GetProperty("sources").EnumerateArray().Select(s => s.GetString()).ToArray());
+        Assert.Equal([source], report.GetProperty("measurement").GetProperty("sources").EnumerateArray().Select(s => s.GetString()!).ToArray());
         var sites = report.GetProperty("sites").EnumerateArray().Where(s => s.GetProperty("path").GetString()!.EndsWith("MeasureFixture/Workloads.cs", StringComparison.Ordinal)).ToList();
         foreach (var (workload, line) in MeasureRun.MarkedLines())
         {
