@@ -336,7 +336,7 @@ public static class AnalyzeCommand
                     : null,
                 measured = MeasuredLines.Json(r.Site, run.Measurement),
                 coverage = run.Measurement is { } m ? MeasuredLines.CoverageWord(m.CoverageOf(r.Site)) : null,
-                disagreement = run.Measurement?.Sites.GetValueOrDefault(r.Site) is { } ms ? MeasuredLines.Disagreement(r.Site, ms, verification, r.Runtime.Moniker) : null,
+                disagreement = MeasuredLines.Disagreement(r.Site, run.Measurement, verification, r.Runtime.Moniker),
             }).ToArray(),
         };
         stdout.WriteLine(JsonSerializer.Serialize(document, new JsonSerializerOptions

@@ -19,7 +19,7 @@ public static class MeasuredLines
         if (report.Sites.TryGetValue(site, out var measured))
         {
             var line = $"    measured: {Figures(measured)}";
-            if (Disagreement(site, measured, verification, primaryRuntime) is { } disagreement) line += $"  <-- DISAGREES: {disagreement}";
+            if (Disagreement(site, report, verification, primaryRuntime) is { } disagreement) line += $"  <-- DISAGREES: {disagreement}";
             return line;
         }
         return "    measured: " + CoverageText(report.CoverageOf(site));
@@ -45,11 +45,15 @@ public static class MeasuredLines
 
     /// <summary>
     /// The legs' disagreement on a measured site: the static verdict, or the JIT's verdict on the runtime the
-    /// site was judged for, says `stack`, yet allocations were measured there. Null when they agree.
+    /// site was judged for, says `stack`, yet allocations were measured there. Null when they agree. A `stack`
+    /// that holds whatever the JIT does (a cached delegate, `Array.Empty`) still allocates once per process
+    /// that runs it, and one object gives at most one sample: it disagrees only with more samples than processes.
     /// </summary>
-    public static string? Disagreement(AllocationSite site, SiteMeasurement measured, AnalyzeVerification? verification, string primaryRuntime)
+    public static string? Disagreement(AllocationSite site, MeasurementReport? report, AnalyzeVerification? verification, string primaryRuntime)
     {
-        if (site.Kind == AllocationKind.Stack) return $"static stack, yet measured ~{Bytes(measured.Bytes)}";
+        if (report?.Sites.GetValueOrDefault(site) is not { } measured) return null;
+        if (site.Kind == AllocationKind.Stack && (!site.VerdictNeedsNoJit || measured.Samples > report.Processes))
+            return $"static stack, yet measured ~{Bytes(measured.Bytes)}";
         if (verification?.Sites.GetValueOrDefault(site) is { Verdicts.Length: > 0 } jit
             && JitVerifier.Comparable(jit.Verdicts, primaryRuntime, verification.Runtimes) is { Kind: "stack" } compared)
             return $"JIT .NET {compared.Runtime} stack, yet measured ~{Bytes(measured.Bytes)}";

@@ -36,8 +36,8 @@ public static class SarifReport
 
     public static void Write(TextWriter stdout, List<ReportedSite> report, AnalyzeVerification? verification, Budgets budgets, AllocationLens.Measurement.MeasurementReport? measurement = null)
     {
-        // Stack sites are no problem, unless a measurement found allocations there (a disagreement to show).
-        var reported = report.Where(r => r.Site.Kind != AllocationKind.Stack || measurement?.Sites.ContainsKey(r.Site) == true).ToList();
+        // Stack sites are no problem, unless a measurement contradicts them (a disagreement to show).
+        var reported = report.Where(r => r.Site.Kind != AllocationKind.Stack || MeasuredLines.Disagreement(r.Site, measurement, verification, r.Runtime.Moniker) is not null).ToList();
         var categories = reported.Select(r => r.Site.Category).Distinct(StringComparer.Ordinal).OrderBy(c => c, StringComparer.Ordinal).ToList();
         var rules = categories.Select(c => (object)new
         {
@@ -86,7 +86,7 @@ public static class SarifReport
                     jit = jit is { Verdicts.Length: > 0 } ? jit.Verdicts.Select(v => new { runtime = v.Runtime, kind = v.Kind }).ToArray() : null,
                     measured = MeasuredLines.Json(site, measurement),
                     coverage = measurement is null ? null : MeasuredLines.CoverageWord(measurement.CoverageOf(site)),
-                    disagreement = measurement?.Sites.GetValueOrDefault(site) is { } measured ? MeasuredLines.Disagreement(site, measured, verification, r.Runtime.Moniker) : null,
+                    disagreement = MeasuredLines.Disagreement(site, measurement, verification, r.Runtime.Moniker),
                 },
             });
         }
