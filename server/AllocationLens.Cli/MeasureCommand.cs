@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AllocationLens.Measurement;
+using AllocationLens.Verification;
 using Microsoft.CodeAnalysis;
 
 namespace AllocationLens.Cli;
@@ -41,9 +42,18 @@ public static class MeasureCommand
             // The build is not measured: the compiler and MSBuild are not the user's code, and a compiler server
             // started under measurement would outlive the run.
             stderr.WriteLine($"allocation-lens: building {AnalyzeCommand.DisplayPath(full)} in {options.Configuration}");
-            int built = await RunPlainAsync(new ProcessStartInfo("dotnet", ["build", full, "-c", options.Configuration, "-nologo", "-v", "quiet"]), stderr, options.Timeout, cancellationToken).ConfigureAwait(false);
-            if (cancellationToken.IsCancellationRequested) { stderr.WriteLine("allocation-lens: cancelled"); return 130; }
-            if (built != 0) { stderr.WriteLine($"allocation-lens: dotnet build failed (exit code {built}); nothing was measured"); return 1; }
+            ChildResult built;
+            try
+            {
+                built = await ChildProcess.RunAsync("dotnet", ["build", full, "-c", options.Configuration, "-nologo", "-v", "quiet"],
+                    new Dictionary<string, string?> { ["MSBUILDDISABLENODEREUSE"] = "1" }, options.Timeout, cancellationToken,
+                    line => { lock (stderr) stderr.WriteLine(line); }, Directory.Exists(full) ? full : Path.GetDirectoryName(full)).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) { stderr.WriteLine("allocation-lens: cancelled"); return 130; }
+            catch (System.ComponentModel.Win32Exception ex) { stderr.WriteLine($"allocation-lens: could not start dotnet build: {ex.Message}"); return 1; }
+            if (built.StandardError.Length > 0) stderr.Write(built.StandardError);
+            if (built.TimedOut) { stderr.WriteLine($"allocation-lens: dotnet build took longer than {options.Timeout.TotalSeconds:0} s (--timeout) and was stopped; nothing was measured"); return 1; }
+            if (built.ExitCode != 0) { stderr.WriteLine($"allocation-lens: dotnet build failed (exit code {built.ExitCode}); nothing was measured"); return 1; }
             start = new ProcessStartInfo("dotnet", ["test", full, "-c", options.Configuration, "--no-build", "-nologo"]);
             description = $"dotnet test {AnalyzeCommand.DisplayPath(full)} -c {options.Configuration}";
         }
@@ -99,39 +109,6 @@ public static class MeasureCommand
             try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
-        }
-    }
-
-    /// <summary>Runs a process unmeasured, its output on stderr; killed with its tree on timeout or cancellation (exit code -1 then).</summary>
-    private static async Task<int> RunPlainAsync(ProcessStartInfo start, TextWriter stderr, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        start.UseShellExecute = false;
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) lock (stderr) stderr.WriteLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) lock (stderr) stderr.WriteLine(e.Data); };
-        try { process.Start(); }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
-        {
-            stderr.WriteLine($"allocation-lens: could not start {start.FileName}: {ex.Message}");
-            return -1;
-        }
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(timeout);
-        try
-        {
-            await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
-            return process.ExitCode;
-        }
-        catch (OperationCanceledException)
-        {
-            try { process.Kill(entireProcessTree: true); }
-            catch (InvalidOperationException) { }
-            return -1;
         }
     }
 }

@@ -41,6 +41,24 @@ public sealed class SafetyTests
     }
 
     [Fact]
+    public async Task A_project_that_does_not_build_is_a_clear_message_and_nothing_runs()
+    {
+        // test/projects/Broken names an SDK that does not exist: analysed on its own, never built.
+        var (code, output, err) = await MeasureRun.Measure([Path.Combine(MeasureRun.Root, "test", "projects", "Broken")]);
+        Assert.Equal(1, code);
+        Assert.Contains("dotnet build failed", err);
+        Assert.Empty(output);
+    }
+
+    [Fact]
+    public async Task A_lone_file_is_refused_with_a_sentence()
+    {
+        var (code, _, err) = await MeasureRun.Measure([Path.Combine(MeasureRun.Fixture, "Workloads.cs")]);
+        Assert.Equal(1, code);
+        Assert.Contains("runs the tests of a project, a solution or a folder", err);
+    }
+
+    [Fact]
     public async Task Cancelling_stops_the_run_and_its_processes()
     {
         using var cancel = new CancellationTokenSource();
