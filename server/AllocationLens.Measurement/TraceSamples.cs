@@ -42,7 +42,8 @@ public static class TraceSamples
                     case GCAllocationTickTraceData tick:
                         Add(ticks, UserFrameOf(tick, isUserModule, realPaths), tick.TypeName, SampleWeight.Tick(tick.AllocationAmount64, tick.ObjectSize));
                         break;
-                    case ModuleLoadUnloadTraceData module when module.Opcode == TraceEventOpcode.Start || module.EventName.EndsWith("Load", StringComparison.Ordinal) || module.EventName.Contains("Load/", StringComparison.Ordinal):
+                    case ModuleLoadUnloadTraceData module:
+                        // A load or an unload: either names the module's file (an unload follows its load).
                         if (module.ModuleILPath is { Length: > 0 } path)
                         {
                             modules[module.ModuleID] = path;
