@@ -124,4 +124,27 @@ public sealed class FixtureMeasurementTests(MeasuredFixture fixture) : IClassFix
         Assert.True(measurement.GetProperty("processes").GetInt32() >= 2, "dotnet test and its test host are both recorded");
         Assert.Equal(1, fixture.Report.GetProperty("version").GetInt32());
     }
+
+    [Fact]
+    public async Task Sarif_and_text_carry_the_same_measurements()
+    {
+        // The workloads run again (their figures vary by sampling): each format is checked for its shape.
+        var (code, sarif, err) = await MeasureRun.Measure([MeasureRun.Fixture, "--format", "sarif"]);
+        Assert.True(code == 0, err);
+        var run = JsonDocument.Parse(sarif).RootElement.GetProperty("runs")[0];
+        int objectsLine = MeasureRun.MarkedLines()["objects"];
+        var objects = Assert.Single(run.GetProperty("results").EnumerateArray(),
+            r => r.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("region").GetProperty("startLine").GetInt32() == objectsLine);
+        Assert.True(objects.GetProperty("properties").GetProperty("measured").GetProperty("bytes").GetInt64() > 50_000_000);
+        Assert.Equal("ran", objects.GetProperty("properties").GetProperty("coverage").GetString());
+        Assert.Equal(JsonValueKind.Array, run.GetProperty("properties").GetProperty("unexplained").ValueKind);
+
+        var (textCode, text, textErr) = await MeasureRun.Measure([MeasureRun.Fixture]);
+        Assert.True(textCode == 0, textErr);
+        var lines = text.Split('\n');
+        int at = Array.FindIndex(lines, l => l.Contains($"Workloads.cs:{objectsLine}:", StringComparison.Ordinal));
+        Assert.Matches(@"^    measured: ~\d+\.\d MB, ~[\d,]+ objects \([\d,]+ samples\)", lines[at + 1]);
+        Assert.Contains(lines, l => l.StartsWith("    measured: never ran", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("measured: dotnet test ", StringComparison.Ordinal) && l.Contains("AllocationSampled", StringComparison.Ordinal));
+    }
 }
