@@ -14,6 +14,10 @@ namespace AllocationLens.Cli;
 public sealed record AnalysisRun(List<JudgedSite> Results, string Target, AnalyzeVerification? Verification, Budgets Budgets, IReadOnlyList<AnalyzedGroup> Groups)
 {
     public List<ReportedSite> Report { get; } = ReportedSites.Merge(Groups, Results);
+
+    /// <summary>`measure`: the run's measurements per site, and what ran; null for `analyze`.</summary>
+    public AllocationLens.Measurement.MeasurementReport? Measurement { get; init; }
+    public MeasuredRun? MeasuredRun { get; init; }
 }
 
 /// <summary>
@@ -27,10 +31,16 @@ public static class AnalyzeCommand
     {
         var (analysis, exit) = await CollectAsync(options, msbuildProblem, stderr, cancellationToken).ConfigureAwait(false);
         if (analysis is null) return exit;
-        if (options.Format == "json") WriteJson(stdout, analysis);
-        else if (options.Format == "sarif") SarifReport.Write(stdout, analysis.Report, analysis.Verification, analysis.Budgets);
-        else WriteText(stdout, analysis.Report, analysis.Verification, analysis.Budgets);
+        Write(stdout, options.Format, analysis);
         return Budgets.ExitCode(options.FailOn, analysis.Budgets);
+    }
+
+    /// <summary>Writes the report in text, JSON or SARIF (with `measure`'s measurements when the run has them).</summary>
+    internal static void Write(TextWriter stdout, string format, AnalysisRun analysis)
+    {
+        if (format == "json") WriteJson(stdout, analysis);
+        else if (format == "sarif") SarifReport.Write(stdout, analysis.Report, analysis.Verification, analysis.Budgets, analysis.Measurement);
+        else WriteText(stdout, analysis.Report, analysis.Verification, analysis.Budgets, analysis.Measurement, analysis.MeasuredRun);
     }
 
     /// <summary>
@@ -216,7 +226,8 @@ public static class AnalyzeCommand
         return (relative.StartsWith("..", StringComparison.Ordinal) ? path : relative).Replace('\\', '/');
     }
 
-    private static void WriteText(TextWriter stdout, List<ReportedSite> report, AnalyzeVerification? verification, Budgets budgets)
+    private static void WriteText(TextWriter stdout, List<ReportedSite> report, AnalyzeVerification? verification, Budgets budgets,
+        AllocationLens.Measurement.MeasurementReport? measurement = null, MeasuredRun? measuredRun = null)
     {
         foreach (var reported in report)
         {
@@ -224,6 +235,7 @@ public static class AnalyzeCommand
             stdout.WriteLine($"{DisplayPath(site.Where.Path)}:{site.Where.Lines.Start.Line + 1}:{site.Where.Lines.Start.Character + 1}: {Label(site.Kind)}: {site.Message}{(site.Cold is { } cold ? $" [{cold.Word}: {cold.Id}]" : "")}");
             if (reported.Runtimes.Count > 0) stdout.WriteLine($"    runtimes: {reported.RuntimesText}");
             if (reported.OnlyIn is { } onlyIn) stdout.WriteLine($"    only in: {string.Join(", ", onlyIn)}");
+            if (measurement is not null) stdout.WriteLine(MeasuredLines.Text(site, measurement, verification, reported.Runtime.Moniker));
             if (verification?.Sites.GetValueOrDefault(site) is not { } jit) continue;
             if (jit.Verdicts.Length > 0)
             {
@@ -236,6 +248,8 @@ public static class AnalyzeCommand
         }
         foreach (var v in budgets.Violations)
             stdout.WriteLine($"{DisplayPath(v.Declaration.Path)}:{v.Declaration.Line + 1}:{v.Declaration.Lines.Start.Character + 1}: budget: {v.Message}");
+        if (measurement is not null && measuredRun is not null)
+            foreach (var line in MeasuredLines.Summary(measurement, measuredRun)) stdout.WriteLine(line);
         if (verification is null) return;
         foreach (var line in verification.Summary()) stdout.WriteLine(line);
     }
@@ -289,6 +303,14 @@ public static class AnalyzeCommand
                 byStaticModel = v.Basis?.ByStaticModel,
                 clearedByJit = v.Basis?.ClearedByJit,
             }).ToArray(),
+            measurement = run.Measurement is not { } measured ? null : new
+            {
+                command = run.MeasuredRun?.Description,
+                processes = measured.Processes,
+                sources = measured.Sources,
+                outside = MeasuredLines.JsonFigures(measured.Outside),
+            },
+            unexplained = run.Measurement?.Unexplained.Select(MeasuredLines.UnexplainedJson).ToArray(),
             unprepared = verification?.Unprepared.Select(u => new { method = u.Method, reason = u.Reason, runtimes = u.Runtimes }).ToArray(),
             sites = run.Report.Select(r => new
             {
@@ -316,6 +338,9 @@ public static class AnalyzeCommand
                     ? jit.Verdicts.Select(v => new { runtime = v.Runtime, kind = v.Kind }).ToArray()
                     : null,
                 jitNotes = verification?.Sites.GetValueOrDefault(r.Site) is { Notes.Length: > 0 } unjudged ? unjudged.Notes.ToArray() : null,
+                measured = MeasuredLines.Json(r.Site, run.Measurement),
+                coverage = run.Measurement is { } m ? MeasuredLines.CoverageWord(m.CoverageOf(r.Site)) : null,
+                disagreement = MeasuredLines.Disagreement(r.Site, run.Measurement, verification, r.Runtime.Moniker),
             }).ToArray(),
         };
         stdout.WriteLine(JsonSerializer.Serialize(document, new JsonSerializerOptions

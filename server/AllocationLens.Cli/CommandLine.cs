@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace AllocationLens.Cli;
 
 /// <summary>
-/// The command line, on System.CommandLine: `analyze` and `lsp` with `--help` for each, POSIX
+/// The command line, on System.CommandLine: `analyze`, `measure` and `lsp` with `--help` for each, POSIX
 /// conventions (`--format=json`, repeated options), suggestions for shell completion (`[suggest]`),
 /// and `--version` on the root. Parsing lives here; the commands' work lives in their own files.
 /// </summary>
@@ -46,10 +46,51 @@ public static class CommandLine
         Description = "Budgets and --fail-on count cold sites too (throws, catch blocks, static initializers), which they leave out by default.",
     };
 
+    public static readonly Argument<string?> MeasurePathArgument = new("path")
+    {
+        Description = "A project, a solution or a folder: analysed, and its tests run (default: the current folder).",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    public static readonly Option<string> Configuration = new("--configuration", "-c")
+    {
+        Description = "The build configuration the tests run in: Release (the default: the code the static and JIT verdicts model) or Debug.",
+        DefaultValueFactory = _ => "Release",
+    };
+
+    public static readonly Option<int> Timeout = new("--timeout")
+    {
+        Description = "Seconds the measured run may take; then every process of the run is killed (default 600).",
+        DefaultValueFactory = _ => 600,
+    };
+
     static CommandLine()
     {
         Format.AcceptOnlyFromAmong("text", "json", "sarif");
         FailOn.AcceptOnlyFromAmong("budget", "heap", "boxed");
+        Configuration.AcceptOnlyFromAmong("Release", "Debug");
+        Timeout.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() <= 0) result.AddError("--timeout must be a positive number of seconds");
+        });
+    }
+
+    /// <summary>
+    /// `measure`, without an action. The command to run instead of `dotnet test` follows `--`; it is split off
+    /// before parsing (<see cref="MeasureOptions.SplitCommand"/>), so its own options are never read as ours.
+    /// </summary>
+    public static Command MeasureCommandDefinition()
+    {
+        var measure = new Command("measure", "Run the tests of PATH (or `-- COMMAND...`) with allocation sampling and print the analyze report with each site's measured allocations.")
+        {
+            MeasurePathArgument, Format, Runtime, Configuration, Timeout,
+        };
+        measure.Validators.Add(result =>
+        {
+            AllocationLens.Workspace.RuntimeChoice.Parse(result.GetValue(Runtime) ?? [], "--runtime", out var error, installed: []);
+            if (error is not null) result.AddError($"--runtime {error}");
+        });
+        return measure;
     }
 
     /// <summary>`analyze`, without an action: <see cref="AnalyzeOptions.TryParse"/> and <see cref="Build"/> use it.</summary>
@@ -82,7 +123,7 @@ public static class CommandLine
         return lsp;
     }
 
-    public static RootCommand Build(string? msbuildProblem)
+    public static RootCommand Build(string? msbuildProblem, IReadOnlyList<string>? measuredCommand = null)
     {
         var root = new RootCommand("Allocation Lens: where C# code allocates on the GC heap, and why.");
         var analyze = AnalyzeCommandDefinition();
@@ -91,6 +132,10 @@ public static class CommandLine
         var lsp = LspCommandDefinition();
         lsp.SetAction((_, _) => LspCommand.RunAsync(msbuildProblem));
         root.Subcommands.Add(analyze);
+        var measure = MeasureCommandDefinition();
+        measure.SetAction((parse, cancellationToken) =>
+            MeasureCommand.RunAsync(MeasureOptions.From(parse, measuredCommand ?? []), msbuildProblem, Console.Out, Console.Error, cancellationToken));
+        root.Subcommands.Add(measure);
         root.Subcommands.Add(lsp);
         return root;
     }

@@ -34,9 +34,10 @@ public static class SarifReport
 
     public static string RuleId(string category) => "AL-" + category.ToUpperInvariant();
 
-    public static void Write(TextWriter stdout, List<ReportedSite> report, AnalyzeVerification? verification, Budgets budgets)
+    public static void Write(TextWriter stdout, List<ReportedSite> report, AnalyzeVerification? verification, Budgets budgets, AllocationLens.Measurement.MeasurementReport? measurement = null)
     {
-        var reported = report.Where(r => r.Site.Kind != AllocationKind.Stack).ToList();
+        // Stack sites are no problem, unless a measurement contradicts them (a disagreement to show).
+        var reported = report.Where(r => r.Site.Kind != AllocationKind.Stack || MeasuredLines.Disagreement(r.Site, measurement, verification, r.Runtime.Moniker) is not null).ToList();
         var categories = reported.Select(r => r.Site.Category).Distinct(StringComparer.Ordinal).OrderBy(c => c, StringComparer.Ordinal).ToList();
         var rules = categories.Select(c => (object)new
         {
@@ -90,6 +91,9 @@ public static class SarifReport
                     cold = AnalyzeCommand.ColdJson(site.Cold),
                     jit = jit is { Verdicts.Length: > 0 } ? jit.Verdicts.Select(v => new { runtime = v.Runtime, kind = v.Kind }).ToArray() : null,
                     jitNotes = jit is { Notes.Length: > 0 } ? jit.Notes.ToArray() : null,
+                    measured = MeasuredLines.Json(site, measurement),
+                    coverage = measurement is null ? null : MeasuredLines.CoverageWord(measurement.CoverageOf(site)),
+                    disagreement = MeasuredLines.Disagreement(site, measurement, verification, r.Runtime.Moniker),
                 },
             });
         }
@@ -130,6 +134,12 @@ public static class SarifReport
                     },
                     originalUriBaseIds = new Dictionary<string, object> { ["%SRCROOT%"] = new { uri = new Uri(Directory.GetCurrentDirectory().TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar).AbsoluteUri } },
                     results = sarifResults,
+                    properties = measurement is null ? null : new
+                    {
+                        unexplained = measurement.Unexplained.Select(MeasuredLines.UnexplainedJson).ToArray(),
+                        outside = MeasuredLines.JsonFigures(measurement.Outside),
+                        sources = measurement.Sources,
+                    },
                 },
             },
         };

@@ -144,19 +144,54 @@ public static class SiteMatcher
         return names;
     }
 
-    private static bool IsDisplayClass(string typeName) => typeName.Contains("<>c__DisplayClass", StringComparison.Ordinal);
+    private static bool Contains(IlAllocation a, int line, int column) => Contains(a.Line, a.Column, a.EndLine, a.EndColumn, line, column);
 
-    private static bool Contains(IlAllocation a, int line, int column) =>
-        (line > a.Line || line == a.Line && column >= a.Column) && (line < a.EndLine || line == a.EndLine && column < a.EndColumn);
+    /// <summary>Whether a sequence point's range (1-based, end exclusive) contains a 1-based position.</summary>
+    public static bool Contains(int startLine, int startColumn, int endLine, int endColumn, int line, int column) =>
+        (line > startLine || line == startLine && column >= startColumn) && (line < endLine || line == endLine && column < endColumn);
+
+    /// <summary>
+    /// The site a measured allocation belongs to, given the sequence point (1-based, end exclusive) of the
+    /// innermost user frame that made it and the allocated type's name as the runtime spells it. As for IL
+    /// allocations above, the sequence point must contain the site's start; a display class goes only to a
+    /// closure site and anything else never does; among the rest, the site whose type has the allocated
+    /// type's name wins, then the first in source order. An allocation made inside the framework is charged
+    /// the same way, so the call site that led there takes it. A `stack` site takes only an allocation of its
+    /// own type: otherwise an allocation the statement makes elsewhere would read as its verdict proven
+    /// wrong. Null: no site there (an unexplained allocation).
+    /// </summary>
+    public static AllocationSite? SiteForSample(IEnumerable<AllocationSite> documentSites, int line, int column, int endLine, int endColumn, string allocatedType)
+    {
+        bool displayClass = IsDisplayClass(allocatedType);
+        AllocationSite? best = null;
+        bool bestNamed = false;
+        foreach (var site in documentSites)
+        {
+            if (site.Category == "closure" != displayClass) continue;
+            if (!Contains(line, column, endLine, endColumn, site.Where.Lines.Start.Line + 1, site.Where.Lines.Start.Character + 1)) continue;
+            bool named = SameName(site.TypeName, allocatedType);
+            if (site.Kind == AllocationKind.Stack && !named && !displayClass) continue;
+            if (best is null || named && !bestNamed || named == bestNamed && site.Where.Span.Start < best.Where.Span.Start)
+            {
+                best = site; bestNamed = named;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>Whether a runtime type name is a compiler-generated closure class.</summary>
+    public static bool IsDisplayClass(string typeName) => typeName.Contains("<>c__DisplayClass", StringComparison.Ordinal);
 
     private static readonly StringComparer PathComparer = OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
 
     private static string NormalizePath(string path) => Path.GetFullPath(path);
 
-    private static bool SameName(AllocationSite site, IlAllocation a)
+    private static bool SameName(AllocationSite site, IlAllocation a) => SameName(site.TypeName, a.TypeName);
+
+    private static bool SameName(string siteType, string runtimeType)
     {
-        var il = SimpleName(a.TypeName);
-        var engine = SimpleName(site.TypeName);
+        var il = SimpleName(runtimeType);
+        var engine = SimpleName(siteType);
         return il.Length > 0 && string.Equals(il, Keyword(engine), StringComparison.Ordinal);
     }
 

@@ -57,13 +57,25 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
+    public void The_measurement_layer_sits_beside_the_engine_like_verification()
+    {
+        // Measure starts processes and reads traces: the engine never references it, and it knows nothing
+        // of the editor, the protocol, MSBuild or the command line.
+        Assert.DoesNotContain("AllocationLens.Measurement", References("AllocationLens.Analysis"));
+        Assert.DoesNotContain("AllocationLens.Measurement", References("AllocationLens.Verification"));
+        var measurement = References("AllocationLens.Measurement");
+        Assert.DoesNotContain(measurement, r => r is "AllocationLens.Server" or "AllocationLens.Protocol" or "AllocationLens.Workspace" or "allocation-lens");
+        Assert.DoesNotContain(measurement, r => r.StartsWith("Microsoft.Build", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Only_the_protocol_layer_and_the_cli_write_stdout()
     {
         var root = Path.GetDirectoryName(typeof(ArchitectureTests).Assembly.Location)!;
         for (var dir = root; dir is not null; dir = Path.GetDirectoryName(dir))
         {
             if (!File.Exists(Path.Combine(dir, "server.sln"))) continue;
-            var offenders = new[] { "AllocationLens.Analysis", "AllocationLens.Server", "AllocationLens.Workspace", "AllocationLens.Verification" }
+            var offenders = new[] { "AllocationLens.Analysis", "AllocationLens.Server", "AllocationLens.Workspace", "AllocationLens.Verification", "AllocationLens.Measurement" }
                 .SelectMany(p => Directory.GetFiles(Path.Combine(dir, "server", p), "*.cs", SearchOption.AllDirectories))
                 .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
                 .Where(f => File.ReadAllText(f) is var text && (text.Contains("Console.Write", StringComparison.Ordinal) || text.Contains("Console.Out", StringComparison.Ordinal) || text.Contains("OpenStandardOutput", StringComparison.Ordinal)))

@@ -29,12 +29,17 @@ public sealed class CommandLineTests
     public void Every_command_has_help()
     {
         var root = CommandLine.Build(null);
-        Assert.Equal(["analyze", "lsp"], root.Subcommands.Select(c => c.Name));
+        Assert.Equal(["analyze", "measure", "lsp"], root.Subcommands.Select(c => c.Name));
         var help = new StringWriter();
         var result = root.Parse(["analyze", "--help"]);
         result.InvocationConfiguration.Output = help;
         Assert.Equal(0, result.Invoke());
         foreach (var option in new[] { "--format", "--target", "--verify", "--runtime", "--fail-on" }) Assert.Contains(option, help.ToString());
+        var measureHelp = new StringWriter();
+        var measure = root.Parse(["measure", "--help"]);
+        measure.InvocationConfiguration.Output = measureHelp;
+        Assert.Equal(0, measure.Invoke());
+        foreach (var option in new[] { "--format", "--runtime", "--configuration", "--timeout" }) Assert.Contains(option, measureHelp.ToString());
     }
 
     [Fact]

@@ -1,0 +1,39 @@
+namespace AllocationLens.Measurement;
+
+/// <summary>A managed frame resolved to its module file, method token and IL offset.</summary>
+public readonly record struct UserFrame(string ModulePath, int MethodToken, int IlOffset, string MethodName);
+
+/// <summary>
+/// Samples of one allocated type whose innermost frame in the user's code is the same (null: no frame of the
+/// user's code on the stack), summed: estimated bytes and objects, and the number of events behind them.
+/// </summary>
+public sealed class SampleGroup(UserFrame? frame, string typeName)
+{
+    public UserFrame? Frame { get; } = frame;
+    public string TypeName { get; } = typeName;
+    public double Bytes { get; private set; }
+    public double Objects { get; private set; }
+    public int Samples { get; private set; }
+
+    public void Add(SampleWeight weight)
+    {
+        Bytes += weight.Bytes;
+        Objects += weight.Objects;
+        Samples++;
+    }
+}
+
+/// <summary>
+/// What one process's trace holds for Measure: its allocation samples grouped by user frame and type, the
+/// user methods it compiled (a method is compiled when it first runs, so these are the methods that ran),
+/// the methods the JIT inlined somewhere (by type and method name, as the runtime spells them: such a method
+/// may have run without being compiled on its own), the user modules it loaded, and which event the
+/// estimates rest on.
+/// </summary>
+public sealed record ProcessAllocations(
+    int ProcessId,
+    IReadOnlyList<SampleGroup> Groups,
+    IReadOnlySet<(string ModulePath, int MethodToken)> CompiledUserMethods,
+    IReadOnlySet<(string Type, string Method)> InlinedMethods,
+    IReadOnlySet<string> LoadedUserModules,
+    string Source);

@@ -1,0 +1,44 @@
+namespace AllocationLens.Measurement;
+
+/// <summary>
+/// Estimated totals of a run at one site: bytes and objects (sums of <see cref="SampleWeight"/>), the
+/// number of allocation events behind them (the estimate's precision: about ±2/√samples at 95%), and the
+/// allocated types, most bytes first.
+/// </summary>
+public sealed class SiteMeasurement
+{
+    public double Bytes { get; private set; }
+    public double Objects { get; private set; }
+    public int Samples { get; private set; }
+    private readonly Dictionary<string, double> _types = new(StringComparer.Ordinal);
+
+    public IEnumerable<(string Type, double Bytes)> Types => _types.OrderByDescending(t => t.Value).Select(t => (t.Key, t.Value));
+
+    public void Add(SampleGroup group)
+    {
+        Bytes += group.Bytes;
+        Objects += group.Objects;
+        Samples += group.Samples;
+        _types[group.TypeName] = _types.GetValueOrDefault(group.TypeName) + group.Bytes;
+    }
+}
+
+/// <summary>
+/// Allocations made in the user's code where the engine reports no site: the model's blind spots. Keyed by
+/// the user frame's source location (or its method, without a PDB) and the allocated type.
+/// </summary>
+public sealed record UnexplainedAllocation(string TypeName, string? Path, int Line, int Column, string Method)
+{
+    public SiteMeasurement Measured { get; } = new();
+}
+
+/// <summary>Whether a site's code ran in the measured run, as far as the trace can tell.</summary>
+public enum SiteCoverage
+{
+    /// <summary>No process of the run loaded the site's assembly, or its code has no sequence point: nothing is known.</summary>
+    NotMeasured,
+    /// <summary>The assembly was loaded and the method that holds the site was never compiled: it never ran.</summary>
+    NeverRan,
+    /// <summary>The method that holds the site was compiled, so it ran at least once.</summary>
+    Ran,
+}

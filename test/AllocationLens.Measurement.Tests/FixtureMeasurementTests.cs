@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Text.Json;
+using Xunit;
+
+namespace AllocationLens.Measurement.Tests;
+
+/// <summary>
+/// `measure` on test/projects/MeasureFixture, once, in JSON. Each workload of the fixture counts what it
+/// allocated with GC.GetAllocatedBytesForCurrentThread (the runtime's own tally, never the analyzer's
+/// figures) and runs about 65-100 MB, so sampling converges (about a thousand samples per site: a standard
+/// error near 3%). The estimate must land within ±25% of that, on the marked line.
+/// </summary>
+public sealed class MeasuredFixture : IAsyncLifetime
+{
+    public JsonElement Report { get; private set; }
+    public string Err { get; private set; } = "";
+    public Dictionary<string, (long Bytes, long Objects)> Expected { get; } = [];
+
+    public async Task InitializeAsync()
+    {
+        if (Directory.Exists(MeasureRun.ExpectedFolder)) Directory.Delete(MeasureRun.ExpectedFolder, recursive: true);
+        var (code, output, err) = await MeasureRun.Measure([MeasureRun.Fixture, "--format", "json"]);
+        Err = err;
+        Assert.True(code == 0, $"exit {code}: {err}");
+        Report = JsonDocument.Parse(output).RootElement.Clone();
+        foreach (var file in Directory.EnumerateFiles(MeasureRun.ExpectedFolder, "*.txt"))
+        {
+            var parts = File.ReadAllText(file).Split(' ');
+            Expected[Path.GetFileNameWithoutExtension(file)] = (long.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture));
+        }
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public IEnumerable<JsonElement> Sites(string file) =>
+        Report.GetProperty("sites").EnumerateArray().Where(s => s.GetProperty("path").GetString()!.EndsWith("MeasureFixture/" + file, StringComparison.Ordinal));
+}
+
+[Collection(FixtureCollection.Name)]
+public sealed class FixtureMeasurementTests(MeasuredFixture fixture) : IClassFixture<MeasuredFixture>
+{
+    private static long Measured(JsonElement site, string field) =>
+        site.TryGetProperty("measured", out var m) ? m.GetProperty(field).GetInt64() : 0;
+
+    [Theory]
+    [InlineData("objects")]
+    [InlineData("boxes")]
+    [InlineData("arrays")]
+    [InlineData("strings")]
+    [InlineData("closures")]
+    [InlineData("linq")]
+    [InlineData("join")]
+    public void Measured_bytes_on_the_marked_line_are_within_a_quarter_of_what_the_runtime_counted(string workload)
+    {
+        var line = MeasureRun.MarkedLines()[workload];
+        var expected = fixture.Expected[workload].Bytes;
+        Assert.True(expected > 50_000_000, $"{workload}: the fixture allocated only {expected} bytes");
+        // A line with several sites (a closure and its lambda; Where and ToArray) is compared as a whole:
+        // which of them took which sample depends on types, and the sum is what the runtime counted.
+        var sites = fixture.Sites("Workloads.cs").Where(s => s.GetProperty("line").GetInt32() == line).ToList();
+        long measured = sites.Sum(s => Measured(s, "bytes"));
+        Assert.True(Math.Abs(measured - expected) <= expected / 4, $"{workload}: measured {measured} bytes, the runtime counted {expected}\n{fixture.Err}");
+        Assert.All(sites.Where(s => s.TryGetProperty("measured", out _)), s => Assert.True(Measured(s, "samples") > 0));
+    }
+
+    [Theory]
+    [InlineData("objects")]
+    [InlineData("boxes")]
+    [InlineData("arrays")]
+    [InlineData("strings")]
+    public void Measured_objects_of_a_one_object_site_are_within_a_quarter_of_the_count(string workload)
+    {
+        var line = MeasureRun.MarkedLines()[workload];
+        var expected = fixture.Expected[workload].Objects;
+        var site = Assert.Single(fixture.Sites("Workloads.cs"), s => s.GetProperty("line").GetInt32() == line);
+        long measured = Measured(site, "objects");
+        Assert.True(Math.Abs(measured - expected) <= expected / 4, $"{workload}: measured {measured} objects, made {expected}");
+    }
+
+    [Fact]
+    public void A_closure_and_its_lambda_are_each_charged_their_own_objects()
+    {
+        var line = MeasureRun.MarkedLines()["closures"];
+        var sites = fixture.Sites("Workloads.cs").Where(s => s.GetProperty("line").GetInt32() == line).ToList();
+        var closure = Assert.Single(sites, s => s.GetProperty("category").GetString() == "closure");
+        var lambda = Assert.Single(sites, s => s.GetProperty("category").GetString() == "delegate");
+        // One display class (24 bytes) and one delegate (64 bytes) per call: the same count, three times the bytes.
+        long closures = Measured(closure, "objects"), delegates = Measured(lambda, "objects");
+        Assert.True(closures > 0 && delegates > 0);
+        Assert.True(Math.Abs(closures - delegates) <= Math.Max(closures, delegates) / 4, $"closure objects {closures}, delegate objects {delegates}");
+        Assert.True(Measured(lambda, "bytes") > 2 * Measured(closure, "bytes"));
+    }
+
+    [Fact]
+    public void No_allocation_is_charged_where_the_code_allocates_nothing_or_never_ran()
+    {
+        var marked = MeasureRun.MarkedLines();
+        var allocating = marked.Where(m => fixture.Expected.TryGetValue(m.Key, out var e) && e.Bytes > 0).Select(m => m.Value).ToHashSet();
+        foreach (var site in fixture.Sites("Workloads.cs"))
+        {
+            int line = site.GetProperty("line").GetInt32();
+            long bytes = Measured(site, "bytes");
+            // A stack site (the cached lambda) never takes another allocation's samples.
+            if (site.GetProperty("kind").GetString() == "stack") Assert.Equal(0, bytes);
+            // Outside the marked lines only allocations made once or a few times remain (one sample of a
+            // small object weighs about 100 KB): never the volume of a workload.
+            if (!allocating.Contains(line)) Assert.True(bytes < 1_000_000, $"line {line}: {bytes} bytes measured where the fixture allocates nothing in bulk");
+        }
+        var never = Assert.Single(fixture.Sites("Workloads.cs"), s => s.GetProperty("line").GetInt32() == marked["never-object"]);
+        Assert.False(never.TryGetProperty("measured", out _));
+        Assert.Equal("never-ran", never.GetProperty("coverage").GetString());
+        Assert.Equal(0, fixture.Expected["quiet"].Bytes);
+    }
+
+    [Fact]
+    public void The_fixture_leaves_nothing_unexplained_and_the_run_is_described()
+    {
+        // Every allocation of the fixture's code is at a site the engine reports.
+        var unexplained = fixture.Report.GetProperty("unexplained").EnumerateArray()
+            .Where(u => u.TryGetProperty("path", out var p) && p.GetString()!.Contains("MeasureFixture", StringComparison.Ordinal)).ToList();
+        Assert.True(unexplained.Sum(u => u.GetProperty("measured").GetProperty("bytes").GetInt64()) < 2_000_000, string.Join("\n", unexplained));
+        var measurement = fixture.Report.GetProperty("measurement");
+        Assert.Contains("AllocationSampled", measurement.GetProperty("sources").EnumerateArray().Select(s => s.GetString()));
+        Assert.True(measurement.GetProperty("processes").GetInt32() >= 2, "dotnet test and its test host are both recorded");
+        Assert.Equal(1, fixture.Report.GetProperty("version").GetInt32());
+    }
+
+    [Fact]
+    public async Task Sarif_and_text_carry_the_same_measurements()
+    {
+        // The workloads run again (their figures vary by sampling): each format is checked for its shape.
+        var (code, sarif, err) = await MeasureRun.Measure([MeasureRun.Fixture, "--format", "sarif"]);
+        Assert.True(code == 0, err);
+        var run = JsonDocument.Parse(sarif).RootElement.GetProperty("runs")[0];
+        int objectsLine = MeasureRun.MarkedLines()["objects"];
+        var objects = Assert.Single(run.GetProperty("results").EnumerateArray(),
+            r => r.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("region").GetProperty("startLine").GetInt32() == objectsLine);
+        Assert.True(objects.GetProperty("properties").GetProperty("measured").GetProperty("bytes").GetInt64() > 50_000_000);
+        Assert.Equal("ran", objects.GetProperty("properties").GetProperty("coverage").GetString());
+        Assert.Equal(JsonValueKind.Array, run.GetProperty("properties").GetProperty("unexplained").ValueKind);
+
+        var (textCode, text, textErr) = await MeasureRun.Measure([MeasureRun.Fixture]);
+        Assert.True(textCode == 0, textErr);
+        var lines = text.Split('\n');
+        int at = Array.FindIndex(lines, l => l.Contains($"Workloads.cs:{objectsLine}:", StringComparison.Ordinal));
+        Assert.Matches(@"^    measured: ~\d+\.\d MB, ~[\d,]+ objects \([\d,]+ samples\)", lines[at + 1]);
+        Assert.Contains(lines, l => l.StartsWith("    measured: never ran", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("measured: dotnet test ", StringComparison.Ordinal) && l.Contains("AllocationSampled", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,53 @@
+using AllocationLens.Cli;
+using AllocationLens.Workspace;
+using Xunit;
+
+namespace AllocationLens.Measurement.Tests;
+
+/// <summary>Runs `allocation-lens measure` in process, on test/projects/MeasureFixture by default.</summary>
+internal static class MeasureRun
+{
+    public static readonly string Root = FindRoot();
+    public static readonly string Fixture = Path.Combine(Root, "test", "projects", "MeasureFixture");
+
+    /// <summary>Where the fixture's tests write the volumes the runtime counted (one file per workload).</summary>
+    public static string ExpectedFolder => Path.Combine(Fixture, "bin", "Release", "net10.0", "measure-expected");
+
+    private static string FindRoot()
+    {
+        for (var dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
+            if (File.Exists(Path.Combine(dir, "server.sln"))) return dir;
+        throw new InvalidOperationException("server.sln not found");
+    }
+
+    public static async Task<(int Code, string Out, string Err)> Measure(string[] args, string[]? command = null, Dictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
+    {
+        Assert.Null(MsBuildRegistration.EnsureRegistered());
+        Assert.True(MeasureOptions.TryParse(args, command ?? [], out var options, out var error), error);
+        if (environment is not null) options = options with { Environment = environment };
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = await MeasureCommand.RunAsync(options, null, stdout, stderr, cancellationToken);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>The 1-based lines of the fixture's Workloads.cs marked `// measure: NAME`.</summary>
+    public static Dictionary<string, int> MarkedLines()
+    {
+        var lines = File.ReadAllLines(Path.Combine(Fixture, "Workloads.cs"));
+        var marked = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < lines.Length; i++)
+        {
+            int at = lines[i].IndexOf("// measure: ", StringComparison.Ordinal);
+            if (at >= 0) marked[lines[i][(at + "// measure: ".Length)..].Trim()] = i + 1;
+        }
+        return marked;
+    }
+}
+
+/// <summary>The tests that run the fixture share it (its build folder): one at a time.</summary>
+[CollectionDefinition(Name)]
+public sealed class FixtureCollection
+{
+    public const string Name = "MeasureFixture runs";
+}
