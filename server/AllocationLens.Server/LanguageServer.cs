@@ -165,8 +165,11 @@ public sealed partial class LanguageServer
         _ = Task.Run(async () =>
         {
             // The editor opens its documents and asks for their hints right after `initialized`; with
-            // nothing open, the load starts after the grace period.
-            await Task.WhenAny(_firstHintsAnswered.Task, Task.Delay(FirstHintsGrace)).ConfigureAwait(false);
+            // nothing open, the load starts after the grace period. Loaded in process, the load no longer
+            // takes a build host's cores from the first hints: it runs beside them (Newtonsoft.Json's
+            // JsonTextReader.cs on 2 idle cores: project hints 3.6 s after waiting, see bench/README).
+            bool inProcess = Environment.GetEnvironmentVariable("ALLOCATION_LENS_BUILD_HOST") is not { Length: > 0 };
+            if (!inProcess) await Task.WhenAny(_firstHintsAnswered.Task, Task.Delay(FirstHintsGrace)).ConfigureAwait(false);
             var watch = Stopwatch.StartNew();
             string? token = null;
             try
@@ -192,7 +195,7 @@ public sealed partial class LanguageServer
                 // As `analyze` loads: MSBuild in this process, its design-time results kept between starts
                 // (no build host to start cold); the build host loads what that loader declines.
                 var loaded = await WorkspaceLoader.LoadAsync(root, line => _log.Info(line), progress,
-                    inProcess: Environment.GetEnvironmentVariable("ALLOCATION_LENS_BUILD_HOST") is not { Length: > 0 }, cache: DesignTimeCache).ConfigureAwait(false);
+                    inProcess: inProcess, cache: DesignTimeCache).ConfigureAwait(false);
                 // The SDK's generators that nothing triggers cost most of a first compilation and produce nothing.
                 var (solution, leftOut) = await IdleFrameworkGenerators.RemoveFromAsync(loaded.Solution).ConfigureAwait(false);
                 loaded = loaded.WithSolution(solution);
