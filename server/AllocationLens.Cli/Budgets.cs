@@ -16,8 +16,11 @@ public sealed class Budgets
     public const int FailureExitCode = 3;
 
     public List<BudgetViolation> Violations { get; } = [];
-    /// <summary>Every heap or boxed site inside a hot method, within its budget or not (cold ones only with --count-cold).</summary>
-    public List<AllocationSite> HotSites { get; } = [];
+    /// <summary>
+    /// Every heap or boxed site inside a hot method, within its budget or not (cold ones only with --count-cold),
+    /// with the kind it counts as: the JIT's verdict where `--verify` has one, else the static one.
+    /// </summary>
+    public List<(AllocationSite Site, AllocationKind Kind)> HotSites { get; } = [];
 
     /// <remarks>
     /// A multi-targeted project is checked in each target (a site may exist in only one), and each violation
@@ -55,7 +58,8 @@ public sealed class Budgets
                 AllocationKind KindOf(AllocationSite s) => verdictOf?.Invoke(s)?.Kind ?? s.Kind;
                 budgets.HotSites.AddRange(sites.Where(s => KindOf(s) != AllocationKind.Stack
                         && hot.Any(h => h.Declaration.Span.Contains(s.Where.Span) && (s.Cold is null || countCold || h.Budget.CountCold)))
-                    .Where(s => seenHotSites.Add((s.Where.Path, s.Where.Span.Start, s.Where.Span.Length, s.Category))));
+                    .Where(s => seenHotSites.Add((s.Where.Path, s.Where.Span.Start, s.Where.Span.Length, s.Category)))
+                    .Select(s => (s, KindOf(s))));
                 // Reached source callees count through their call summaries (cached per compilation), for the runtime that runs them.
                 budgets.Violations.AddRange(BudgetCheck.Check(tree, hot, sites,
                     declaration => CallSummaries.OfMember(group.Compilation, declaration, group.Runtime, cancellationToken), cancellationToken, countCold, verdictOf)
@@ -67,10 +71,9 @@ public sealed class Budgets
 
     public static int ExitCode(IReadOnlyCollection<string> failOn, Budgets budgets)
     {
-        // A hot site the JIT kept though the static model said stack counts as what its category allocates.
         bool fail = failOn.Contains("budget") && budgets.Violations.Count > 0
-            || failOn.Contains("heap") && budgets.HotSites.Any(s => s.Kind == AllocationKind.Heap || s.Kind == AllocationKind.Stack && s.Category != "box")
-            || failOn.Contains("boxed") && budgets.HotSites.Any(s => s.Kind == AllocationKind.Boxed || s.Kind == AllocationKind.Stack && s.Category == "box");
+            || failOn.Contains("heap") && budgets.HotSites.Any(s => s.Kind == AllocationKind.Heap)
+            || failOn.Contains("boxed") && budgets.HotSites.Any(s => s.Kind == AllocationKind.Boxed);
         return fail ? FailureExitCode : 0;
     }
 

@@ -59,9 +59,9 @@ internal static class IlAllocations
         var methodArgs = Specialize(openMethodArgs, instantiation, openTypeArgs?.Length ?? 0);
         // Part specialized, part open can break a constraint that ties the two (`TBucket : ParseBucket<TResult>`
         // with TResult = LocalDate and TBucket open): such an instruction is read against the open definitions.
-        T? Resolve<T>(Func<Type[]?, Type[]?, T?> resolve) where T : class =>
-            IlAllocations.Resolve(() => resolve(typeArgs, methodArgs)) ?? (ReferenceEquals(typeArgs, openTypeArgs) && ReferenceEquals(methodArgs, openMethodArgs)
-                ? null : IlAllocations.Resolve(() => resolve(openTypeArgs, openMethodArgs)));
+        T? ResolveInInstantiation<T>(Func<Type[]?, Type[]?, T?> resolve) where T : class =>
+            Resolve(() => resolve(typeArgs, methodArgs)) ?? (ReferenceEquals(typeArgs, openTypeArgs) && ReferenceEquals(methodArgs, openMethodArgs)
+                ? null : Resolve(() => resolve(openTypeArgs, openMethodArgs)));
 
         int pc = 0;
         while (pc < il.Length)
@@ -77,7 +77,7 @@ internal static class IlAllocations
 
             if (op == OpCodes.Newobj)
             {
-                if (Resolve((ta, ma) => module.ResolveMethod(token, ta, ma)) is not { DeclaringType: { } type }) continue;
+                if (ResolveInInstantiation((ta, ma) => module.ResolveMethod(token, ta, ma)) is not { DeclaringType: { } type }) continue;
                 if (type.IsValueType) continue;
                 bool isDelegate = typeof(Delegate).IsAssignableFrom(type);
                 string kind = type.IsArray ? "array" : isDelegate ? "delegate" : "object";
@@ -93,13 +93,13 @@ internal static class IlAllocations
             }
             else if (op == OpCodes.Newarr)
             {
-                if (Resolve((ta, ma) => module.ResolveType(token, ta, ma)) is not { } element) continue;
+                if (ResolveInInstantiation((ta, ma) => module.ResolveType(token, ta, ma)) is not { } element) continue;
                 var array = element.ContainsGenericParameters ? null : element.MakeArrayType();
                 found.Add(new IlAllocation(start, "array", Name(element) + "[]", array is null ? null : Handle(array), false));
             }
             else if (op == OpCodes.Box)
             {
-                if (Resolve((ta, ma) => module.ResolveType(token, ta, ma)) is not { } boxed) continue;
+                if (ResolveInInstantiation((ta, ma) => module.ResolveType(token, ta, ma)) is not { } boxed) continue;
                 if (boxed.IsGenericParameter || boxed.ContainsGenericParameters)
                 {
                     // box T: a no-op for reference types, a real box for value types; shared code cannot say.

@@ -332,10 +332,10 @@ public sealed partial class LanguageServer
     }
 
     /// <summary>
-    /// Completed when the first inlay hints have been answered. The MSBuild load waits for it (at most
-    /// <see cref="FirstHintsGrace"/>): on a small machine its BuildHost would otherwise take the cores the
-    /// first hints need (ImageSharp, 2 cores: 1.8 s → see bench/README), and the load gains nothing by
-    /// starting a second earlier, since the ad-hoc hints come first either way.
+    /// Completed when the first inlay hints have been answered. A load through the build host
+    /// (`ALLOCATION_LENS_BUILD_HOST`) waits for it (at most <see cref="FirstHintsGrace"/>): on a small machine
+    /// the build host would otherwise take the cores the first hints need (ImageSharp, 2 cores: 1.8 s, see
+    /// bench/README). The in-process load does not wait: it runs beside the first hints.
     /// </summary>
     private readonly TaskCompletionSource _firstHintsAnswered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly TimeSpan FirstHintsGrace = TimeSpan.FromSeconds(2);

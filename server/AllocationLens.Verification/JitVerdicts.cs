@@ -65,18 +65,18 @@ public static class JitVerdicts
     }
 
     /// <summary>
-    /// How many allocations with a known type have fewer allocator calls naming that type than
-    /// instructions: the most untraced calls they could account for.
+    /// For an allocation whose method table is known: the instructions that allocate that type (a boxed int?
+    /// shares int's table when the JIT expands the box inline, and is int?'s through CORINFO_HELP_BOX_NULLABLE),
+    /// and the allocator calls for them the listing keeps, cached ones (once per process) left out.
     /// </summary>
-    private static int UntracedTracedAllocations(HostMethod method, ListedMethod listed)
+    private static (int Instructions, int Kept) Tally(HostMethod method, ListedMethod listed, IlAllocation allocation)
     {
-        int missing = 0;
-        foreach (var group in method.Allocations.Where(a => a.MethodTable is not null && !a.Cached).GroupBy(a => a.MethodTable))
-        {
-            int kept = listed.Allocations.Count(c => group.Any(a => a.Allocates(c.MethodTable)));
-            missing += Math.Max(0, group.Count() - kept);
-        }
-        return missing;
+        long mt = allocation.MethodTable!.Value;
+        bool Shares(IlAllocation a) => a.MethodTable == mt || allocation.Allocates(a.NullableMethodTable) || a.Allocates(allocation.NullableMethodTable);
+        int instructions = method.Allocations.Count(a => Shares(a) && !a.Cached);
+        int cachedSameType = method.Allocations.Count(a => Shares(a) && a.Cached);
+        int kept = Math.Max(0, listed.Allocations.Count(c => method.Allocations.Any(a => Shares(a) && a.Allocates(c.MethodTable))) - cachedSameType);
+        return (instructions, kept);
     }
 
     /// <summary>An allocator call whose method table no instruction of the method allocates (an inlinee's, or one the host could not name).</summary>
@@ -95,13 +95,17 @@ public static class JitVerdicts
     {
         int untraced = listed.Allocations.Count(c => c.MethodTable is null);
         int lookups = method.Allocations.Count(a => a.MethodTable is null && !a.Cached && !a.TypeParameterBox);
+        // Per traced type, the instructions whose allocator calls were not found: at most this many untraced calls may be theirs.
+        int mayHaveLostTheirs = lookups == 0 ? 0
+            : method.Allocations.Where(a => a.MethodTable is not null && !a.Cached).DistinctBy(a => a.MethodTable)
+                .Sum(a => Tally(method, listed, a) is var t ? Math.Max(0, t.Instructions - t.Kept) : 0);
         foreach (var allocation in method.Allocations)
         {
             // Allocated once per process: not a per-call verdict. Still listed (no kind, no note), so the cached
             // lambda's own site takes it when SiteMatcher pairs in source order, and a capturing lambda later in
             // the same statement is not judged by it (Serilog, RestSharp: `.Where(x => ...).Select(Local)`).
             if (allocation.Cached) { judged.Add(new(method, allocation, null, null)); continue; }
-            if (allocation.MethodTable is not { } mt)
+            if (allocation.MethodTable is null)
             {
                 // Shared generic code: the type comes from a run-time lookup, no constant names it, so
                 // the listing's allocator calls for it are the untraced ones. None left, and no call
@@ -110,17 +114,12 @@ public static class JitVerdicts
                 // lost to the tracer: every one remains.
                 if (allocation.TypeParameterBox) judged.Add(new(method, allocation, null, "boxing T allocates only when T is a value type, and this assembly instantiates it with none (in the shared code judged, the box is a no-op)"));
                 else if (untraced == 0 && !HasUnclaimedCall(method, listed)) judged.Add(new(method, allocation, "stack", null));
-                else if (untraced >= lookups + UntracedTracedAllocations(method, listed)) judged.Add(new(method, allocation, "heap", null));
+                else if (untraced >= lookups + mayHaveLostTheirs) judged.Add(new(method, allocation, "heap", null));
                 else judged.Add(new(method, allocation, null,
                     $"shared generic code allocates this type through a run-time lookup; {method.MethodName} keeps {untraced} allocator call(s) no constant names, for {lookups} such allocation(s) and other allocations that may have lost theirs, so the listing does not say which remain"));
                 continue;
             }
-            // Instructions that share a method table with this one (a boxed int? is allocated as a boxed
-            // int when the JIT expands the box inline, and as int? through CORINFO_HELP_BOX_NULLABLE).
-            bool Shares(IlAllocation a) => a.MethodTable == mt || allocation.Allocates(a.NullableMethodTable) || a.Allocates(allocation.NullableMethodTable);
-            int instructions = method.Allocations.Count(a => Shares(a) && !a.Cached);
-            int cachedSameType = method.Allocations.Count(a => Shares(a) && a.Cached);
-            int kept = Math.Max(0, listed.Allocations.Count(c => method.Allocations.Any(a => Shares(a) && a.Allocates(c.MethodTable))) - cachedSameType);
+            var (instructions, kept) = Tally(method, listed, allocation);
             if (kept >= instructions) judged.Add(new(method, allocation, "heap", null));
             else if (kept == 0 && untraced == 0) judged.Add(new(method, allocation, "stack", null));
             else if (kept == 0) judged.Add(new(method, allocation, null, "an allocator call's type could not be traced in the listing"));
