@@ -64,6 +64,11 @@ public static class CommandLine
         DefaultValueFactory = _ => 600,
     };
 
+    public static readonly Option<string?> TestFilter = new("--filter")
+    {
+        Description = "Which tests run, as `dotnet test --filter` takes it (\"FullyQualifiedName~Orders\"); default: all of them.",
+    };
+
     static CommandLine()
     {
         Format.AcceptOnlyFromAmong("text", "json", "sarif");
@@ -83,7 +88,7 @@ public static class CommandLine
     {
         var measure = new Command("measure", "Run the tests of PATH (or `-- COMMAND...`) with allocation sampling and print the analyze report with each site's measured allocations.")
         {
-            MeasurePathArgument, Format, Runtime, Configuration, Timeout,
+            MeasurePathArgument, Format, Runtime, Configuration, Timeout, TestFilter,
         };
         measure.Validators.Add(result =>
         {
@@ -133,8 +138,12 @@ public static class CommandLine
         lsp.SetAction((_, _) => LspCommand.RunAsync(msbuildProblem));
         root.Subcommands.Add(analyze);
         var measure = MeasureCommandDefinition();
-        measure.SetAction((parse, cancellationToken) =>
-            MeasureCommand.RunAsync(MeasureOptions.From(parse, measuredCommand ?? []), msbuildProblem, Console.Out, Console.Error, cancellationToken));
+        measure.SetAction(async (parse, cancellationToken) =>
+        {
+            // Started by the language server: the run stops when the server dies, however it dies.
+            using var orphaned = ParentWatch.CancelWhenGone(Environment.GetEnvironmentVariable(ParentWatch.Variable), cancellationToken);
+            return await MeasureCommand.RunAsync(MeasureOptions.From(parse, measuredCommand ?? []), msbuildProblem, Console.Out, Console.Error, orphaned.Token).ConfigureAwait(false);
+        });
         root.Subcommands.Add(measure);
         root.Subcommands.Add(lsp);
         return root;

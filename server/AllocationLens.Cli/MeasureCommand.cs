@@ -56,6 +56,12 @@ public static class MeasureCommand
             if (built.ExitCode != 0) { stderr.WriteLine($"allocation-lens: dotnet build failed (exit code {built.ExitCode}); nothing was measured"); return 1; }
             start = new ProcessStartInfo("dotnet", ["test", full, "-c", options.Configuration, "--no-build", "-nologo"]);
             description = $"dotnet test {AnalyzeCommand.DisplayPath(full)} -c {options.Configuration}";
+            if (options.TestFilter is { } filter)
+            {
+                start.ArgumentList.Add("--filter");
+                start.ArgumentList.Add(filter);
+                description += $" --filter \"{filter}\"";
+            }
         }
         start.WorkingDirectory = Directory.Exists(full) ? full : Path.GetDirectoryName(full)!;
         foreach (var (name, value) in options.Environment) start.Environment[name] = value;

@@ -10,6 +10,9 @@ public sealed record MeasureOptions(string Path, string Format, IReadOnlyList<st
     /// <summary>Variables set for the measured run's processes besides the inherited environment (the editor's and the tests' settings).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Which tests `dotnet test` runs (its `--filter` expression), or null for all; not used with a command after `--`.</summary>
+    public string? TestFilter { get; init; }
+
     /// <summary>The analysis half: the same options `analyze PATH --format F --runtime R` would get.</summary>
     public AnalyzeOptions Analyze => new(Path, Format, null, RuntimeFilter: Runtimes);
 
@@ -45,5 +48,8 @@ public sealed record MeasureOptions(string Path, string Format, IReadOnlyList<st
         parse.GetValue(CommandLine.Runtime) ?? [],
         parse.GetValue(CommandLine.Configuration) ?? "Release",
         TimeSpan.FromSeconds(parse.GetValue(CommandLine.Timeout)),
-        command);
+        command)
+    {
+        TestFilter = parse.GetValue(CommandLine.TestFilter) is { Length: > 0 } filter ? filter : null,
+    };
 }

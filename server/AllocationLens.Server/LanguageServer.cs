@@ -105,6 +105,7 @@ public sealed partial class LanguageServer
         }
         _clientProcessId = args.ProcessId;
         WatchClientProcess();
+        LoadMeasurements();
         return new
         {
             capabilities = new
@@ -114,7 +115,7 @@ public sealed partial class LanguageServer
                 hoverProvider = true,
                 codeLensProvider = new { resolveProvider = false },
                 codeActionProvider = new { codeActionKinds = new[] { CodeActions.FixRendering.QuickFixKind } },
-                executeCommandProvider = new { commands = new[] { SiteRendering.ExplainCommand, VerifyCommand } },
+                executeCommandProvider = new { commands = new[] { SiteRendering.ExplainCommand, VerifyCommand, MeasureCommand } },
             },
             serverInfo = new { name = "allocation-lens", version = typeof(LanguageServer).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" },
         };
@@ -355,7 +356,7 @@ public sealed partial class LanguageServer
             var sites = _host.Analyze(snapshot, span, token);
             var uri = args.TextDocument.Uri;
             return sites.Where(s => s.Where.Span.End >= span.Start && s.Where.Span.End <= span.End)
-                .Select(s => { var (jit, runtimes) = JitOf(uri, s); return SiteRendering.Hint(s, jit, snapshot.Runtime.Moniker, runtimes); })
+                .Select(s => { var (jit, runtimes) = JitOf(uri, s); return SiteRendering.Hint(s, jit, snapshot.Runtime.Moniker, runtimes, MeasuredFor(snapshot, s, jit, runtimes)); })
                 .Concat(CallSummaryHintsIn(snapshot, span, token)).ToArray();
         });
     }
@@ -371,7 +372,7 @@ public sealed partial class LanguageServer
             if (site is null) return summary is { } only ? new Hover(new MarkupContent("markdown", only.Markdown), only.Range) : null;
             var (jit, runtimes) = JitOf(args.TextDocument.Uri, site);
             var inPlay = snapshot.OtherRuntimes.IsEmpty ? [] : _host.OtherRuntimes(snapshot, site, inPlayOnly: true, token);
-            var markdown = SiteRendering.HoverMarkdown(site, args.TextDocument.Uri, snapshot.Source, jit, snapshot.Runtime.Moniker, runtimes, inPlay);
+            var markdown = SiteRendering.HoverMarkdown(site, args.TextDocument.Uri, snapshot.Source, jit, snapshot.Runtime.Moniker, runtimes, inPlay, MeasuredFor(snapshot, site, jit, runtimes));
             if (summary is { } extra) markdown += "\n\n---\n\n" + extra.Markdown;
             return new Hover(new MarkupContent("markdown", markdown), SiteRendering.RangeOf(site));
         });
@@ -390,6 +391,7 @@ public sealed partial class LanguageServer
     {
         var args = Json.Params<ExecuteCommandParams>(parameters);
         if (args.Command == VerifyCommand) return VerifyWithJitAsync(args.Arguments, args.WorkDoneToken is { ValueKind: JsonValueKind.String } t ? t.GetString() : null, ct);
+        if (args.Command == MeasureCommand) return MeasureAsync(args.Arguments, args.WorkDoneToken is { ValueKind: JsonValueKind.String } m ? m.GetString() : null, ct);
         if (args.Command != SiteRendering.ExplainCommand)
             throw new JsonRpcException(ErrorCodes.InvalidParams, $"unknown command: {args.Command}");
         if (args.Arguments is not [var uriElement, var positionElement, ..] || uriElement.ValueKind != JsonValueKind.String)
@@ -411,7 +413,7 @@ public sealed partial class LanguageServer
                     var (jit, runtimes) = JitOf(uri, s);
                     var fixes = QuickFixes.For(snapshot.Compilation, snapshot.Tree, s.Where.Span, snapshot.Runtime, token)
                         .Select(f => CodeActions.FixRendering.Button(f, uri, snapshot.Document.Text)).ToArray();
-                    return SiteRendering.Explain(s, uri, snapshot.Source, _host.OtherRuntimes(snapshot, s, inPlayOnly: false, token), jit, snapshot.Runtime.Moniker, runtimes, fixes);
+                    return SiteRendering.Explain(s, uri, snapshot.Source, _host.OtherRuntimes(snapshot, s, inPlayOnly: false, token), jit, snapshot.Runtime.Moniker, runtimes, fixes, MeasuredFor(snapshot, s, jit, runtimes));
                 }).ToArray(),
                 // "Calls that allocate": the calls on the line, or every call of the method on its declaration line.
                 calls,

@@ -32,11 +32,14 @@ public static class SiteRendering
     public static InlayHint Hint(AllocationSite site) => Hint(site, null, "", []);
 
     /// <summary>A hint; after "Verify with JIT", in its verified (`heap ✓`) or disagreement (`⚠ stack · JIT heap`) form.</summary>
-    public static InlayHint Hint(AllocationSite site, Verification.SiteJit? jit, string targetFramework, IReadOnlyList<string> runtimes)
+    /// <remarks>After a measured run the label gains the measured bytes (`heap · 1.2 MB`), and a `stack` the run contradicts is marked ⚠.</remarks>
+    public static InlayHint Hint(AllocationSite site, Verification.SiteJit? jit, string targetFramework, IReadOnlyList<string> runtimes, SiteMeasured? measured = null)
     {
         var (compared, disagrees) = jit is null ? (null, false) : JitRendering.Compare(site, jit, targetFramework, runtimes);
-        var label = JitRendering.HintLabel(site, compared, disagrees);
+        var label = JitRendering.HintLabel(site, compared, disagrees) + MeasuredRendering.HintSuffix(measured);
+        if (measured?.Disagreement is not null && !label.StartsWith('⚠')) label = "⚠ " + label;
         var tooltip = $"**{Label(site.Kind)}**: {Escape(site.Message)}";
+        if (measured?.Entry.Measured is { Samples: > 0 } figures) tooltip += $"\n\n*measured*: {MeasuredRendering.Figures(figures)}" + (measured.Disagreement is { } d ? $" ⚠ {d}" : "");
         if (site.Cold is { } cold) tooltip += $"\n\n*{cold.Word}*: {Escape(cold.Text)}";
         string? jitState = null;
         if (compared is not null)
@@ -45,12 +48,13 @@ public static class SiteRendering
             tooltip += "\n\n" + JitRendering.RuntimeLine(jit!, compared);
         }
         return new(End(site), label, new MarkupContent("markdown", tooltip), PaddingLeft: true,
-            new { kind = Label(site.Kind), category = site.Category, jit = jitState, cold = site.Cold?.Id });
+            new { kind = Label(site.Kind), category = site.Category, jit = jitState, cold = site.Cold?.Id, measured = measured?.Entry.Measured?.Bytes });
     }
 
     /// <summary>Hover Markdown: what, how big, why (numbered, linked), for which runtime, and what to do.</summary>
     public static string HoverMarkdown(AllocationSite site, string documentUri, string? source = null,
-        Verification.SiteJit? jit = null, string targetFramework = "", IReadOnlyList<string>? runtimes = null, IReadOnlyList<OtherRuntimeVerdict>? inPlay = null)
+        Verification.SiteJit? jit = null, string targetFramework = "", IReadOnlyList<string>? runtimes = null, IReadOnlyList<OtherRuntimeVerdict>? inPlay = null,
+        SiteMeasured? measured = null)
     {
         var md = new StringBuilder();
         md.Append("**").Append(Label(site.Kind)).Append("** · ").Append(site.Category);
@@ -82,6 +86,7 @@ public static class SiteRendering
             md.Append("\n**What to do**\n");
             foreach (var remedy in site.Remedies) md.Append("- ").Append(Escape(remedy)).Append('\n');
         }
+        if (measured is not null) MeasuredRendering.AppendHover(md, measured);
         if (jit is not null) JitRendering.AppendHover(md, site, jit, targetFramework, runtimes ?? []);
         var args = Uri.EscapeDataString($"[\"{documentUri}\",{{\"line\":{site.Where.Lines.Start.Line},\"character\":{site.Where.Lines.Start.Character}}}]");
         md.Append("\n[Explain allocation](command:").Append(ClientExplainCommand).Append('?').Append(args).Append(')');
@@ -92,7 +97,7 @@ public static class SiteRendering
     /// <summary>The structured story for the Explain panel (and scripts).</summary>
     /// <param name="otherRuntimes">The site on other runtimes: those in play for the file first (with reasons), then the other measured ones.</param>
     public static object Explain(AllocationSite site, string documentUri, string source, IReadOnlyList<OtherRuntimeVerdict> otherRuntimes,
-        Verification.SiteJit? jit = null, string targetFramework = "", IReadOnlyList<string>? runtimes = null, object[]? fixes = null) => new
+        Verification.SiteJit? jit = null, string targetFramework = "", IReadOnlyList<string>? runtimes = null, object[]? fixes = null, SiteMeasured? measured = null) => new
     {
         uri = documentUri,
         range = RangeOf(site),
@@ -118,12 +123,14 @@ public static class SiteRendering
         cold = site.Cold is { } c ? new { reason = c.Id, label = c.Word, message = c.Text } : null,
         otherRuntimes = otherRuntimes.Select(r => new { runtime = r.Runtime.DisplayName, kind = r.Kind is { } k ? Label(k) : "none", inPlay = r.InPlay, reason = r.InPlay ? r.Runtime.Reason : null }).ToArray(),
         jit = JitRendering.Explain(site, jit, targetFramework, runtimes ?? []),
-        markdown = HoverMarkdown(site, documentUri, source, jit, targetFramework, runtimes, otherRuntimes.Where(r => r.InPlay).ToList()),
+        measured = measured is null ? null : MeasuredRendering.Explain(measured),
+        markdown = HoverMarkdown(site, documentUri, source, jit, targetFramework, runtimes, otherRuntimes.Where(r => r.InPlay).ToList(), measured),
         fixes = fixes ?? [],
     };
 
     /// <summary>One site as the Allocations view lists it (allocationLens/workspaceAllocations); jit is "verified", "disagrees" or null.</summary>
-    public static object ViewSite(AllocationSite site, string? jit) => new
+    /// <remarks>After a measured run: `measured` (estimated bytes, objects and samples) where the run allocated, `coverage` where it is known.</remarks>
+    public static object ViewSite(AllocationSite site, string? jit, SiteMeasured? measured = null) => new
     {
         range = RangeOf(site),
         kind = Label(site.Kind),
@@ -136,6 +143,9 @@ public static class SiteRendering
         certain = site.Certain,
         jit,
         cold = site.Cold?.Id,
+        measured = measured?.Entry.Measured is { } m ? new { bytes = m.Bytes, objects = m.Objects, samples = m.Samples } : null,
+        coverage = measured?.Entry.Coverage,
+        disagreement = measured?.Disagreement,
     };
 
     /// <summary>

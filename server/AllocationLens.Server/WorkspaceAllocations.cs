@@ -101,7 +101,7 @@ public sealed partial class LanguageServer
         }
         string? note = workspace is not null ? null
             : $"Only open files are listed: {_host.LoadProblem ?? "the workspace is still loading"}.";
-        return new { documents = collected, files = done, filesWithSites = withSites, failed, complete = workspace is not null, note };
+        return new { documents = collected, files = done, filesWithSites = withSites, failed, complete = workspace is not null, note, unexplained = UnexplainedForView(workspace, cancellationToken), measuredRun = _measured.Run is { } run ? MeasuredRendering.RunLine(run) : null };
     }
 
     private static string? TokenOf(JsonElement parameters, string name) =>
@@ -199,7 +199,8 @@ public sealed partial class LanguageServer
         {
             name = g.Owner.Name,
             range = new Range(new Position(g.Owner.AnchorLines.Start.Line, g.Owner.AnchorLines.Start.Character), new Position(g.Owner.AnchorLines.End.Line, g.Owner.AnchorLines.End.Character)),
-            sites = g.Sites.Select(s => SiteRendering.ViewSite(s, JitStateOf(item.Uri, s, runtime.Moniker))).ToArray(),
+            sites = g.Sites.Select(s => SiteRendering.ViewSite(s, JitStateOf(item.Uri, s, runtime.Moniker),
+                _measured.HasAny ? MeasuredOf(item.Path, tree.GetRoot(cancellationToken), tree.GetText(cancellationToken), s, JitStackRuntime(item.Uri, s, runtime.Moniker)) : null)).ToArray(),
         }).ToArray();
         return new
         {
@@ -223,6 +224,45 @@ public sealed partial class LanguageServer
             && JitRendering.Compare(site, jit, targetFramework, _verified.RuntimesOf(uri)) is { Compared: not null } comparison)
             return comparison.Disagrees ? "disagrees" : "verified";
         return SiteMatcher.ExpectsJitVerdict(site) ? "unverified" : null;
+    }
+
+    /// <summary>The runtime whose JIT said `stack` for a site Verify judged, or null.</summary>
+    private string? JitStackRuntime(string uri, AllocationSite site, string targetFramework) =>
+        _verified.HasAny(uri) && _verified.Lookup(uri, site) is { } jit
+        && JitRendering.Compare(site, jit, targetFramework, _verified.RuntimesOf(uri)).Compared is { Kind: "stack" } compared ? compared.Runtime : null;
+
+    /// <summary>
+    /// The last run's unexplained allocations (the user's code, where no site is reported) whose members
+    /// are unchanged since, most bytes first: the view lists them as their own group.
+    /// </summary>
+    private object[] UnexplainedForView(Workspace.LoadedWorkspace? workspace, CancellationToken cancellationToken)
+    {
+        if (!_measured.HasAny) return [];
+        var found = new List<(UnexplainedEntry Entry, string Uri)>();
+        foreach (var path in _measured.PathsWithUnexplained())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var uri = UriPaths.ToUri(path);
+            SourceText? text = _documents.Get(uri)?.Text;
+            if (text is null && workspace?.PrimaryDocument(workspace.Solution.GetDocumentIdsWithFilePath(path)) is { } id
+                && workspace.Solution.GetDocument(id)?.TryGetText(out var loaded) == true) text = loaded;
+            if (text is null)
+            {
+                try { text = SourceText.From(File.ReadAllText(path)); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+            }
+            var root = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(text, path: path, cancellationToken: cancellationToken).GetRoot(cancellationToken);
+            foreach (var (entry, _) in _measured.UnexplainedIn(path, root, text)) found.Add((entry, uri));
+        }
+        return found.OrderByDescending(f => f.Entry.Measured.Bytes).Select(f => (object)new
+        {
+            uri = f.Uri,
+            path = f.Entry.Path,
+            line = f.Entry.Line,
+            type = f.Entry.Type,
+            method = f.Entry.Method,
+            measured = new { bytes = f.Entry.Measured.Bytes, objects = f.Entry.Measured.Objects, samples = f.Entry.Measured.Samples },
+        }).ToArray();
     }
 
     /// <summary>

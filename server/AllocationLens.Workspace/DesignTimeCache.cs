@@ -26,11 +26,17 @@ public sealed class DesignTimeCache(string directory)
     {
         if (Environment.GetEnvironmentVariable(DisableVariable) is { Length: > 0 }) return null;
         if (Environment.GetEnvironmentVariable("ALLOCATION_LENS_DESIGN_TIME_CACHE") is { Length: > 0 } chosen) return new DesignTimeCache(chosen);
+        return UserCacheRoot() is { } root ? new DesignTimeCache(Path.Combine(root, "design-time")) : null;
+    }
+
+    /// <summary>Allocation Lens's folder in the user's cache ($XDG_CACHE_HOME or ~/.cache, or LocalAppData on Windows), or null when there is none.</summary>
+    public static string? UserCacheRoot()
+    {
         var root = OperatingSystem.IsWindows()
             ? Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData)
             : Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return string.IsNullOrEmpty(root) ? null : new DesignTimeCache(Path.Combine(root, "allocation-lens", "design-time"));
+        return string.IsNullOrEmpty(root) ? null : Path.Combine(root, "allocation-lens");
     }
 
     public string Directory { get; } = directory;
