@@ -6,13 +6,18 @@ import * as vscode from 'vscode';
 import { ProgressType, WorkDoneProgress } from 'vscode-languageclient/node';
 import { ServerController } from './client';
 import {
-  JitFilter, ProjectNode, TreeNode, ViewDocument, ViewFilter, buildTree, countsText, defaultFilter, fileName, flattenSites, hasJitVerdicts, siteDescription, summary,
+  JitFilter, ProjectNode, TreeNode, UnexplainedAllocation, UnexplainedGroupNode, ViewDocument, ViewFilter, buildTree, countsText, defaultFilter, fileName, flattenSites,
+  formatBytes, hasJitVerdicts, hasMeasurements, siteDescription, summary, unexplainedDescription, unexplainedGroup,
 } from './allocationsTree';
 
 export const allocationsViewId = 'allocationLens.allocations';
 const requestMethod = 'allocationLens/workspaceAllocations';
 
-interface ScanResult { documents?: ViewDocument[]; files: number; filesWithSites: number; failed: number; complete: boolean; note?: string | null; }
+interface ScanResult {
+  documents?: ViewDocument[]; files: number; filesWithSites: number; failed: number; complete: boolean; note?: string | null;
+  /** After "Measure allocations": what the run allocated in the user's code where no site is reported, and what ran. */
+  unexplained?: UnexplainedAllocation[]; measuredRun?: string | null;
+}
 interface PartialResult { documents: ViewDocument[]; }
 
 /** How long typing must pause before the view asks again (the scan is background work on the server). */
@@ -28,6 +33,9 @@ export class AllocationsView implements vscode.TreeDataProvider<TreeNode>, vscod
   /** What the scan in flight has streamed so far. */
   private incoming: Map<string, ViewDocument> | undefined;
   private roots: ProjectNode[] = [];
+  private unexplained: UnexplainedGroupNode | undefined;
+  private unexplainedList: UnexplainedAllocation[] = [];
+  private measuredRun: string | null | undefined;
   private filter: ViewFilter = { ...defaultFilter };
   private progress: { files?: number; done?: number } = {};
   private note: string | null | undefined;
@@ -106,6 +114,8 @@ export class AllocationsView implements vscode.TreeDataProvider<TreeNode>, vscod
         if (run !== this.runs) return;
         for (const document of result.documents ?? []) incoming.set(document.uri, document);
         this.shown = incoming;
+        this.unexplainedList = result.unexplained ?? [];
+        this.measuredRun = result.measuredRun;
         this.note = result.note ?? (result.failed > 0 ? `${result.failed} file(s) could not be read (see the output).` : null);
       } catch (error) {
         if (run !== this.runs || source.token.isCancellationRequested) return;
@@ -140,6 +150,20 @@ export class AllocationsView implements vscode.TreeDataProvider<TreeNode>, vscod
   toggleKind(kind: 'heap' | 'boxed' | 'stack'): void { this.setFilter({ ...this.filter, [kind]: !this.filter[kind] }); }
 
   toggleJit(jit: Exclude<JitFilter, 'all'>): void { this.setFilter({ ...this.filter, jit: this.filter.jit === jit ? 'all' : jit }); }
+
+  /** Orders by the bytes the last measured run allocated (most first), or back by static cost. */
+  toggleMeasuredOrder(): void {
+    const order = this.filter.order === 'measured' ? 'cost' : 'measured';
+    if (order === 'measured' && !hasMeasurements(this.documents()) && this.unexplainedList.length === 0)
+      void vscode.window.showInformationMessage('Allocation Lens: nothing is measured yet. Run "Allocation Lens: Measure allocations" (or a test\'s "Measure allocations" lens) first.');
+    this.setFilter({ ...this.filter, order });
+  }
+
+  /** Shows the measured order at once (after a measured run). */
+  async showMeasured(): Promise<void> {
+    this.filter = { ...this.filter, order: 'measured' };
+    await this.refresh();
+  }
 
   /** One picker for every filter (the view's filter button). */
   async pickFilter(): Promise<void> {
@@ -182,6 +206,24 @@ export class AllocationsView implements vscode.TreeDataProvider<TreeNode>, vscod
         item.id = node.id; item.description = countsText(node.counts); item.iconPath = new vscode.ThemeIcon('symbol-method'); item.contextValue = 'method';
         return item;
       }
+      case 'unexplainedGroup': {
+        const item = new vscode.TreeItem('Unexplained allocations', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = node.id; item.description = `~${formatBytes(node.bytes)} where no site is reported`;
+        item.tooltip = 'Allocations the measured run made in your code where Allocation Lens reports no site: the model\'s blind spots.'
+          + (this.measuredRun ? `\n\n${this.measuredRun}` : '');
+        item.iconPath = new vscode.ThemeIcon('question'); item.contextValue = 'unexplainedGroup';
+        return item;
+      }
+      case 'unexplained': {
+        const u = node.allocation;
+        const item = new vscode.TreeItem(u.type, vscode.TreeItemCollapsibleState.None);
+        item.id = node.id; item.description = unexplainedDescription(u);
+        item.tooltip = new vscode.MarkdownString().appendText(`${u.type} in ${u.method}: ~${formatBytes(u.measured.bytes)}, ${u.measured.samples} sample(s), measured where no site is reported.`);
+        item.iconPath = new vscode.ThemeIcon('question', new vscode.ThemeColor('charts.yellow')); item.contextValue = 'unexplained';
+        const at = { line: u.line, character: 0 };
+        item.command = { command: 'allocationLens.revealSite', title: 'Go to the allocation', arguments: [u.uri, { start: at, end: at }] };
+        return item;
+      }
       case 'site': {
         const s = node.site;
         const item = new vscode.TreeItem(s.subject, vscode.TreeItemCollapsibleState.None);
@@ -200,12 +242,16 @@ export class AllocationsView implements vscode.TreeDataProvider<TreeNode>, vscod
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
-    if (!node) return this.roots;
-    return node.type === 'site' ? [] : node.children;
+    if (!node) {
+      // The blind spots lead in the measured order (they are what the model missed), and close the cost order.
+      if (!this.unexplained || this.filter.method) return this.roots;
+      return this.filter.order === 'measured' ? [this.unexplained, ...this.roots] : [...this.roots, this.unexplained];
+    }
+    return node.type === 'site' || node.type === 'unexplained' ? [] : node.children;
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
-    return node.type === 'project' ? undefined : node.parent;
+    return node.type === 'project' || node.type === 'unexplainedGroup' ? undefined : node.parent;
   }
 
   dispose(): void {
@@ -233,6 +279,7 @@ export class AllocationsView implements vscode.TreeDataProvider<TreeNode>, vscod
 
   private render(): void {
     this.roots = buildTree(this.documents(), this.filter);
+    this.unexplained = unexplainedGroup(this.unexplainedList);
     this.small = this.filter.method !== undefined || flattenSites(this.roots).length <= 200;
     const loading = this.incoming !== undefined;
     const text = summary(this.roots, { loading, files: this.progress.files, done: this.progress.done, note: this.note });
@@ -247,7 +294,7 @@ export class AllocationsView implements vscode.TreeDataProvider<TreeNode>, vscod
     await Promise.all([
       set('heap', this.filter.heap), set('boxed', this.filter.boxed), set('stack', this.filter.stack),
       set('verifiedOnly', this.filter.jit === 'verified'), set('disagreeingOnly', this.filter.jit === 'disagrees'), set('unverifiedOnly', this.filter.jit === 'unverified'),
-      set('methodFilter', this.filter.method !== undefined), set('loading', this.incoming !== undefined),
+      set('methodFilter', this.filter.method !== undefined), set('loading', this.incoming !== undefined), set('measuredOrder', this.filter.order === 'measured'),
     ]);
   }
 }

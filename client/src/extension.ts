@@ -2,8 +2,9 @@
 import * as vscode from 'vscode';
 import { ServerController } from './client';
 import { statusText } from './config';
-import { applyFix, explainAllocation, openLocation } from './commands/explain';
+import { applyFix, explainAllocation, openLocation, refreshExplainPanel } from './commands/explain';
 import { verifyWithJit } from './commands/verify';
+import { MeasureTarget, measureAllocations } from './commands/measure';
 import { FixEdit } from './explainView';
 import { AllocationsView, revealSite } from './allocationsView';
 
@@ -50,6 +51,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const at = position ?? (editor ? { line: editor.selection.active.line, character: editor.selection.active.character } : undefined);
       return verifyWithJit(server!, uri, at).finally(() => view.scheduleRefresh(0));
     }),
+    // Every test of the workspace from the palette; one test or class from its CodeLens ([{ path, filter, title }]).
+    // Afterwards the view orders by what was measured, with the unexplained allocations as their own group.
+    vscode.commands.registerCommand('allocationLens.measure', () => measured(measureAllocations(server!))),
+    vscode.commands.registerCommand('allocationLens.measureTests', (target?: MeasureTarget) => measured(measureAllocations(server!, target))),
+    vscode.commands.registerCommand('allocationLens.allocations.toggleMeasuredOrder', () => view.toggleMeasuredOrder()),
     // The Explain panel's quick-fix buttons, with [workspaceEdit] from the server's explain payload.
     vscode.commands.registerCommand('allocationLens.applyFix', (edit: FixEdit) => applyFix(server!, edit)),
     vscode.commands.registerCommand('allocationLens.openLocation', (uri: string, line: number, column: number) => openLocation(uri, line, column)),
@@ -58,6 +64,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // Granting trust lets the server evaluate MSBuild projects: restart it with the new state.
     vscode.workspace.onDidGrantWorkspaceTrust(() => server!.restart()),
   );
+
+  async function measured(run: Promise<boolean>): Promise<void> {
+    if (!(await run)) return;
+    await refreshExplainPanel(server!).catch(() => undefined);
+    await view.showMeasured();
+  }
   await server.start();
 }
 

@@ -11,7 +11,7 @@ using Microsoft.CodeAnalysis.Text;
 namespace AllocationLens.Server;
 
 /// <summary>
-/// "Allocation Lens: Measure allocations" (workspace/executeCommand `allocationLens.measure`, arguments
+/// "Allocation Lens: Measure allocations" (workspace/executeCommand `allocationLens.measureRun`, arguments
 /// [] for every test of the workspace, or [{ path?, filter?, title? }]: a project or folder, and a
 /// `dotnet test --filter` expression for one test or one class, as the test CodeLens passes them).
 /// It runs `allocation-lens measure PATH --format json` in a child process (the run's build, tests and
@@ -22,7 +22,7 @@ namespace AllocationLens.Server;
 /// </summary>
 public sealed partial class LanguageServer
 {
-    public const string MeasureCommand = "allocationLens.measure";
+    public const string MeasureCommand = "allocationLens.measureRun";
 
     private readonly MeasuredSites _measured = new();
     private int _measuring;

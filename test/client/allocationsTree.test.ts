@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import {
-  ViewDocument, ViewSite, buildTree, compareSites, countsText, defaultFilter, flattenSites, hasJitVerdicts, siteDescription, summary, wantsSite,
+  ViewDocument, ViewSite, buildTree, compareSites, countsText, defaultFilter, flattenSites, formatBytes, hasJitVerdicts, hasMeasurements, siteDescription, summary,
+  unexplainedDescription, unexplainedGroup, wantsSite,
 } from '../../client/src/allocationsTree';
 
 function site(line: number, kind: string, extra: Partial<ViewSite> = {}): ViewSite {
@@ -124,4 +125,45 @@ test('cold sites come after every normal-path site (before stack ones) and a fil
   assert.deepEqual(flattenSites(buildTree(documents, { ...defaultFilter, cold: false })).map(s => s.site.range.start.line), [3, 5]);
   assert.equal(siteDescription(sites[0]), 'heap · cold · 1000 B · loop depth 2 · line 2');
   assert.equal(siteDescription(sites[3]), 'boxed · once · 24 B · line 5');
+});
+
+test('measured order: every level by the bytes the run measured, unmeasured after in cost order; cost order ignores measurements', () => {
+  const mb = (bytes: number) => ({ measured: { bytes, objects: bytes / 24, samples: Math.max(1, Math.round(bytes / 100_000)) } });
+  const documents = [
+    doc('Cold.cs', 'App', [{ name: 'C.Setup()', sites: [site(1, 'heap', { loopDepth: 2 })] }]),
+    doc('Hot.cs', 'App', [
+      { name: 'H.Small()', sites: [site(1, 'heap', mb(200_000))] },
+      { name: 'H.Big()', sites: [site(11, 'boxed', mb(5_000_000)), site(12, 'heap', { loopDepth: 1 })] },
+    ]),
+  ];
+  const measured = buildTree(documents, { ...defaultFilter, order: 'measured' });
+  const files = measured[0].children;
+  assert.deepEqual(files.map(f => f.path), ['/w/Hot.cs', '/w/Cold.cs']);
+  assert.deepEqual(files[0].children.map(m => m.name), ['H.Big()', 'H.Small()']);
+  // Inside a method: the measured site first, then the rest by static cost.
+  assert.deepEqual(files[0].children[0].children.map(s => s.site.range.start.line), [11, 12]);
+  // By static cost, the loop-depth-2 site of Cold.cs leads, whatever was measured.
+  const cost = buildTree(documents, defaultFilter);
+  assert.equal(cost[0].children[0].path, '/w/Cold.cs');
+  assert.equal(hasMeasurements(documents), true);
+  assert.equal(hasMeasurements([doc('X.cs', 'App', [{ name: 'X.M()', sites: [site(1, 'heap')] }])]), false);
+});
+
+test('a measured site says so in its line, with the disagreement marked; a site whose method never ran says that', () => {
+  assert.match(siteDescription(site(4, 'heap', { measured: { bytes: 1_234_567, objects: 50_000, samples: 12 } })), /measured ~1\.2 MB/);
+  assert.match(siteDescription(site(4, 'stack', { measured: { bytes: 300_000, objects: 10_000, samples: 3 }, disagreement: 'static stack, yet measured ~300 KB' })), /⚠ measured ~300 KB/);
+  assert.match(siteDescription(site(4, 'heap', { coverage: 'never-ran' })), /never ran/);
+  assert.doesNotMatch(siteDescription(site(4, 'heap', { coverage: 'ran' })), /measured|never/);
+});
+
+test('the unexplained allocations form one group, most bytes first, with their total; none gives no group', () => {
+  const u = (line: number, bytes: number, type: string) => ({ uri: `file:///w/P.cs`, path: '/w/P.cs', line, type, method: 'P.Next()', measured: { bytes, objects: 1, samples: 1 } });
+  const group = unexplainedGroup([u(3, 100_000, 'A'), u(9, 2_400_000, 'List`1+Enumerator'), u(5, 800, 'B')])!;
+  assert.deepEqual(group.children.map(c => c.allocation.line), [9, 3, 5]);
+  assert.equal(group.bytes, 2_500_800);
+  assert.equal(unexplainedDescription(group.children[0].allocation), '~2.4 MB · P.cs:10');
+  assert.equal(group.children[0].parent, group);
+  assert.equal(unexplainedGroup([]), undefined);
+  assert.equal(formatBytes(512), '512 B');
+  assert.equal(formatBytes(340_400), '340 KB');
 });

@@ -440,6 +440,40 @@ async function main() {
       await libraryPage.screenshot({ path: path.join(artifacts, 'library-runtime-hover.png') });
     });
     await libraryPage.close();
+
+    // Measure from the palette on the measurement fixture: its tests allocate known volumes at known lines.
+    const measurePage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    shownPage = measurePage;
+    await measurePage.goto(`http://127.0.0.1:${trusted.port}/?folder=${encodeURIComponent(makeWorkspace('MeasureFixture'))}`, { timeout: 120_000 });
+    await check('Measure allocations from the palette shows measured bytes on the hint and the hover, and the view orders by them', async () => {
+      await measurePage.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+      await openFile(measurePage, 'Workloads.cs');
+      await until('the project loaded', async () => (await statusBar(measurePage))?.includes('codicon-check'), 180_000);
+      await runPalette(measurePage, 'Allocation Lens: Measure allocations');
+      // It builds the tests in Release and runs them under allocation sampling: about 100 MB allocated at this line.
+      const hinted = await until('a measured hint on MakeNode', async () => {
+        const line = await hintLine(measurePage, 'MakeNode(inti,Node?next)=>');
+        return /newNode\(i,next\)heap·\d+(\.\d)?MB/.test(line) ? line : null;
+      }, 420_000, 1000);
+      const target = measurePage.locator('.monaco-editor .view-line', { hasText: 'new Node(i, next)' }).locator('span', { hasText: /^Node$/ }).last();
+      const hover = await until('a hover with the measurement', async () => {
+        await measurePage.mouse.move(5, 5);
+        await target.hover({ force: true, timeout: 2000 });
+        const text = await measurePage.locator('.monaco-hover').first().textContent({ timeout: 1500 }).catch(() => null);
+        return text?.includes('Measured: ~') ? text : null;
+      }, 60_000, 500);
+      if (!hover.includes('(sampled)') || !hover.includes('Measured by dotnet test')) throw new Error(`hover lacks the measured story: ${hover}`);
+      await measurePage.keyboard.press('Escape');
+      await measurePage.locator('.activitybar [aria-label*="Allocation Lens"]').first().click();
+      const rows = await until('the view in measured order', async () => {
+        const texts = await viewRows(measurePage);
+        const firstSite = texts.find(t => / line \d+$/.test(t));
+        return firstSite?.includes('measured ~') ? texts : null;
+      }, 120_000);
+      fs.writeFileSync(path.join(artifacts, 'allocations-view-measured.txt'), [hinted, ...rows].join('\n'));
+      await measurePage.screenshot({ path: path.join(artifacts, 'measured.png') });
+    });
+    await measurePage.close();
     }
 
     // Untrusted: Restricted Mode, no startup prompt. The server must not evaluate MSBuild projects.
