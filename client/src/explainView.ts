@@ -1,10 +1,16 @@
 // Pure rendering of the server's explain payload into the panel's HTML (no `vscode` import).
+import { formatBytes } from './allocationsTree';
 
 export interface ExplainStep { uri: string; path: string; line: number; column: number; text: string; }
 /** The site on another runtime: `inPlay` when that runtime runs this code in the workspace (then `reason` says why). */
 export interface OtherRuntime { runtime: string; kind: string; inPlay: boolean; reason?: string | null; }
 /** "Verify with JIT" facts for a site: one verdict per runtime, and whether the static verdict disagrees. */
 export interface JitFacts { line?: string | null; verdicts: { runtime: string; kind: string }[]; disagrees: boolean; notes: string[]; }
+/** "Measure allocations" facts for a site: the run's estimates (absent where it took no sample), coverage, the tests that allocated most, the disagreement. */
+export interface MeasuredFacts {
+  coverage: string; bytes?: number | null; objects?: number | null; samples?: number | null; tests?: number | null;
+  topTests?: { test: string; bytes: number }[] | null; disagreement?: string | null; run?: string | null;
+}
 /** An LSP WorkspaceEdit as the server sends it: `changes` keyed by document uri. */
 export interface FixEdit { changes: { [uri: string]: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[] }; }
 /** A quick fix the server offers for the site; the panel shows it as a button that applies the edit. */
@@ -26,6 +32,7 @@ export interface ExplainSite {
   otherRuntimes: OtherRuntime[];
   range?: { start: { line: number; character: number } };
   jit?: JitFacts | null;
+  measured?: MeasuredFacts | null;
   fixes?: ExplainFix[];
   /** Set on a site that is cold by construction: the reason, the hint's word (`cold`, `once`) and the sentence. */
   cold?: { reason: string; label: string; message: string } | null;
@@ -98,6 +105,7 @@ ${site.cold ? `<p class="cold"><span class="badge">${escapeHtml(site.cold.label)
 ${inPlay.length > 0 ? `<p>Also runs on:</p><ul class="in-play">${inPlay}</ul>` : ''}
 ${others.length > 0 ? `<p class="others">Elsewhere: ${others}</p>` : ''}
 ${renderJit(site)}
+${renderMeasured(site)}
 ${remedies.length > 0 ? `<h3>What to do</h3><ul class="remedies">${remedies}</ul>` : ''}
 ${renderFixes(site)}
 </section>`;
@@ -124,6 +132,27 @@ export function renderJit(site: ExplainSite): string {
     ? `<p class="jit-disagrees">⚠ The JIT disagrees with the static verdict <code>${escapeHtml(site.kind)}</code>.</p>` : '';
   const notes = jit.notes.map(n => `<li>${escapeHtml(n)}</li>`).join('');
   return `<h3>JIT</h3>${line}${disagreement}${notes ? `<ul class="jit-notes">${notes}</ul>` : ''}${verify}`;
+}
+
+/**
+ * The Measured section, after "Measure allocations": the run's estimates (sampled, so "~" and the samples),
+ * the tests that allocated most, a disagreement that cannot be missed, and which run. Nothing before any run.
+ */
+export function renderMeasured(site: ExplainSite): string {
+  const m = site.measured;
+  if (!m) return '';
+  const coverage: { [key: string]: string } = {
+    'never-ran': 'Never ran in the measured run (its method was never called).',
+    'ran': 'Its method ran; no samples here (under the sampling\'s resolution of about 100 KB, or no allocation).',
+    'ran-often': 'Its method ran often; no samples here (under the sampling\'s resolution of about 100 KB, or no allocation).',
+  };
+  const figures = m.samples && m.bytes !== undefined && m.bytes !== null
+    ? `<p class="measured"><strong>~${formatBytes(m.bytes)}, ~${Math.round(m.objects ?? 0).toLocaleString('en-US')} objects${m.tests ? ` in ${m.tests} test${m.tests === 1 ? '' : 's'}` : ''}</strong> (${m.samples} sample${m.samples === 1 ? '' : 's'}, sampled)</p>`
+    : `<p class="measured">${escapeHtml(coverage[m.coverage] ?? 'Not measured.')}</p>`;
+  const tests = (m.topTests ?? []).map(t => `<li><code>${escapeHtml(t.test)}</code> ~${formatBytes(t.bytes)}</li>`).join('');
+  const disagreement = m.disagreement ? `<p class="measured-disagrees">⚠ The run disagrees: ${escapeHtml(m.disagreement)}.</p>` : '';
+  const run = m.run ? `<p class="measured-run">${escapeHtml(m.run)}</p>` : '';
+  return `<h3>Measured</h3>${figures}${tests ? `<p>Most:</p><ul class="top-tests">${tests}</ul>` : ''}${disagreement}${run}`;
 }
 
 /** "Calls that allocate": each call's summary sentence and its top sites as links. Nothing when there is none. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { ExplainSite, escapeHtml, flowSvg, inlineCode, renderExplainHtml, renderFixes } from '../../client/src/explainView';
+import { ExplainSite, escapeHtml, flowSvg, inlineCode, renderExplainHtml, renderFixes, renderMeasured } from '../../client/src/explainView';
 
 const site: ExplainSite = {
   uri: 'file:///w/Demo.cs', kind: 'heap', category: 'object', type: 'Demo.Point', bytes: 24, subject: 'new Point(1, 2)',
@@ -73,4 +73,18 @@ test('a cold site says why it is cold, under its message; an ordinary one says n
   const cold: ExplainSite = { ...site, cold: { reason: 'throw', label: 'cold', message: 'built only to be thrown: it allocates only when the throw runs' } };
   assert.match(renderExplainHtml({ sites: [cold] }, 'vscode-resource:'), /<p class="cold"><span class="badge">cold<\/span> built only to be thrown: it allocates only when the throw runs\.<\/p>/);
   assert.doesNotMatch(renderExplainHtml({ sites: [site] }, 'vscode-resource:'), /class="cold"/);
+});
+
+test('after a measured run the panel has a Measured section: estimates with samples, the tests that allocated most, the disagreement, the run', () => {
+  const measured = renderMeasured({ ...site, kind: 'stack', measured: {
+    coverage: 'ran', bytes: 1_234_567, objects: 51_234, samples: 12, tests: 3,
+    topTests: [{ test: 'Orders.Tests.Checkout', bytes: 1_000_000 }], disagreement: 'static stack, yet measured ~1.2 MB', run: 'Measured by dotnet test . -c Release (exit code 0), just now',
+  } });
+  assert.match(measured, /<h3>Measured<\/h3>/);
+  assert.match(measured, /~1\.2 MB, ~51,234 objects in 3 tests<\/strong> \(12 samples, sampled\)/);
+  assert.match(measured, /<code>Orders\.Tests\.Checkout<\/code> ~1\.0 MB/);
+  assert.match(measured, /⚠ The run disagrees: static stack, yet measured ~1\.2 MB/);
+  assert.match(measured, /Measured by dotnet test/);
+  assert.match(renderMeasured({ ...site, measured: { coverage: 'never-ran' } }), /Never ran in the measured run/);
+  assert.equal(renderMeasured(site), '');
 });
