@@ -31,7 +31,7 @@ public static class LoadTimeWarmUp
 
     private static void Run(IReadOnlyList<string> folders, StrongBox<int> judged, CancellationToken stop)
     {
-        LowerThisThreadsPriority();
+        AllocationLens.Server.IdlePriority.LowerCurrentThread();
         var trees = new List<SyntaxTree>();
         foreach (var file in SourceFiles(folders))
         {
@@ -48,26 +48,6 @@ public static class LoadTimeWarmUp
             judged.Value++;
         }
     }
-
-    /// <summary>
-    /// Lowers this thread's priority, so the load (the BuildHost process, and this process's own share
-    /// of it) wins every contest for a core: on Windows through the thread priority; on Linux, where
-    /// .NET ignores it, through the thread's nice value (raising it needs no privilege).
-    /// </summary>
-    private static void LowerThisThreadsPriority()
-    {
-        try { Thread.CurrentThread.Priority = ThreadPriority.Lowest; } catch (PlatformNotSupportedException) { }
-        if (!OperatingSystem.IsLinux()) return;
-        try { _ = SetPriority(0 /* PRIO_PROCESS: on Linux a thread id names one thread */, GetThreadId(), 19); }
-        catch (DllNotFoundException) { }
-        catch (EntryPointNotFoundException) { }
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "setpriority")]
-    private static extern int SetPriority(int which, int who, int priority);
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "gettid")]
-    private static extern int GetThreadId();
 
     /// <summary>The C# files under the project folders (at most 2,000: a warm-up, not a second analysis), without bin/obj.</summary>
     private static IEnumerable<string> SourceFiles(IReadOnlyList<string> folders)

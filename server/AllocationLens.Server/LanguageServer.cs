@@ -213,6 +213,7 @@ public sealed partial class LanguageServer
                 ReportStatus(loaded.FailedProjects.Count > 0 && !loaded.Solution.Projects.Any() ? "failed" : "ready", loadedNote + failedNote);
                 await RefreshHintsAsync().ConfigureAwait(false);
                 ScheduleDiskBatch(); // files that changed on disk while the projects loaded
+                _ = WarmUpEditPathAsync();
             }
             catch (Exception ex)
             {
@@ -347,9 +348,28 @@ public sealed partial class LanguageServer
         finally { _firstHintsAnswered.TrySetResult(); }
     }
 
+    /// <summary>The document and range the editor last asked hints for: where the user looks, and will type.</summary>
+    private volatile HintRequest? _lastHintRequest;
+
+    private sealed record HintRequest(string Uri, Range Range);
+
+    /// <summary>
+    /// Once the projects have loaded and the editor has asked for the loaded hints, rehearses the
+    /// keystroke path on the document it looks at (<see cref="EditPathWarmUp"/>), while it is idle.
+    /// </summary>
+    private async Task WarmUpEditPathAsync()
+    {
+        if (Environment.GetEnvironmentVariable(EditPathWarmUp.DisableVariable) is { Length: > 0 }) return;
+        await Task.Delay(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false); // the refreshed hints first
+        if (_lastHintRequest is not { } last || _documents.Get(last.Uri) is not { } document) return;
+        var snapshot = await _host.SnapshotAsync(document, CancellationToken.None).ConfigureAwait(false);
+        await EditPathWarmUp.RunLoggedAsync(snapshot, DocumentStore.ToSpan(snapshot.Document.Text, last.Range, out _), _foreground, _log, CancellationToken.None).ConfigureAwait(false);
+    }
+
     private Task<object?> ComputeInlayHintsAsync(JsonElement? parameters, CancellationToken ct)
     {
         var args = Json.Params<InlayHintParams>(parameters);
+        _lastHintRequest = new HintRequest(args.TextDocument.Uri, args.Range);
         return OnSnapshotAsync<object?>(args.TextDocument.Uri, ct, (snapshot, token) =>
         {
             var span = DocumentStore.ToSpan(snapshot.Document.Text, args.Range, out _);
