@@ -7,6 +7,8 @@ public static class LspCommand
 {
     public static async Task<int> RunAsync(string? msbuildProblem)
     {
+        // Composing Roslyn's workspace services is the longest step of a cached load: start it before the editor's `initialized`.
+        AllocationLens.Workspace.WorkspaceLoader.ComposeServicesEarly();
         var log = new ServerLog();
         log.Info(Program.HostDescription(msbuildProblem));
         if (msbuildProblem is not null) log.Warning(msbuildProblem);

@@ -17,6 +17,17 @@ internal static class DesignTimeSolution
 {
     public static Solution Add(Solution solution, IReadOnlyList<DesignTimeProject> built)
     {
+        foreach (var info in Prepare(built)) solution = solution.AddProject(info);
+        return solution;
+    }
+
+    /// <summary>
+    /// The projects' infos, metadata references read: everything but the workspace, so a load can do this
+    /// (most of its time after a design-time cache hit) while the workspace's services are still being composed.
+    /// </summary>
+    public static IReadOnlyList<ProjectInfo> Prepare(IReadOnlyList<DesignTimeProject> built)
+    {
+        var infos = new List<ProjectInfo>(built.Count);
         var ids = built.Select(_ => ProjectId.CreateNewId()).ToArray();
         // A metadata reference to another loaded project's output becomes a project reference, as in MSBuildWorkspace.
         var byOutput = new Dictionary<string, ProjectId>(StringComparer.Ordinal);
@@ -84,9 +95,9 @@ internal static class DesignTimeSolution
                     .WithAssemblyPath(project.IntermediateAssembly)
                     .WithGeneratedFilesOutputDirectory(project.GeneratedFilesDirectory))
                 .WithDefaultNamespace(project.RootNamespace);
-            solution = solution.AddProject(info);
+            infos.Add(info);
         }
-        return solution;
+        return infos;
     }
 
     private static DocumentInfo TextDocument(ProjectId project, string path, System.Text.Encoding? encoding) =>

@@ -128,6 +128,9 @@ public sealed record ProjectFailure(string ProjectPath, string? TargetFramework,
 /// </summary>
 public static class WorkspaceLoader
 {
+    /// <summary>Starts composing Roslyn's workspace services for the in-process load, off this thread (a server calls it as it starts).</summary>
+    public static void ComposeServicesEarly() => InProcessProjectLoader.ComposeServicesEarly();
+
     /// <summary>
     /// The global properties of every MSBuildWorkspace load (and of a project loaded again after a change
     /// on disk, ProjectReload). Never run a project's analyzers or generators we do not need: we only read its code.
