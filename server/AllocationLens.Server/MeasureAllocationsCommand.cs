@@ -111,6 +111,14 @@ public sealed partial class LanguageServer
     private static bool SameAsDisk(OpenDocument document) =>
         ReadDisk(document.Path) is { } disk && string.Equals(disk.ReplaceLineEndings("\n"), document.Text.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
 
+    /// <summary>`dotnet test`'s result lines ("Passed!  - Failed: 0, Passed: 9, ..."), and a failed build's errors.</summary>
+    private static bool IsRunnerSummary(string line)
+    {
+        var trimmed = line.TrimStart();
+        return trimmed.StartsWith("Passed!", StringComparison.Ordinal) || trimmed.StartsWith("Failed!", StringComparison.Ordinal)
+            || trimmed.StartsWith("Test Run Aborted", StringComparison.Ordinal) || trimmed.Contains(": error ", StringComparison.Ordinal);
+    }
+
     private static string Shorten(string line) => line.Length <= 120 ? line : line[..117] + "...";
 
     private sealed record ChildOutcome(JsonDocument? Document, string? Problem, string? Warning);
@@ -136,9 +144,19 @@ public sealed partial class LanguageServer
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is not { Length: > 0 } line) return;
-            _log.Info($"measure: {line}");
             lock (lastLines) { lastLines.Enqueue(line); if (lastLines.Count > 5) lastLines.Dequeue(); }
-            progress(line.StartsWith("allocation-lens: ", StringComparison.Ordinal) ? line["allocation-lens: ".Length..] : line);
+            // The log and the progress get `measure`'s own lines and the test runner's summaries; the build's and
+            // the runner's other chatter (hundreds of lines on a real solution) stays out of the editor's log.
+            if (line.StartsWith("allocation-lens: ", StringComparison.Ordinal))
+            {
+                _log.Info($"measure: {line}");
+                progress(line["allocation-lens: ".Length..]);
+            }
+            else if (IsRunnerSummary(line))
+            {
+                _log.Info($"measure: {line.Trim()}");
+                progress(line.Trim());
+            }
         };
         try { process.Start(); }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
