@@ -43,12 +43,14 @@ internal sealed class MeasuredSites
         public List<UnexplainedEntry> Unexplained { get; init; } = [];
     }
 
+    private readonly object _gate = new();
+
     /// <summary>Per file (full path): members by fingerprint hash.</summary>
     private Dictionary<string, Dictionary<ulong, Member>> _byPath = new(StringComparer.Ordinal);
 
     public MeasuredRunInfo? Run { get; private set; }
 
-    public bool HasAny { get { lock (this) return _byPath.Count > 0; } }
+    public bool HasAny { get { lock (_gate) return _byPath.Count > 0; } }
 
     /// <summary>A site's measurement, when its member's text is the text that ran; null otherwise (or never measured).</summary>
     public MeasuredEntry? Lookup(string path, SyntaxNode root, SourceText text, AllocationSite site)
@@ -73,14 +75,14 @@ internal sealed class MeasuredSites
     /// <summary>Files with unexplained allocations (the view reads their current text to keep only those still valid).</summary>
     public IReadOnlyList<string> PathsWithUnexplained()
     {
-        lock (this) return _byPath.Where(f => f.Value.Values.Any(m => m.Unexplained.Count > 0)).Select(f => f.Key).ToList();
+        lock (_gate) return _byPath.Where(f => f.Value.Values.Any(m => m.Unexplained.Count > 0)).Select(f => f.Key).ToList();
     }
 
     /// <summary>The unexplained allocations of one file whose members still have the text that ran, at their current lines.</summary>
     public IReadOnlyList<(UnexplainedEntry Entry, int Position)> UnexplainedIn(string path, SyntaxNode root, SourceText text)
     {
         Dictionary<ulong, Member>? members;
-        lock (this) members = _byPath.GetValueOrDefault(path);
+        lock (_gate) members = _byPath.GetValueOrDefault(path);
         if (members is null || !members.Values.Any(m => m.Unexplained.Count > 0)) return [];
         var valid = new List<(UnexplainedEntry, int)>();
         foreach (var node in MemberFingerprints.Members(root))
@@ -99,7 +101,7 @@ internal sealed class MeasuredSites
     {
         fingerprint = default;
         Dictionary<ulong, Member>? members;
-        lock (this) { if (_byPath.Count == 0 || !_byPath.TryGetValue(path, out members)) return null; }
+        lock (_gate) { if (_byPath.Count == 0 || !_byPath.TryGetValue(path, out members)) return null; }
         if (MemberFingerprints.At(root, text, position) is not { } found) return null;
         fingerprint = found;
         return members.GetValueOrDefault(found.Hash);
@@ -169,7 +171,7 @@ internal sealed class MeasuredSites
             }
 
         var run = RunOf(document, byPath);
-        lock (this) { _byPath = byPath; Run = run; }
+        lock (_gate) { _byPath = byPath; Run = run; }
         return notes;
     }
 
@@ -205,7 +207,7 @@ internal sealed class MeasuredSites
         return new MeasuredFigures(bytes.GetInt64(), objects, samples.GetInt32(), tests, top);
     }
 
-    public void Clear() { lock (this) { _byPath = new(StringComparer.Ordinal); Run = null; } }
+    public void Clear() { lock (_gate) { _byPath = new(StringComparer.Ordinal); Run = null; } }
 
     // Persistence: one file per workspace folder, so a restart finds the last run. Entries hold only for
     // members whose text is unchanged, so a stale file can never pin a measurement on other code.
@@ -219,7 +221,7 @@ internal sealed class MeasuredSites
     public void Save(string file)
     {
         Stored stored;
-        lock (this)
+        lock (_gate)
             stored = new Stored(FormatVersion, Run, _byPath.Select(f => new StoredFile(f.Key, f.Value.Select(m => new StoredMember(m.Key, m.Value.Sites, m.Value.Unexplained)).ToList())).ToList());
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         var temporary = file + ".tmp";
@@ -236,7 +238,7 @@ internal sealed class MeasuredSites
             var stored = JsonSerializer.Deserialize<Stored>(File.ReadAllText(file), s_json);
             if (stored is null || stored.Version != FormatVersion) return "the saved measurements are of another format; measure again";
             var byPath = stored.Files.ToDictionary(f => f.Path, f => f.Members.ToDictionary(m => m.Hash, m => new Member { Sites = m.Sites, Unexplained = m.Unexplained }), StringComparer.Ordinal);
-            lock (this) { _byPath = byPath; Run = stored.Run; }
+            lock (_gate) { _byPath = byPath; Run = stored.Run; }
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or ArgumentException)
