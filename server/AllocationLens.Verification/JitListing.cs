@@ -26,7 +26,10 @@ public sealed record ListedMethod(string TypeName, string MethodName, IReadOnlyL
 /// method, each call to a CORINFO_HELP_NEW* or CORINFO_HELP_BOX* helper and the method-table constant
 /// in its first argument register. Constants are tracked through register moves in a linear scan
 /// (the JIT hoists and shares handle constants); a call whose argument cannot be traced counts as
-/// "unknown", which makes verdicts of that method's untraced sites unknown rather than `stack`.
+/// "unknown", which makes verdicts of that method's untraced sites unknown rather than `stack`. Whole-register
+/// spills to frame slots (`[rbp-0x30]`) are tracked too: in long methods the JIT keeps a shared constant on
+/// the stack and reloads it for each allocation (NodaTime's static pattern tables). A slot touched in any other
+/// way, or whose address is taken, is dropped for the rest of the method: a callee could write through it.
 /// x64 only: the argument register is rdi (System V) or rcx (Windows). With DOTNET_JitDisasmWithCodeBytes
 /// each instruction starts with its bytes; counting them from the block's `offset=` gives each helper
 /// call's native offset, which the runtime's IL map turns into the IL instruction it belongs to.
@@ -47,6 +50,18 @@ public static partial class JitListing
     [GeneratedRegex(@"^\s*[a-z0-9]+\s+(\w+)\s*,")]
     private static partial Regex WritesFirstOperand();
 
+    /// <summary>A whole-register spill to a frame slot: `mov qword ptr [rbp-0x30], rax`.</summary>
+    [GeneratedRegex(@"^\s*mov\s+[qgb]word ptr \[(r[bs]p(?:[+-]0x[0-9A-Fa-f]+)?)\],\s*(\w+)\s*(;.*)?$")]
+    private static partial Regex SpillToSlot();
+
+    /// <summary>A reload from a frame slot: `mov rdi, qword ptr [rbp-0x30]`.</summary>
+    [GeneratedRegex(@"^\s*mov\s+(\w+),\s*[qgb]word ptr \[(r[bs]p(?:[+-]0x[0-9A-Fa-f]+)?)\]\s*(;.*)?$")]
+    private static partial Regex ReloadFromSlot();
+
+    /// <summary>Any other use of a frame slot (a partial write, an arithmetic update, its address taken): it is no longer tracked.</summary>
+    [GeneratedRegex(@"\[(r[bs]p(?:[+-]0x[0-9A-Fa-f]+)?)\]")]
+    private static partial Regex SlotOperand();
+
     [GeneratedRegex(@"^\w+:\s*;;\s*offset=0x([0-9A-Fa-f]+)")]
     private static partial Regex BlockLabel();
 
@@ -64,7 +79,8 @@ public static partial class JitListing
         var methods = new List<ListedMethod>();
         string? typeName = null, methodName = null;
         var calls = new List<HelperCall>();
-        var registers = new Dictionary<string, long>(StringComparer.Ordinal);
+        var registers = new Dictionary<string, long>(StringComparer.Ordinal); // registers and frame slots
+        var untrackable = new HashSet<string>(StringComparer.Ordinal); // frame slots whose address was taken
         int codeSize = 0;
         // The next instruction's native offset while code bytes are counted; null until a block label sets it.
         int? offset = null;
@@ -78,6 +94,7 @@ public static partial class JitListing
                 (typeName, methodName) = SplitName(line[Header.Length..]);
                 calls = [];
                 registers.Clear();
+                untrackable.Clear();
                 codeSize = 0;
                 offset = null;
                 continue;
@@ -113,6 +130,26 @@ public static partial class JitListing
                 continue;
             }
             if (AnyCall().IsMatch(line)) { foreach (var r in Volatile) registers.Remove(r); continue; }
+            if (SpillToSlot().Match(line) is { Success: true } spill)
+            {
+                var slot = "[" + spill.Groups[1].Value + "]";
+                if (!untrackable.Contains(slot) && registers.TryGetValue(Canonical(spill.Groups[2].Value), out var spilled)) registers[slot] = spilled;
+                else registers.Remove(slot);
+                continue;
+            }
+            if (ReloadFromSlot().Match(line) is { Success: true } reload)
+            {
+                var target = Canonical(reload.Groups[1].Value);
+                if (registers.TryGetValue("[" + reload.Groups[2].Value + "]", out var reloaded)) registers[target] = reloaded;
+                else registers.Remove(target);
+                continue;
+            }
+            if (SlotOperand().Match(line) is { Success: true } touched)
+            {
+                var slot = "[" + touched.Groups[1].Value + "]";
+                registers.Remove(slot);
+                if (line.TrimStart().StartsWith("lea", StringComparison.Ordinal)) untrackable.Add(slot);
+            }
             if (Move().Match(line) is { Success: true } move)
             {
                 var target = Canonical(move.Groups[1].Value);

@@ -93,4 +93,25 @@ public class JitListingTests
         Assert.Equal(81, method.CodeSize);
         Assert.Equal([(0x7FEFE4FD2698L, 0x12), (0x7FEFE4FD2698L, 0x1D)], method.Allocations.Select(c => (c.MethodTable!.Value, c.NativeOffset!.Value)));
     }
+
+    [Fact]
+    public void A_method_table_spilled_to_a_frame_slot_is_traced_through_its_reloads_until_the_slot_escapes()
+    {
+        // As in NodaTime's static pattern tables (.NET 10.0.12): the constant is kept on the stack across calls.
+        var calls = Assert.Single(JitListing.Parse("""
+            ; Assembly listing for method Demo.C:.cctor() (FullOpts)
+                   mov      rax, 0x7FE68F0B0D50
+                   mov      qword ptr [rbp-0x30], rax
+                   mov      rdi, rax
+                   call     CORINFO_HELP_NEWSFAST
+                   call     [Demo.C:Add(System.Object):this]
+                   mov      rdi, qword ptr [rbp-0x30]
+                   call     CORINFO_HELP_NEWSFAST
+                   lea      rsi, [rbp-0x30]
+                   call     [Demo.C:Fill(byref)]
+                   mov      rdi, qword ptr [rbp-0x30]
+                   call     CORINFO_HELP_NEWSFAST
+            """)).Allocations;
+        Assert.Equal([0x7FE68F0B0D50, 0x7FE68F0B0D50, null], calls.Select(c => c.MethodTable));
+    }
 }
