@@ -70,18 +70,62 @@ internal static class GenericInstantiation
             methodArgs = Prefer(instantiations.Methods.Where(i => i.Definition.MetadataToken == method.MetadataToken && i.Definition.Module == method.Module).Select(i => i.Arguments));
         if ((typeParams > 0 && typeArgs is null) || (methodParams > 0 && methodArgs is null)) return null;
         Type[] all = [.. typeArgs ?? [], .. methodArgs ?? []];
+        // The constraints hold for an instantiation the compiler accepted; make sure the runtime agrees.
+        return Satisfies(method, all, typeParams) ? all : null;
+    }
+
+    /// <summary>
+    /// For `box T` where the chosen instantiation gives T a reference type (a no-op box in the shared code
+    /// judged): the same instantiation with a value type for each boxed parameter that admits one, so the
+    /// box is compiled as the real box value-type callers pay for. Value types the module itself uses as
+    /// type arguments come first, then common framework ones; null when no value type satisfies the constraints.
+    /// </summary>
+    /// <param name="boxedParameters">The names of the boxed type parameters (as IL reading names them).</param>
+    public static Type[]? WithValueTypes(MethodBase method, Type[] instantiation, IReadOnlyCollection<string> boxedParameters)
+    {
+        var typeParams = method.DeclaringType is { IsGenericTypeDefinition: true } t ? t.GetGenericArguments() : [];
+        var methodParams = method is MethodInfo { IsGenericMethodDefinition: true } mi ? mi.GetGenericArguments() : [];
+        var parameters = typeParams.Concat(methodParams).ToArray();
+        if (parameters.Length != instantiation.Length) return null;
+        var args = (Type[])instantiation.Clone();
+        bool replaced = false;
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            if (!boxedParameters.Contains(parameters[i].Name) || args[i].IsValueType) continue;
+            if ((parameters[i].GenericParameterAttributes & GenericParameterAttributes.ReferenceTypeConstraint) != 0) continue;
+            var previous = args[i];
+            foreach (var candidate in ValueTypeCandidates(method.Module))
+            {
+                args[i] = candidate;
+                if (Satisfies(method, args, typeParams.Length)) { replaced = true; break; }
+                args[i] = previous;
+            }
+        }
+        return replaced ? args : null;
+    }
+
+    private static IEnumerable<Type> ValueTypeCandidates(Module module)
+    {
+        var instantiations = Instantiations.GetOrAdd(module, Read);
+        var used = instantiations.Types.SelectMany(i => i.Arguments).Concat(instantiations.Methods.SelectMany(i => i.Arguments))
+            .Where(a => a.IsValueType && !a.ContainsGenericParameters && !a.IsByRefLike && Nullable.GetUnderlyingType(a) is null);
+        Type[] common = [typeof(int), typeof(long), typeof(double), typeof(bool), typeof(char), typeof(byte), typeof(decimal), typeof(Guid), typeof(DateTime), typeof(TimeSpan)];
+        return used.Concat(common).Distinct();
+    }
+
+    private static bool Satisfies(MethodBase method, Type[] args, int typeCount)
+    {
         try
         {
-            // The constraints hold for an instantiation the compiler accepted; make sure the runtime agrees.
-            var type = typeParams > 0 ? method.DeclaringType!.MakeGenericType(typeArgs!) : method.DeclaringType;
-            if (methodParams > 0 && method is MethodInfo info)
+            var type = typeCount > 0 ? method.DeclaringType!.MakeGenericType(args[..typeCount]) : method.DeclaringType;
+            if (args.Length > typeCount && method is MethodInfo info)
             {
-                var onType = typeParams > 0 ? (MethodInfo)MethodBase.GetMethodFromHandle(info.MethodHandle, type!.TypeHandle)! : info;
-                onType.MakeGenericMethod(methodArgs!);
+                var onType = typeCount > 0 ? (MethodInfo)MethodBase.GetMethodFromHandle(info.MethodHandle, type!.TypeHandle)! : info;
+                onType.MakeGenericMethod(args[typeCount..]);
             }
-            return all;
+            return true;
         }
-        catch (Exception e) when (e is ArgumentException or TypeLoadException or NotSupportedException) { return null; }
+        catch (Exception e) when (e is ArgumentException or TypeLoadException or NotSupportedException) { return false; }
     }
 
     private static Type[]? Prefer(IEnumerable<Type[]> candidates)
