@@ -42,19 +42,46 @@ internal static class GenericInstantiation
             bool placed = false;
             for (int i = 0; i < typeParams.Length; i++)
             {
-                if (Pick(typeParams[i], typeArgs, i, args => method.DeclaringType!.MakeGenericType(args))) placed = true;
+                if (Pick(typeParams[i], typeArgs, i, args => method.DeclaringType!.MakeGenericType(args), Substitute)) placed = true;
                 else unplaced ??= typeParams[i].Name;
             }
+            // A method's constraints can name its type's parameters (`SetValidator<TValidator> where TValidator :
+            // IValidator<TProperty>`): they are checked on the method of the type closed so far, never on the open one.
             for (int i = 0; i < methodParams.Length; i++)
             {
-                if (Pick(methodParams[i], methodArgs, i, args => ((MethodInfo)method).MakeGenericMethod(args))) placed = true;
+                if (Pick(methodParams[i], methodArgs, i, args => OnClosedType(method, typeArgs).MakeGenericMethod(args), Substitute)) placed = true;
                 else unplaced ??= methodParams[i].Name;
             }
             if (unplaced is null || !placed) break;
         }
         if (unplaced is not null) { failure = $"no type argument satisfies the constraints of {unplaced}"; return null; }
         return [.. typeArgs, .. methodArgs];
+
+        // A constraint over parameters (`TBucket : ParseBucket<TResult>`, `TDerived : TProperty`, `T : IComparable<T>`)
+        // closed over the arguments chosen so far: itself a candidate, and often the only one (an abstract base or an
+        // interface is a valid type argument); null when the closed constraint is itself invalid.
+        Type? Substitute(Type constraint)
+        {
+            try { return Close(constraint, typeArgs, methodArgs); }
+            catch (Exception e) when (e is ArgumentException or TypeLoadException or NotSupportedException or IndexOutOfRangeException) { return null; }
+        }
     }
+
+    private static Type Close(Type type, Type[] typeArgs, Type[] methodArgs)
+    {
+        if (type.IsGenericParameter) return type.DeclaringMethod is null ? typeArgs[type.GenericParameterPosition] : methodArgs[type.GenericParameterPosition];
+        if (type.IsArray) return type.GetArrayRank() == 1 && type.IsSZArray
+            ? Close(type.GetElementType()!, typeArgs, methodArgs).MakeArrayType()
+            : Close(type.GetElementType()!, typeArgs, methodArgs).MakeArrayType(type.GetArrayRank());
+        if (type.IsGenericType && type.ContainsGenericParameters)
+            return type.GetGenericTypeDefinition().MakeGenericType(type.GetGenericArguments().Select(a => Close(a, typeArgs, methodArgs)).ToArray());
+        return type;
+    }
+
+    /// <summary>The generic method definition on its declaring type closed over <paramref name="typeArgs"/> (the method itself when the type is not generic).</summary>
+    private static MethodInfo OnClosedType(MethodBase method, Type[] typeArgs) =>
+        typeArgs.Length == 0 ? (MethodInfo)method
+            : (MethodInfo)MethodBase.GetMethodFromHandle(method.MethodHandle, method.DeclaringType!.MakeGenericType(typeArgs).TypeHandle)!;
 
     /// <summary>
     /// Type arguments the method's own module instantiates it (or its declaring type) with, closed over
@@ -170,9 +197,9 @@ internal static class GenericInstantiation
         return new ModuleInstantiations(types, methods);
     }
 
-    private static bool Pick(Type parameter, Type[] args, int index, Func<Type[], object> make)
+    private static bool Pick(Type parameter, Type[] args, int index, Func<Type[], object> make, Func<Type, Type?> substitute)
     {
-        foreach (var candidate in Candidates(parameter))
+        foreach (var candidate in Candidates(parameter, substitute))
         {
             args[index] = candidate;
             try { make(args); return true; }
@@ -183,13 +210,17 @@ internal static class GenericInstantiation
         return false;
     }
 
-    private static IEnumerable<Type> Candidates(Type parameter)
+    private static IEnumerable<Type> Candidates(Type parameter, Func<Type, Type?> substitute)
     {
         var attributes = parameter.GenericParameterAttributes;
         bool valueType = (attributes & GenericParameterAttributes.NotNullableValueTypeConstraint) != 0;
         if (!valueType) yield return typeof(object);
         foreach (var constraint in parameter.GetGenericParameterConstraints())
-            if (!constraint.ContainsGenericParameters && constraint != typeof(ValueType)) yield return constraint;
+        {
+            if (constraint == typeof(ValueType)) continue;
+            if (!constraint.ContainsGenericParameters) yield return constraint;
+            else if (substitute(constraint) is { ContainsGenericParameters: false } closed && closed != typeof(ValueType)) yield return closed;
+        }
         // A reference type before a value type: its code is the shared code every reference instantiation
         // runs (`IComparable<T>` is met by string as by int, and int would specialize what no caller runs).
         if (!valueType) yield return typeof(string);
