@@ -48,7 +48,11 @@ public static class SiteMatcher
         var byDocument = judged.Where(j => j.Allocation.Document is not null)
             .GroupBy(j => NormalizePath(j.Allocation.Document!), PathComparer)
             .ToDictionary(g => g.Key, g => g.ToList(), PathComparer);
-        var ordered = sites.Where(IsJudgeable).OrderBy(s => s.Where.Path, StringComparer.Ordinal).ThenBy(s => s.Where.Span.Start);
+        // A site whose verdict needs no JIT has no allocating instruction of its own (an empty params array is
+        // `Array.Empty`), so it must not take a neighbour's: in one statement it would, in source order. Cached
+        // delegates are the exception: they pair with their once-per-process `newobj` (Compatible).
+        var ordered = sites.Where(s => IsJudgeable(s) && (!s.VerdictNeedsNoJit || s.Category == "delegate"))
+            .OrderBy(s => s.Where.Path, StringComparer.Ordinal).ThenBy(s => s.Where.Span.Start);
         foreach (var site in ordered)
         {
             if (!byDocument.TryGetValue(NormalizePath(site.Where.Path), out var candidates)) continue;
