@@ -135,7 +135,9 @@ internal static class GenericInstantiation
     {
         var instantiations = Instantiations.GetOrAdd(module, Read);
         var used = instantiations.Types.SelectMany(i => i.Arguments).Concat(instantiations.Methods.SelectMany(i => i.Arguments))
-            .Where(a => a.IsValueType && !a.ContainsGenericParameters && !a.IsByRefLike && Nullable.GetUnderlyingType(a) is null);
+            // Not a generic struct: over reference types its code is shared too (`KeyValuePair<__Canon, __Canon>`), and
+            // the box then takes its type from a run-time lookup that no constant in the listing names.
+            .Where(a => a.IsValueType && !a.IsGenericType && !a.IsByRefLike);
         Type[] common = [typeof(int), typeof(long), typeof(double), typeof(bool), typeof(char), typeof(byte), typeof(decimal), typeof(Guid), typeof(DateTime), typeof(TimeSpan)];
         return used.Concat(common).Distinct();
     }
