@@ -1,9 +1,5 @@
 using System.Reflection;
-using System.Runtime.Loader;
-using AllocationLens.Analysis;
 using AllocationLens.TestSupport;
-using AllocationLens.Workspace;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -20,17 +16,8 @@ public sealed class IlOrderVerificationTests(VerificationEnvironment environment
     [Fact]
     public async Task Same_typed_allocations_of_which_only_some_remain_are_each_judged_as_the_runtime_allocates()
     {
-        var file = Path.GetFullPath(Path.Combine(environment.RepositoryRoot, "test", "AllocationLens.Verification.Tests", "Fixtures", "SameTypedAllocations.cs"));
-        var tree = AdHocCompilation.Parse(File.ReadAllText(file), file);
-        var sites = new AllocationAnalyzer(TargetRuntime.Parse("net10.0")).AnalyzeAll(AdHocCompilation.Create([tree]), [tree]).SelectMany(s => s).ToList();
-
-        var run = await JitVerifier.VerifyAsync(new VerifyRequest(null, [file], "net10.0", [], ["10.0"]), output.WriteLine, CancellationToken.None);
-        Assert.True(run.Succeeded, run.Problem);
-        var outcome = Assert.Single(run.Runtimes);
-        Assert.Null(outcome.Error);
-        var jit = run.MatchSites(sites);
-
-        var assembly = new AssemblyLoadContext("same-typed", isCollectible: false).LoadFromAssemblyPath(run.Build!.AssemblyPath!);
+        var fixture = await FixtureVerification.RunAsync(environment, "SameTypedAllocations.cs", output);
+        var (sites, assembly) = (fixture.Sites, fixture.Assembly);
         var type = assembly.GetType("SameTyped.Cases")!;
         var methods = type.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly)
             .Where(m => m.Name.StartsWith("Case_", StringComparison.Ordinal) || m.Name.StartsWith("Unit_", StringComparison.Ordinal))
@@ -43,7 +30,6 @@ public sealed class IlOrderVerificationTests(VerificationEnvironment environment
             return m.BytesPerCall;
         }
 
-        var declarations = tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().ToDictionary(d => d.Identifier.Text);
         var cases = methods.Where(m => m.Name.StartsWith("Case_", StringComparison.Ordinal)).Select(m => m.Name).ToList();
         Assert.NotEmpty(cases);
         int stackVerdicts = 0;
@@ -51,11 +37,10 @@ public sealed class IlOrderVerificationTests(VerificationEnvironment environment
         {
             var unit = Bytes("Unit_" + name.Split('_')[1]);
             Assert.True(unit >= 24, $"{name}: the unit allocates {unit} B");
-            var span = declarations[name].Span;
+            var span = fixture.MethodSpan(name);
             var own = sites.Where(s => span.Contains(s.Where.Span.Start) && SiteMatcher.ExpectsJitVerdict(s)).ToList();
             Assert.True(own.Count >= 2, $"{name}: {own.Count} sites");
-            var kinds = own.Select(s => jit.TryGetValue(s, out var j) && j.Verdicts.Length > 0 ? j.Verdicts[0].Kind
-                : $"unjudged ({(jit.TryGetValue(s, out var n) ? string.Join("; ", n.Notes) : "no note")})").ToList();
+            var kinds = own.Select(fixture.Verdict).ToList();
             output.WriteLine($"{name}: {string.Join(", ", own.Select((s, i) => $"{s.Subject} {kinds[i]}"))}; measured {Bytes(name):0.#} B/call, unit {unit:0.#} B");
             Assert.All(kinds, k => Assert.True(k is "heap" or "stack", $"{name}: {k}"));
             // Some remain and some do not: the cases are the ones counting alone cannot judge.

@@ -1,5 +1,3 @@
-using AllocationLens.Analysis;
-using AllocationLens.Workspace;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -15,12 +13,8 @@ public sealed class ParamsInOneStatementTests(VerificationEnvironment environmen
     [Fact]
     public async Task Empty_params_arrays_do_not_take_the_allocations_of_their_neighbours()
     {
-        var file = Path.GetFullPath(Path.Combine(environment.RepositoryRoot, "test", "AllocationLens.Verification.Tests", "Fixtures", "ParamsInOneStatement.cs"));
-        var tree = AdHocCompilation.Parse(File.ReadAllText(file), file);
-        var sites = new AllocationAnalyzer(TargetRuntime.Parse("net10.0")).AnalyzeAll(AdHocCompilation.Create([tree]), [tree]).SelectMany(s => s).ToList();
-        var run = await JitVerifier.VerifyAsync(new VerifyRequest(null, [file], "net10.0", [], ["10.0"]), output.WriteLine, CancellationToken.None);
-        Assert.True(run.Succeeded, run.Problem);
-        var jit = run.MatchSites(sites);
+        var fixture = await FixtureVerification.RunAsync(environment, "ParamsInOneStatement.cs", output);
+        var (sites, jit) = (fixture.Sites, fixture.Jit);
 
         var arrays = sites.Where(s => s.Category is "params" or "array").ToList();
         foreach (var s in arrays)

@@ -1,9 +1,5 @@
 using System.Reflection;
-using System.Runtime.Loader;
-using AllocationLens.Analysis;
 using AllocationLens.TestSupport;
-using AllocationLens.Workspace;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -20,20 +16,11 @@ public sealed class ValueTypeStandInTests(VerificationEnvironment environment, I
     [Fact]
     public async Task A_box_of_a_type_parameter_no_value_type_instantiates_is_judged_as_a_value_type_caller_runs_it()
     {
-        var file = Path.GetFullPath(Path.Combine(environment.RepositoryRoot, "test", "AllocationLens.Verification.Tests", "Fixtures", "BoxOfTypeParameter.cs"));
-        var tree = AdHocCompilation.Parse(File.ReadAllText(file), file);
-        var sites = new AllocationAnalyzer(TargetRuntime.Parse("net10.0")).AnalyzeAll(AdHocCompilation.Create([tree]), [tree]).SelectMany(s => s).ToList();
-
-        var run = await JitVerifier.VerifyAsync(new VerifyRequest(null, [file], "net10.0", [], ["10.0"]), output.WriteLine, CancellationToken.None);
-        Assert.True(run.Succeeded, run.Problem);
-        Assert.Null(Assert.Single(run.Runtimes).Error);
-        var jit = run.MatchSites(sites);
-
-        var assembly = new AssemblyLoadContext("box-of-t", isCollectible: false).LoadFromAssemblyPath(run.Build!.AssemblyPath!);
+        var fixture = await FixtureVerification.RunAsync(environment, "BoxOfTypeParameter.cs", output);
+        var (sites, assembly) = (fixture.Sites, fixture.Assembly);
         var cases = assembly.GetType("BoxOfT.Cases")!.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly)
             .Where(m => m.Name.StartsWith("Case_", StringComparison.Ordinal)).OrderBy(m => m.Name, StringComparer.Ordinal).ToList();
         var measured = RuntimeAllocationProbe.MeasureAll(cases.Select(m => m.MakeGenericMethod(typeof(int))).ToList());
-        var declarations = tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().ToDictionary(d => d.Identifier.Text);
 
         var verdicts = new List<string>();
         for (int i = 0; i < cases.Count; i++)
@@ -41,10 +28,9 @@ public sealed class ValueTypeStandInTests(VerificationEnvironment environment, I
             var name = cases[i].Name;
             var m = measured[i];
             Assert.True(m.Error is null && m.Steady, $"{name}: {m.Error ?? "no steady state"}");
-            var span = declarations[name].Span;
+            var span = fixture.MethodSpan(name);
             var box = Assert.Single(sites, s => span.Contains(s.Where.Span.Start) && s.Category == "box");
-            var verdict = jit.TryGetValue(box, out var j) && j.Verdicts.Length > 0 ? j.Verdicts[0].Kind
-                : $"unjudged ({(jit.TryGetValue(box, out var n) ? string.Join("; ", n.Notes) : "no note")})";
+            var verdict = fixture.Verdict(box);
             output.WriteLine($"{name}: {box.Subject} {verdict}; measured {m.BytesPerCall:0.#} B/call for int");
             Assert.True(verdict is "heap" or "stack", $"{name}: {verdict}");
             Assert.True(verdict == "heap" == m.Allocates, $"{name}: the JIT says {verdict}, an int caller allocates {m.BytesPerCall:0.#} B/call");
