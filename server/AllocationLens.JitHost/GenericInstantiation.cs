@@ -105,7 +105,8 @@ internal static class GenericInstantiation
     /// For `box T` where the chosen instantiation gives T a reference type (a no-op box in the shared code
     /// judged): the same instantiation with a value type for each boxed parameter that admits one, so the
     /// box is compiled as the real box value-type callers pay for. Value types the module itself uses as
-    /// type arguments come first, then common framework ones; null when no value type satisfies the constraints.
+    /// type arguments come first, then common framework ones, then the module's own structs; null when no
+    /// value type satisfies the constraints.
     /// </summary>
     /// <param name="boxedParameters">The names of the boxed type parameters (as IL reading names them).</param>
     public static Type[]? WithValueTypes(MethodBase method, Type[] instantiation, IReadOnlyCollection<string> boxedParameters)
@@ -139,7 +140,11 @@ internal static class GenericInstantiation
             // the box then takes its type from a run-time lookup that no constant in the listing names.
             .Where(a => a.IsValueType && !a.IsGenericType && !a.IsByRefLike);
         Type[] common = [typeof(int), typeof(long), typeof(double), typeof(bool), typeof(char), typeof(byte), typeof(decimal), typeof(Guid), typeof(DateTime), typeof(TimeSpan)];
-        return used.Concat(common).Distinct();
+        // Last, the module's own structs: an interface constraint (`TEmitter : IEventEmitter`) often has no framework struct.
+        Type[] own;
+        try { own = module.GetTypes(); }
+        catch (ReflectionTypeLoadException e) { own = e.Types.OfType<Type>().ToArray(); }
+        return used.Concat(common).Concat(own.Where(t => t.IsValueType && !t.IsGenericType && !t.IsByRefLike).Take(500)).Distinct();
     }
 
     private static bool Satisfies(MethodBase method, Type[] args, int typeCount)

@@ -135,7 +135,7 @@ public static class JitVerdicts
                 // with a constant that no instruction claims either: every lookup allocation is gone.
                 // At least one per lookup instruction, beyond those that traced instructions may have
                 // lost to the tracer: every one remains.
-                if (allocation.TypeParameterBox) judged.Add(new(method, allocation, null, "boxing T allocates only when T is a value type, and this assembly instantiates it with none (in the shared code judged, the box is a no-op)"));
+                if (allocation.TypeParameterBox) judged.Add(new(method, allocation, null, "boxing T allocates only when T is a value type, and no value type satisfies T's constraints (in the shared code judged, the box is a no-op)"));
                 else if (untraced == 0 && !HasUnclaimedCall(method, listed)) judged.Add(new(method, allocation, "stack", null));
                 else if (untraced >= lookups + mayHaveLostTheirs) judged.Add(new(method, allocation, "heap", null));
                 else judged.Add(new(method, allocation, null,
