@@ -81,29 +81,56 @@ public static class Program
             if (allocations.Count == 0) continue; // nothing to judge: no need to compile it
 
             string? reason = failure;
-            if (instantiation is not null)
+            if (instantiation is not null) reason = Prepare(report, token, method, instantiation);
+
+            // `box T` left a no-op by a reference-type instantiation: compiled once more with a value type for T,
+            // so the box is judged as value-type callers run it. Reported as a second record of the same method,
+            // after the first, as the listing has the two compilations in that order.
+            List<IlAllocation>? valueBoxes = null;
+            Type[]? valueInstantiation = null;
+            var boxedParameters = allocations.Where(a => a.TypeParameterBox).Select(a => a.TypeName).ToHashSet(StringComparer.Ordinal);
+            if (reason is null && instantiation is not null && boxedParameters.Count > 0
+                && GenericInstantiation.WithValueTypes(method, instantiation, boxedParameters) is { } withValues)
             {
-                report.Line(json => { json.WriteNumber("preparing", token); json.WriteString("name", Describe(method)); });
-                try
+                var boxOffsets = allocations.Where(a => a.TypeParameterBox).Select(a => a.IlOffset).ToHashSet();
+                List<IlAllocation> specialized;
+                try { specialized = IlAllocations.Read(method, withValues).Where(a => boxOffsets.Contains(a.IlOffset) && a.Kind == "box" && a.MethodTable is not null).ToList(); }
+                catch (Exception) { specialized = []; }
+                if (specialized.Count > 0 && Prepare(report, token, method, withValues) is null)
                 {
-                    // .NET 9 and 10 skip new virtual slots (interface implementations such as an
-                    // iterator's MoveNext, or a generic wrapper's IDictionary<K,V>.Add) in PrepareMethod
-                    // until the method has an entry point; asking for it first makes them compile
-                    // (measured: no listing without it, for plain and generic types alike). So a generic
-                    // method is closed over its instantiation first, and that closed method is asked.
-                    var target = instantiation.Length == 0 ? method : Close(method, instantiation);
-                    if (target is not null)
-                    {
-                        _ = target.MethodHandle.GetFunctionPointer();
-                        RuntimeHelpers.PrepareMethod(target.MethodHandle);
-                    }
-                    else RuntimeHelpers.PrepareMethod(method.MethodHandle, instantiation.Select(t => t.TypeHandle).ToArray());
+                    valueBoxes = specialized;
+                    valueInstantiation = withValues;
+                    var judgedThere = specialized.Select(a => a.IlOffset).ToHashSet();
+                    allocations = allocations.Where(a => !(a.TypeParameterBox && judgedThere.Contains(a.IlOffset))).ToList();
                 }
-                catch (Exception e) { reason = $"{e.GetType().Name}: {FirstLine(e.Message)}"; }
             }
             report.Method(token, method, reason, instantiation, allocations, ranges);
+            if (valueBoxes is not null) report.Method(token, method, null, valueInstantiation, valueBoxes, ranges);
         }
         return 0;
+    }
+
+    /// <summary>Asks the JIT to compile the method in one instantiation; the reason it could not, or null.</summary>
+    private static string? Prepare(ReportWriter report, int token, MethodBase method, Type[] instantiation)
+    {
+        report.Line(json => { json.WriteNumber("preparing", token); json.WriteString("name", Describe(method)); });
+        try
+        {
+            // .NET 9 and 10 skip new virtual slots (interface implementations such as an
+            // iterator's MoveNext, or a generic wrapper's IDictionary<K,V>.Add) in PrepareMethod
+            // until the method has an entry point; asking for it first makes them compile
+            // (measured: no listing without it, for plain and generic types alike). So a generic
+            // method is closed over its instantiation first, and that closed method is asked.
+            var target = instantiation.Length == 0 ? method : Close(method, instantiation);
+            if (target is not null)
+            {
+                _ = target.MethodHandle.GetFunctionPointer();
+                RuntimeHelpers.PrepareMethod(target.MethodHandle);
+            }
+            else RuntimeHelpers.PrepareMethod(method.MethodHandle, instantiation.Select(t => t.TypeHandle).ToArray());
+            return null;
+        }
+        catch (Exception e) { return $"{e.GetType().Name}: {FirstLine(e.Message)}"; }
     }
 
     /// <summary>

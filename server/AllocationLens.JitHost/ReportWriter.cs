@@ -45,6 +45,10 @@ internal sealed class ReportWriter(string path) : IDisposable
             foreach (var t in instantiation) json.WriteStringValue(t.ToString());
             json.WriteEndArray();
         }
+        // Where statements start in IL: with the runtime's IL map, they bound the IL a helper call can belong to.
+        json.WriteStartArray("points");
+        foreach (var offset in ranges.Select(r => r.IlOffset).Distinct().Order()) json.WriteNumberValue(offset);
+        json.WriteEndArray();
         json.WriteStartArray("allocations");
         foreach (var a in allocations)
         {

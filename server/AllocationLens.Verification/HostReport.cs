@@ -22,7 +22,11 @@ public sealed record IlAllocation(int IlOffset, string Kind, string TypeName, lo
 }
 
 /// <summary>One method the host handled: prepared (compiled) or not, and why not.</summary>
-public sealed record HostMethod(int Token, string Name, string TypeName, string MethodName, bool Prepared, string? Reason, IReadOnlyList<IlAllocation> Allocations);
+public sealed record HostMethod(int Token, string Name, string TypeName, string MethodName, bool Prepared, string? Reason, IReadOnlyList<IlAllocation> Allocations)
+{
+    /// <summary>The IL offsets where the method's PDB sequence points start, ascending: where a statement's IL begins.</summary>
+    public IReadOnlyList<int> SequencePoints { get; init; } = [];
+}
 
 /// <summary>The host's JSON Lines report. A method the host started compiling but never reported is where it crashed.</summary>
 public sealed record HostReport(string RuntimeVersion, IReadOnlyList<HostMethod> Methods, string? CrashedIn)
@@ -57,7 +61,10 @@ public sealed record HostReport(string RuntimeVersion, IReadOnlyList<HostMethod>
             methods.Add(new HostMethod(
                 root.GetProperty("token").GetInt32(), root.GetProperty("name").GetString() ?? "",
                 root.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "", root.TryGetProperty("method", out var m) ? m.GetString() ?? "" : "",
-                root.GetProperty("prepared").GetBoolean(), root.TryGetProperty("reason", out var why) ? why.GetString() : null, allocations));
+                root.GetProperty("prepared").GetBoolean(), root.TryGetProperty("reason", out var why) ? why.GetString() : null, allocations)
+            {
+                SequencePoints = root.TryGetProperty("points", out var points) ? points.EnumerateArray().Select(p => p.GetInt32()).ToList() : [],
+            });
         }
         return new HostReport(runtime, methods, preparing);
     }

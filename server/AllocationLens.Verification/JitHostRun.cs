@@ -25,6 +25,7 @@ public static class JitHostRun
         {
             var reportPath = Path.Combine(work, "report.jsonl");
             var listingPath = Path.Combine(work, "listing.asm");
+            var tracePath = Path.Combine(work, "maps.nettrace");
             var args = new List<string> { "exec", "--fx-version", runtime.VersionText, HostPath, "--assembly", assemblyPath, "--report", reportPath };
             foreach (var s in scopes) { args.Add("--scope"); args.Add($"{s.Document}:{s.FromLine}-{s.ToLine}"); }
 
@@ -41,10 +42,16 @@ public static class JitHostRun
             env["DOTNET_JitDisasm"] = "*";
             env["DOTNET_JitStdOutFile"] = listingPath;
             env["DOTNET_JitDisasmSummary"] = "0";
+            env["DOTNET_JitDisasmWithCodeBytes"] = "1";
+            env["DOTNET_EnableEventPipe"] = "1";
+            env["DOTNET_EventPipeOutputPath"] = tracePath;
+            env["DOTNET_EventPipeConfig"] = JitTrace.ProviderConfig;
+            env["DOTNET_EventPipeRundown"] = "0";
 
             var result = await ChildProcess.RunAsync(runtime.Dotnet, args, env, Timeout, cancellationToken).ConfigureAwait(false);
             var report = File.Exists(reportPath) ? HostReport.Parse(await File.ReadAllTextAsync(reportPath, cancellationToken).ConfigureAwait(false)) : null;
             var listing = File.Exists(listingPath) ? JitListing.Parse(await File.ReadAllTextAsync(listingPath, cancellationToken).ConfigureAwait(false), OperatingSystem.IsWindows()) : [];
+            listing = JitTrace.Attach(listing, JitTrace.Read(tracePath));
             string? error = null;
             if (result.TimedOut) error = $"the JIT host on {runtime} did not finish within {Timeout.TotalSeconds:0} s and was stopped";
             else if (result.ExitCode != 0)

@@ -15,8 +15,9 @@ public sealed record UnpreparedMethod(string Method, string Reason);
 /// <summary>
 /// Pairs the host's methods with the JIT's listings and counts, per method table, the allocation
 /// helpers left against the IL instructions that allocate that type. Exact when every instruction of
-/// a type is kept or none is; several same-typed instructions of which only some remain are left
-/// unjudged (the listing has no IL offsets in release runtimes). A method's listing also holds the
+/// a type is kept or none is; when only some of several same-typed instructions remain, the runtime's IL
+/// map places each remaining call in IL order (<see cref="AllocationsByIlOrder"/>), and what it cannot
+/// place stays unjudged (release listings print no IL offsets of their own). A method's listing also holds the
 /// code of callees the JIT inlined into it, so a kept helper for type T may belong to an inlinee:
 /// the count then errs towards `heap`, never towards `stack`.
 /// </summary>
@@ -71,12 +72,33 @@ public static class JitVerdicts
     /// </summary>
     private static (int Instructions, int Kept) Tally(HostMethod method, ListedMethod listed, IlAllocation allocation)
     {
-        long mt = allocation.MethodTable!.Value;
-        bool Shares(IlAllocation a) => a.MethodTable == mt || allocation.Allocates(a.NullableMethodTable) || a.Allocates(allocation.NullableMethodTable);
-        int instructions = method.Allocations.Count(a => Shares(a) && !a.Cached);
-        int cachedSameType = method.Allocations.Count(a => Shares(a) && a.Cached);
-        int kept = Math.Max(0, listed.Allocations.Count(c => method.Allocations.Any(a => Shares(a) && a.Allocates(c.MethodTable))) - cachedSameType);
+        var shares = SameType(allocation);
+        int instructions = method.Allocations.Count(a => shares(a) && !a.Cached);
+        int cachedSameType = method.Allocations.Count(a => shares(a) && a.Cached);
+        int kept = Math.Max(0, listed.Allocations.Count(c => method.Allocations.Any(a => shares(a) && a.Allocates(c.MethodTable))) - cachedSameType);
         return (instructions, kept);
+    }
+
+    /// <summary>
+    /// The verdict on one of several same-typed instructions that counting could not judge, from where the
+    /// remaining calls sit in IL order; null when that cannot say either. Computed once per type and method.
+    /// </summary>
+    private static string? ByIlOrder(HostMethod method, ListedMethod listed, IlAllocation allocation, Dictionary<long, Dictionary<IlAllocation, string>?> cache)
+    {
+        long mt = allocation.MethodTable!.Value;
+        if (!cache.TryGetValue(mt, out var verdicts))
+        {
+            var group = method.Allocations.Where(SameType(allocation)).ToList();
+            cache[mt] = verdicts = AllocationsByIlOrder.Judge(method, listed, group, c => group.Any(a => a.Allocates(c.MethodTable)));
+        }
+        return verdicts is not null && verdicts.TryGetValue(allocation, out var kind) ? kind : null;
+    }
+
+    /// <summary>Whether an instruction allocates the same type as <paramref name="allocation"/>, whose method table is known (a boxed int? and an int share int's).</summary>
+    private static Func<IlAllocation, bool> SameType(IlAllocation allocation)
+    {
+        long mt = allocation.MethodTable!.Value;
+        return a => a.MethodTable == mt || allocation.Allocates(a.NullableMethodTable) || a.Allocates(allocation.NullableMethodTable);
     }
 
     /// <summary>An allocator call whose method table no instruction of the method allocates (an inlinee's, or one the host could not name).</summary>
@@ -94,6 +116,7 @@ public static class JitVerdicts
     private static void JudgeMethod(HostMethod method, ListedMethod listed, List<JudgedAllocation> judged)
     {
         int untraced = listed.Allocations.Count(c => c.MethodTable is null);
+        var byIlOrder = new Dictionary<long, Dictionary<IlAllocation, string>?>();
         int lookups = method.Allocations.Count(a => a.MethodTable is null && !a.Cached && !a.TypeParameterBox);
         // Per traced type, the instructions whose allocator calls were not found: at most this many untraced calls may be theirs.
         int mayHaveLostTheirs = lookups == 0 ? 0
@@ -112,7 +135,7 @@ public static class JitVerdicts
                 // with a constant that no instruction claims either: every lookup allocation is gone.
                 // At least one per lookup instruction, beyond those that traced instructions may have
                 // lost to the tracer: every one remains.
-                if (allocation.TypeParameterBox) judged.Add(new(method, allocation, null, "boxing T allocates only when T is a value type, and this assembly instantiates it with none (in the shared code judged, the box is a no-op)"));
+                if (allocation.TypeParameterBox) judged.Add(new(method, allocation, null, "boxing T allocates only when T is a value type, and no value type satisfies T's constraints (in the shared code judged, the box is a no-op)"));
                 else if (untraced == 0 && !HasUnclaimedCall(method, listed)) judged.Add(new(method, allocation, "stack", null));
                 else if (untraced >= lookups + mayHaveLostTheirs) judged.Add(new(method, allocation, "heap", null));
                 else judged.Add(new(method, allocation, null,
@@ -122,8 +145,12 @@ public static class JitVerdicts
             var (instructions, kept) = Tally(method, listed, allocation);
             if (kept >= instructions) judged.Add(new(method, allocation, "heap", null));
             else if (kept == 0 && untraced == 0) judged.Add(new(method, allocation, "stack", null));
+            // Counting cannot tell: where each remaining call sits in IL order may (AllocationsByIlOrder).
+            else if (ByIlOrder(method, listed, allocation, byIlOrder) is { } placed) judged.Add(new(method, allocation, placed, null));
             else if (kept == 0) judged.Add(new(method, allocation, null, "an allocator call's type could not be traced in the listing"));
-            else judged.Add(new(method, allocation, null, $"{kept} of {instructions} allocations of {allocation.TypeName} in {method.Name} remain; the listing does not say which"));
+            else judged.Add(new(method, allocation, null, listed.IlMap is null
+                ? $"{kept} of {instructions} allocations of {allocation.TypeName} in {method.Name} remain; the listing does not say which"
+                : $"{kept} of {instructions} allocations of {allocation.TypeName} in {method.Name} remain; the JIT's IL map places the remaining ones only to statements holding several of them"));
         }
     }
 }

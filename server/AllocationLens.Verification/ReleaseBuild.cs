@@ -68,9 +68,11 @@ public static class ReleaseBuild
         {
             "build", project, "-c", "Release", "-t:Build", "-getProperty:TargetPath", "--artifacts-path", output,
             // A portable PDB maps IL back to source; analyzers and warnings-as-errors only slow or stop the build,
-            // and neither XML documentation nor a reference assembly changes the IL the JIT compiles.
+            // and a reference assembly does not change the IL the JIT compiles. XML documentation stays as the
+            // project sets it: without it the compiler no longer parses `///` comments as documentation, and a
+            // source generator that copies them (RestSharp's) then emits members inside comments, so the build fails.
             "-p:DebugType=portable", "-p:DebugSymbols=true", "-p:TreatWarningsAsErrors=false", "-p:RunAnalyzers=false",
-            "-p:GenerateDocumentationFile=false", "-p:ProduceReferenceAssembly=false",
+            "-p:ProduceReferenceAssembly=false",
             "-nologo", "-v:q",
         };
         if (targetFramework is not null) { args.Add("-f"); args.Add(targetFramework); }

@@ -48,7 +48,13 @@ public static class SiteMatcher
         var byDocument = judged.Where(j => j.Allocation.Document is not null)
             .GroupBy(j => NormalizePath(j.Allocation.Document!), PathComparer)
             .ToDictionary(g => g.Key, g => g.ToList(), PathComparer);
-        var ordered = sites.Where(IsJudgeable).OrderBy(s => s.Where.Path, StringComparer.Ordinal).ThenBy(s => s.Where.Span.Start);
+        // A site whose verdict needs no JIT mostly has no allocating instruction of its own (an empty params or
+        // collection array is `Array.Empty`), so it must not take a neighbour's: in one statement it would, in
+        // source order. Two have one and claim it, with no verdict: a cached delegate (its once-per-process
+        // `newobj`, see Compatible) and a box of a null constant (`box int?` of null allocates nothing, which
+        // the listing cannot show), so that no other site in the statement takes it.
+        var ordered = sites.Where(s => IsJudgeable(s) && (!s.VerdictNeedsNoJit || s.Category is "delegate" or "box"))
+            .OrderBy(s => s.Where.Path, StringComparer.Ordinal).ThenBy(s => s.Where.Span.Start);
         foreach (var site in ordered)
         {
             if (!byDocument.TryGetValue(NormalizePath(site.Where.Path), out var candidates)) continue;
@@ -81,6 +87,7 @@ public static class SiteMatcher
             best ??= StartsInside(site, candidates, taken, line, column);
             if (best is null) continue;
             taken.Add(best);
+            if (site.VerdictNeedsNoJit) continue; // claimed, never judged
             if (best.Kind is { } kind)
             {
                 if (!verdicts.TryGetValue(site, out var list)) verdicts[site] = list = [];

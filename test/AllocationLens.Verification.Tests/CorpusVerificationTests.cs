@@ -60,9 +60,6 @@ public sealed class CorpusVerificationTests(VerificationEnvironment environment,
         // FIXME: the allocation is in a catch block that never runs: the JIT keeps the helper on that cold
         // path (heap is right for the code), but no call ever reaches it, so 0 B/call is measured.
         ["ObjectCases.Case_InCatch"] = "the JIT keeps the helper on a cold path: a catch block the case never enters",
-        // FIXME: CORINFO_HELP_BOX_NULLABLE stays in the listing (so `heap`), but for a null int? it returns
-        // null and allocates nothing; the JIT does not fold the constant null. The verdict cannot see values.
-        ["BoxingCases.Case_NullableConstantNull"] = "the BOX_NULLABLE helper stays but allocates nothing for a null value",
         // Measured 0 B/call in a fresh process on .NET 9, 10 and 11 (the runtime tier), and the JIT listing
         // keeps no helper. In this test process, measured after other tests have run (serially too), the
         // Tier-1 code keeps both boxes (24 and 48 B/call): whether the inlined object.Equals(a, b) ends in a

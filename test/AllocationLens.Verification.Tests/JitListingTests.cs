@@ -68,4 +68,50 @@ public class JitListingTests
     [InlineData("netstandard2.0", 0)]
     [InlineData("net48", 0)]
     public void Target_majors(string tfm, int major) => Assert.Equal(major, JitVerifier.TargetMajor(tfm));
+
+    [Fact]
+    public void With_code_bytes_each_helper_call_has_its_native_offset_and_the_method_its_size()
+    {
+        // As DOTNET_JitDisasmWithCodeBytes prints it (.NET 10.0.12, two `new P` of which one remains).
+        var methods = JitListing.Parse("""
+            ; Assembly listing for method Demo.C:M(int):System.Object (FullOpts)
+            G_M000_IG01:                ;; offset=0x0000
+                   4157                 push     r15
+                   53                   push     rbx
+                   8BDF                 mov      ebx, edi
+
+            G_M000_IG02:                ;; offset=0x0005
+                   49BF9826FDE4EF7F0000 mov      r15, 0x7FEFE4FD2698
+                   498BFF               mov      rdi, r15
+                   E8841A567E           call     CORINFO_HELP_NEWSFAST
+                   4C8BF0               mov      r14, rax
+                   498BFF               mov      rdi, r15
+                   E86E1A567E           call     CORINFO_HELP_NEWSFAST
+            ; Total bytes of code 81
+            """);
+        var method = Assert.Single(methods);
+        Assert.Equal(81, method.CodeSize);
+        Assert.Equal([(0x7FEFE4FD2698L, 0x12), (0x7FEFE4FD2698L, 0x1D)], method.Allocations.Select(c => (c.MethodTable!.Value, c.NativeOffset!.Value)));
+    }
+
+    [Fact]
+    public void A_method_table_spilled_to_a_frame_slot_is_traced_through_its_reloads_until_the_slot_escapes()
+    {
+        // As in NodaTime's static pattern tables (.NET 10.0.12): the constant is kept on the stack across calls.
+        var calls = Assert.Single(JitListing.Parse("""
+            ; Assembly listing for method Demo.C:.cctor() (FullOpts)
+                   mov      rax, 0x7FE68F0B0D50
+                   mov      qword ptr [rbp-0x30], rax
+                   mov      rdi, rax
+                   call     CORINFO_HELP_NEWSFAST
+                   call     [Demo.C:Add(System.Object):this]
+                   mov      rdi, qword ptr [rbp-0x30]
+                   call     CORINFO_HELP_NEWSFAST
+                   lea      rsi, [rbp-0x30]
+                   call     [Demo.C:Fill(byref)]
+                   mov      rdi, qword ptr [rbp-0x30]
+                   call     CORINFO_HELP_NEWSFAST
+            """)).Allocations;
+        Assert.Equal([0x7FE68F0B0D50, 0x7FE68F0B0D50, null], calls.Select(c => c.MethodTable));
+    }
 }

@@ -98,4 +98,48 @@ public class JitVerdictsTests
         Assert.Null(judged[1].Note);
         Assert.All(judged, j => Assert.Null(j.Kind));
     }
+
+    /// <summary>Three `new P` (IL 0, 13 and 28) of which the listing keeps two; the IL map places them.</summary>
+    /// <param name="points">Where the method's statements start in IL (its sequence points).</param>
+    private static List<JudgedAllocation> JudgeSameTyped(string points, params (int Native, int Il)[] map)
+    {
+        var report = HostReport.Parse($$"""
+            {"runtime":"10.0.12"}
+            {"token":1,"name":"Demo.C.M","type":"Demo.C","method":"M","prepared":true,"points":[{{points}}],"allocations":[{"il":0,"kind":"object","type":"Demo.P","methodTable":"0x10"},{"il":13,"kind":"object","type":"Demo.P","methodTable":"0x10"},{"il":28,"kind":"object","type":"Demo.P","methodTable":"0x10"}]}
+            """);
+        var listing = JitListing.Parse("""
+            ; Assembly listing for method Demo.C:M():int (FullOpts)
+            G_M000_IG02:                ;; offset=0x0000
+                   48BF1000000000000000 mov      rdi, 0x10
+                   E8841A567E           call     CORINFO_HELP_NEWSFAST
+                   48BF1000000000000000 mov      rdi, 0x10
+                   E8841A567E           call     CORINFO_HELP_NEWSFAST
+            ; Total bytes of code 30
+            """).Select(m => m with { IlMap = new IlOffsetMap(map) }).ToList();
+        return JitVerdicts.Judge(report, listing).Judged;
+    }
+
+    [Fact]
+    public void Same_typed_allocations_are_told_apart_by_the_statement_each_remaining_call_was_compiled_from()
+    {
+        // The calls (at 0x0A and 0x19) sit in the code of IL 13's and IL 28's statements: the first `new P` is gone.
+        var judged = JudgeSameTyped("0,13,28,43", (0, -2), (0x0A, 13), (0x19, 28), (0x1E, -3));
+        Assert.Equal(["stack", "heap", "heap"], judged.Select(j => j.Kind));
+    }
+
+    [Fact]
+    public void A_call_the_map_places_in_a_statement_with_several_of_them_leaves_those_unjudged()
+    {
+        // `Use(new P(), new P()); s = new P();`: the first call's code follows IL 0, whose statement holds two `new P`.
+        var judged = JudgeSameTyped("0,28,43", (0, 0), (0x19, 28), (0x1E, -3));
+        Assert.Equal([null, null, "heap"], judged.Select(j => j.Kind));
+        Assert.Contains("statements holding several", judged[0].Note);
+    }
+
+    [Fact]
+    public void A_call_in_the_prolog_or_unmapped_code_leaves_counting_to_say_what_it_can()
+    {
+        var judged = JudgeSameTyped("0,13,28,43", (0, -2), (0x19, 28), (0x1E, -3));
+        Assert.All(judged, j => Assert.Null(j.Kind));
+    }
 }
