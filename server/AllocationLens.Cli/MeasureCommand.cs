@@ -85,9 +85,10 @@ public static class MeasureCommand
                 stderr.WriteLine("allocation-lens: no .NET process of the run could be recorded; nothing is measured");
 
             var processes = new List<ProcessAllocations>();
+            var tests = TestMethods.From(analysis.Groups.Select(g => g.Compilation), cancellationToken);
             foreach (var traced in run.Traces)
             {
-                try { processes.Add(TraceSamples.Read(traced, IsUserModule, cancellationToken)); }
+                try { processes.Add(TraceSamples.Read(traced, IsUserModule, tests, cancellationToken)); }
                 catch (OperationCanceledException) { stderr.WriteLine("allocation-lens: cancelled"); return 130; }
                 catch (Exception ex)
                 {
@@ -98,8 +99,10 @@ public static class MeasureCommand
             var trees = analysis.Groups.SelectMany(g => g.Trees).Where(t => t.FilePath.Length > 0)
                 .GroupBy(t => Path.GetFullPath(t.FilePath)).ToDictionary(g => g.Key, g => g.First());
             var sites = analysis.Report.Select(r => r.Site).ToList();
+            var compilationOf = analysis.Groups.SelectMany(g => g.Trees.Select(t => (Tree: t, g.Compilation))).GroupBy(t => t.Tree).ToDictionary(g => g.Key, g => g.First().Compilation);
             var report = SiteAttribution.Attribute(sites, path => trees.GetValueOrDefault(Path.GetFullPath(path)), processes,
-                problem => stderr.WriteLine($"allocation-lens: measure: {problem}"));
+                problem => stderr.WriteLine($"allocation-lens: measure: {problem}"),
+                tree => compilationOf.TryGetValue(tree, out var compilation) ? compilation.GetSemanticModel(tree) : null, cancellationToken);
             var outcome = run.TimedOut ? "timed out" : run.ExitCode is { } exitCode ? $"exit code {exitCode}" : "killed";
             AnalyzeCommand.Write(stdout, options.Format, analysis with { Measurement = report, MeasuredRun = new MeasuredRun($"{description} ({outcome})") });
             return run.TimedOut ? 1 : 0;
