@@ -17,6 +17,15 @@ if (args is [_, "harness", var harnessPath, ..])
     return 0;
 }
 
+// Usage: 0 harness-measured PATH [--runtime 10.0]... : the harness's third column: PATH's tests run under
+// `measure` with verification; per site whose code ran, the static and the JIT verdict against the measurement.
+if (args is [_, "harness-measured", var measuredPath, ..])
+{
+    var runtimes = new List<string>();
+    for (int i = 3; i + 1 < args.Length; i++) if (args[i] == "--runtime") runtimes.Add(args[++i]);
+    return await MeasuredHarness.RunAsync(measuredPath, runtimes, Console.Out);
+}
+
 // The harness above needs no checkout (it runs from a copied build too); every section below does.
 var root = FindRoot();
 

@@ -10,8 +10,11 @@ public sealed record MeasureOptions(string Path, string Format, IReadOnlyList<st
     /// <summary>Variables set for the measured run's processes besides the inherited environment (the editor's and the tests' settings).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Verify the sites with the JIT too, as `analyze --verify` does (the differential harness's three legs); off on the command line.</summary>
+    public bool Verify { get; init; }
+
     /// <summary>The analysis half: the same options `analyze PATH --format F --runtime R` would get.</summary>
-    public AnalyzeOptions Analyze => new(Path, Format, null, RuntimeFilter: Runtimes);
+    public AnalyzeOptions Analyze => new(Path, Format, null, Verify: Verify, RuntimeFilter: Runtimes);
 
     /// <summary>
     /// Splits `measure` arguments at the first `--`: the parser sees what precedes it, and what follows is

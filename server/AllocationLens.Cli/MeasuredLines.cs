@@ -76,7 +76,7 @@ public static class MeasuredLines
     public static string? Disagreement(AllocationSite site, MeasurementReport? report, AnalyzeVerification? verification, string primaryRuntime)
     {
         if (report is null) return null;
-        if (report.Unsampled.GetValueOrDefault(site) is { } unsampled)
+        if (site.Kind != AllocationKind.Stack && report.Unsampled.GetValueOrDefault(site) is { } unsampled)
             return $"static {(site.Kind == AllocationKind.Boxed ? "boxed" : "heap")}, yet its code ran at least ~{Count(unsampled.Executions)} times " +
                    $"(as the allocation at line {unsampled.Neighbour.Where.Lines.Start.Line + 1} counts) and nothing was sampled here (~{Count(unsampled.ExpectedSamples)} samples expected if it allocated)";
         if (report.Sites.GetValueOrDefault(site) is not { } measured) return null;

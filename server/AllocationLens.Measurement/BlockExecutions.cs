@@ -7,7 +7,7 @@ using Microsoft.CodeAnalysis.Operations;
 namespace AllocationLens.Measurement;
 
 /// <summary>
-/// When a heap site without samples proves its verdict wrong. Sampling sees about one allocation per
+/// When a site without samples provably allocated nothing there: a heap verdict is then wrong, a stack verdict confirmed. Sampling sees about one allocation per
 /// 100 KB, so "no samples" alone says nothing about a small site, and neither does "its method ran often"
 /// (30 calls of a 24-byte allocation are 720 bytes). What does say something is a count of executions: a
 /// measured site that makes exactly one object each time it runs (object, array, box, delegate, params)
@@ -38,7 +38,8 @@ public static class BlockExecutions
             if (site.Kind != AllocationKind.Stack && OneObjectPerExecution.Contains(site.Category) && measured.Samples >= MinimumNeighbourSamples)
                 counters.Add((site, measured.Objects * (1 - 2 / Math.Sqrt(measured.Samples))));
         if (counters.Count == 0) yield break;
-        var candidates = sites.Where(s => s.Kind != AllocationKind.Stack && !report.Sites.ContainsKey(s) && report.CoverageOf(s) != SiteCoverage.NeverRan).ToList();
+        // Stack sites too: there the same evidence confirms the verdict (the differential harness counts it).
+        var candidates = sites.Where(s => !report.Sites.ContainsKey(s) && report.CoverageOf(s) != SiteCoverage.NeverRan).ToList();
         var countersByDocument = counters.ToLookup(c => SiteAttribution.Normalize(c.Site.Where.Path), TraceSamples.PathComparer);
         var sitesByDocument = sites.ToLookup(s => SiteAttribution.Normalize(s.Where.Path), TraceSamples.PathComparer);
         foreach (var document in candidates.GroupBy(s => SiteAttribution.Normalize(s.Where.Path), TraceSamples.PathComparer))

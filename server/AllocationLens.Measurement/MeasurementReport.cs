@@ -12,7 +12,7 @@ public sealed class MeasurementReport
     public Dictionary<AllocationSite, SiteCoverage> Coverage { get; } = [];
     public List<UnexplainedAllocation> Unexplained { get; } = [];
 
-    /// <summary>Heap sites without samples whose code provably ran often enough that an allocation there would have been sampled.</summary>
+    /// <summary>Sites without samples whose code provably ran often enough that an allocation there would have been sampled (any verdict).</summary>
     public Dictionary<AllocationSite, UnsampledEvidence> Unsampled { get; } = [];
 
     /// <summary>Estimated allocations whose stacks hold no frame of the user's code (the test host, the framework on its own).</summary>

@@ -52,8 +52,11 @@ internal sealed class NativeCodeMaps
 
     /// <summary>
     /// The IL offset of a return address in a user method's code (the call it returns from is the byte
-    /// before it), or null when no version of a user method holds it, or its map entry is not an IL offset
-    /// (prolog, epilog, no mapping).
+    /// before it), or null when no version of a user method holds it, or no map entry before it is an IL
+    /// offset (prolog, no mapping). The JIT's map is coarse without a debugger (entries where the IL stack
+    /// is empty and at calls): an entry covers an IL range up to the next entry, and the offset is placed in
+    /// that range in proportion to the native offset, as TraceLog places it, so a call late in a long range
+    /// lands on its own statement more often than on the range's first.
     /// </summary>
     public int? IlOffset(ulong returnAddress)
     {
@@ -70,13 +73,19 @@ internal sealed class NativeCodeMaps
         var version = _sorted[found];
         if (address >= version.Start + version.Size) return null;
         uint offset = (uint)(address - version.Start);
-        int at = Array.BinarySearch(version.NativeOffsets, offset);
+        var native = version.NativeOffsets;
+        var il = version.IlOffsets;
+        int at = Array.BinarySearch(native, offset);
         if (at < 0) at = ~at - 1;
         // Several IL offsets may start at the same native offset: the last of them is the code that runs there.
         if (at >= 0)
-            while (at + 1 < version.NativeOffsets.Length && version.NativeOffsets[at + 1] == version.NativeOffsets[at]) at++;
-        for (; at >= 0; at--)
-            if (version.IlOffsets[at] >= 0) return version.IlOffsets[at];
-        return null;
+            while (at + 1 < native.Length && native[at + 1] == native[at]) at++;
+        while (at >= 0 && il[at] < 0) at--;
+        if (at < 0) return null;
+        int next = at + 1;
+        while (next < native.Length && (native[next] <= native[at] || il[next] < il[at])) next++;
+        if (next >= native.Length) return il[at];
+        double fraction = (double)(offset - native[at]) / (native[next] - native[at]);
+        return il[at] + (int)(fraction * (il[next] - il[at]));
     }
 }
