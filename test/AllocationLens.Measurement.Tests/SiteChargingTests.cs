@@ -40,6 +40,23 @@ public sealed class SiteChargingTests
     }
 
     [Fact]
+    public void An_array_of_a_type_is_never_charged_to_a_site_of_that_type()
+    {
+        // `xs.Select(x => new Token<char>(x)).ToArray()`: the struct is a stack site; ToArray's Token<char>[] is not it.
+        var token = Site(10, 30, "struct", "Token<char>", AllocationKind.Stack);
+        var toArray = Site(10, 5, "call", "Token<char>[]", AllocationKind.Heap);
+        Assert.Null(SiteMatcher.SiteForSample([token], 10, 5, 10, 60, "Lib.Token`1[System.Char][]"));
+        Assert.Same(toArray, SiteMatcher.SiteForSample([token, toArray], 10, 5, 10, 60, "Lib.Token`1[System.Char][]"));
+        Assert.Same(token, SiteMatcher.SiteForSample([token, toArray], 10, 5, 10, 60, "Lib.Token`1[System.Char]"));
+        var box = Site(10, 5, "box", "int", AllocationKind.Boxed);
+        var ints = Site(10, 40, "array", "int[]", AllocationKind.Heap);
+        Assert.Same(ints, SiteMatcher.SiteForSample([box, ints], 10, 5, 10, 60, "System.Int32[]"));
+        Assert.Same(box, SiteMatcher.SiteForSample([box, ints], 10, 5, 10, 60, "System.Int32"));
+        Assert.True(SiteMatcher.IsArray("int[,]"));
+        Assert.False(SiteMatcher.IsArray("System.Collections.Generic.List`1[System.Int32]"));
+    }
+
+    [Fact]
     public void A_stack_verdict_disagrees_with_a_measurement_unless_it_allocates_once_per_process_by_design()
     {
         var onStack = Site(10, 13, "object", "Node", AllocationKind.Stack);
