@@ -51,7 +51,7 @@ public static class MeasureCost
         try
         {
             var run = Stopwatch.StartNew();
-            var traced = await TracedRun.RunAsync(Test(path, redirect: false), folder, TimeSpan.FromMinutes(20), _ => { }, CancellationToken.None);
+            var traced = await TracedRun.RunAsync(Test(path, redirect: false), folder, TimeSpan.FromMinutes(20), _ => { }, userModules, CancellationToken.None);
             run.Stop();
             foreach (var problem in traced.Problems) Console.Error.WriteLine($"measure: {problem}");
             long traceBytes = traced.Traces.Sum(t => new FileInfo(t.TracePath).Length);

@@ -75,7 +75,7 @@ public static class MeasureCommand
             TracedRunResult run;
             try
             {
-                run = await TracedRun.RunAsync(start, folder, options.Timeout, line => { lock (stderr) stderr.WriteLine(line); }, cancellationToken).ConfigureAwait(false);
+                run = await TracedRun.RunAsync(start, folder, options.Timeout, line => { lock (stderr) stderr.WriteLine(line); }, assemblies, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -96,7 +96,14 @@ public static class MeasureCommand
             var tests = TestMethods.From(analysis.Groups.Select(g => g.Compilation), cancellationToken);
             foreach (var traced in run.Traces)
             {
-                try { processes.Add(TraceSamples.Read(traced, IsUserModule, tests, cancellationToken)); }
+                try
+                {
+                    var read = TraceSamples.Read(traced, IsUserModule, tests, cancellationToken);
+                    processes.Add(read);
+                    if (traced.Light && read.LoadedUserModules.Count > 0)
+                        stderr.WriteLine($"allocation-lens: measure: process {traced.ProcessId} loaded {string.Join(", ", read.LoadedUserModules.Select(Path.GetFileName))} although its command line names none of your assemblies; " +
+                                         "it was recorded without JIT events, so its allocations in your code count as outside it");
+                }
                 catch (OperationCanceledException) { stderr.WriteLine("allocation-lens: cancelled"); return (null, 130); }
                 catch (Exception ex)
                 {
