@@ -26,6 +26,20 @@ public static class MeasureCommand
     /// <summary>The analysis of PATH with the run's measurements attached (null when nothing could be measured), and the exit code.</summary>
     public static async Task<(AnalysisRun? Analysis, int Exit)> CollectAsync(MeasureOptions options, string? msbuildProblem, TextWriter stderr, CancellationToken cancellationToken = default)
     {
+        try
+        {
+            return await MeasureAsync(options, msbuildProblem, stderr, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled at any step (the analysis, the attribution): every step leaves nothing behind.
+            stderr.WriteLine("allocation-lens: cancelled");
+            return (null, 130);
+        }
+    }
+
+    private static async Task<(AnalysisRun? Analysis, int Exit)> MeasureAsync(MeasureOptions options, string? msbuildProblem, TextWriter stderr, CancellationToken cancellationToken)
+    {
         if (options.Command.Count == 0 && File.Exists(options.Path) && options.Path.EndsWith(".cs", StringComparison.OrdinalIgnoreCase))
         {
             stderr.WriteLine("allocation-lens: measure runs the tests of a project, a solution or a folder: give one of those, or the command to run after `--`");

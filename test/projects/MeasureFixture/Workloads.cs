@@ -172,7 +172,7 @@ public class Workloads
         // Trim with nothing to trim returns its input: the static verdict says heap ("unless there is nothing
         // to trim"), the runtime allocates nothing there. The Node beside it, in the same straight-line block,
         // counts how often the Trim ran. The loop runs long enough to be replaced on stack (OSR): ran often.
-        const int count = (int)(Volume / 32 / 2);
+        const int count = (int)(Volume * 6 / 10 / 32);
         var text = "abc";
         long before = GC.GetAllocatedBytesForCurrentThread();
         Node? last = null;
