@@ -9,15 +9,16 @@ namespace AllocationLens.Bench;
 /// The differential harness's third column: `measure PATH --runtime R` with verification (the CLI's own
 /// code, in process), then, for every site whose code ran, the static verdict and the JIT verdict each
 /// against what the run measured. Measurement can say something in three cases only: samples at the site
-/// (it allocated: a `stack` claim there is a hard disagreement, unless it is a once-per-process allocation
-/// by design with no more samples than processes), no samples where the site's basic block provably ran
+/// (it allocated: a `stack` claim there is a hard disagreement when samples were taken in optimized code,
+/// unless it is a once-per-process allocation by design with no more samples than processes; samples only
+/// in tier-0 code, which never stack-allocates, leave a stack claim unsettled), no samples where the site's basic block provably ran
 /// often enough for an allocation to be sampled (<see cref="BlockExecutions"/>: it allocated nothing, so a
 /// heap claim is wrong and a stack claim confirmed), and otherwise nothing ("unsettled"). Then the
 /// unexplained allocations (the model's blind spots) grouped by class.
 /// </summary>
 public static class MeasuredHarness
 {
-    public enum Measured { Allocated, NothingProven, Unsettled }
+    public enum Measured { Allocated, AllocatedAtTierZero, NothingProven, Unsettled }
 
     public sealed record Row(AllocationSite Site, string Static, string? Jit, Measured Measured, string? Disagreement, SiteCoverage Coverage);
 
@@ -43,8 +44,10 @@ public static class MeasuredHarness
                 ? JitVerifier.Comparable(judged.Verdicts, reported.Runtime.Moniker, run.Verification.Runtimes)?.Kind
                 : null;
             var disagreement = MeasuredLines.Disagreement(site, measurement, run.Verification, reported.Runtime.Moniker);
+            // Samples only in tier-0 code settle nothing about a verdict on optimized code, except that it allocated (a heap claim holds).
             var measured = measurement.Sites.GetValueOrDefault(site) is { } m
-                ? (site.VerdictNeedsNoJit && m.Samples <= measurement.Processes ? Measured.Unsettled : Measured.Allocated)
+                ? (site.VerdictNeedsNoJit && m.OptimizedSamples <= measurement.Processes ? Measured.Unsettled
+                    : m.OptimizedSamples == 0 ? Measured.AllocatedAtTierZero : Measured.Allocated)
                 : measurement.Unsampled.ContainsKey(site) ? Measured.NothingProven : Measured.Unsettled;
             yield return new Row(site, site.Kind == AllocationKind.Stack ? "stack" : "heap", jit, measured, disagreement, coverage);
         }
@@ -54,7 +57,7 @@ public static class MeasuredHarness
     public static string Judge(string? claim, Measured measured) => (claim, measured) switch
     {
         (null, _) => "no verdict",
-        (_, Measured.Unsettled) => "unsettled",
+        (_, Measured.Unsettled) or ("stack", Measured.AllocatedAtTierZero) => "unsettled",
         ("stack", Measured.Allocated) or ("heap", Measured.NothingProven) => "disagree",
         _ => "agree",
     };
@@ -64,7 +67,7 @@ public static class MeasuredHarness
         yield return $"harness-measured {path}";
         yield return $"  {run.MeasuredRun?.Description}; {measurement.Processes} process(es), {string.Join(" and ", measurement.Sources)}; {elapsed.TotalSeconds:0} s in all";
         yield return $"  sites {run.Report.Count}; whose code ran {rows.Count} ({rows.Count(r => r.Coverage == SiteCoverage.RanOften)} ran often); " +
-                     $"measured allocating {rows.Count(r => r.Measured == Measured.Allocated)}, proven allocating nothing {rows.Count(r => r.Measured == Measured.NothingProven)}, unsettled {rows.Count(r => r.Measured == Measured.Unsettled)}";
+                     $"measured allocating {rows.Count(r => r.Measured is Measured.Allocated or Measured.AllocatedAtTierZero)} ({rows.Count(r => r.Measured == Measured.AllocatedAtTierZero)} only in tier-0 code), proven allocating nothing {rows.Count(r => r.Measured == Measured.NothingProven)}, unsettled {rows.Count(r => r.Measured == Measured.Unsettled)}";
         foreach (var (leg, claim) in new (string, Func<Row, string?>)[] { ("static", r => r.Static), ("JIT", r => r.Jit) })
         {
             var judged = rows.Select(r => (Row: r, Verdict: Judge(claim(r), r.Measured))).ToList();

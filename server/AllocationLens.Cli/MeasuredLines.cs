@@ -24,7 +24,7 @@ public static class MeasuredLines
     {
         var disagreement = Disagreement(site, report, verification, primaryRuntime) is { } d ? $"  <-- DISAGREES: {d}" : "";
         if (report.Sites.TryGetValue(site, out var measured))
-            return $"    measured: {Figures(measured)}{InTests(measured)}{disagreement}";
+            return $"    measured: {Figures(measured)}{InTests(measured)}{disagreement}{TierZeroNote(site, measured)}";
         return "    measured: " + CoverageText(report.CoverageOf(site)) + disagreement;
     }
 
@@ -58,6 +58,12 @@ public static class MeasuredLines
             : $" in {measured.TestCount.ToString("N0", CultureInfo.InvariantCulture)} tests; most: {ShortTest(test)} (~{Bytes(bytes)})";
     }
 
+    /// <summary>A `stack` site measured only in unoptimized code: the allocation is real, the verdict (about optimized code) untested.</summary>
+    private static string TierZeroNote(AllocationSite site, SiteMeasurement measured) =>
+        site.Kind == AllocationKind.Stack && measured.OptimizedSamples == 0
+            ? "  (all in tier-0 code, which never stack-allocates: the verdict is about optimized code, which did not run here)"
+            : "";
+
     /// <summary>"Namespace.Class.Method" → "Class.Method".</summary>
     public static string ShortTest(string test)
     {
@@ -68,7 +74,8 @@ public static class MeasuredLines
 
     /// <summary>
     /// The legs' disagreement on a site: the static verdict, or the JIT's verdict on the runtime the site was
-    /// judged for, says `stack`, yet allocations were measured there; or the static verdict says heap, yet
+    /// judged for, says `stack`, yet allocations were measured there in optimized code (tier 0 never
+    /// stack-allocates, and both verdicts are about optimized code); or the static verdict says heap, yet
     /// the site's block ran often enough that an allocation would have been sampled (see the class comment). Null when they agree. A `stack`
     /// that holds whatever the JIT does (a cached delegate, `Array.Empty`) still allocates once per process
     /// that runs it, and one object gives at most one sample: it disagrees only with more samples than processes.
@@ -80,7 +87,9 @@ public static class MeasuredLines
             return $"static {(site.Kind == AllocationKind.Boxed ? "boxed" : "heap")}, yet its code ran at least ~{Count(unsampled.Executions)} times " +
                    $"(as the allocation at line {unsampled.Neighbour.Where.Lines.Start.Line + 1} counts) and nothing was sampled here (~{Count(unsampled.ExpectedSamples)} samples expected if it allocated)";
         if (report.Sites.GetValueOrDefault(site) is not { } measured) return null;
-        if (site.Kind == AllocationKind.Stack && (!site.VerdictNeedsNoJit || measured.Samples > report.Processes))
+        // Both `stack` verdicts are about optimized code: samples taken at tier 0 (no stack allocation there) contradict neither.
+        if (measured.OptimizedSamples == 0) return null;
+        if (site.Kind == AllocationKind.Stack && (!site.VerdictNeedsNoJit || measured.OptimizedSamples > report.Processes))
             return $"static stack, yet measured ~{Bytes(measured.Bytes)}";
         if (verification?.Sites.GetValueOrDefault(site) is { Verdicts.Length: > 0 } jit
             && JitVerifier.Comparable(jit.Verdicts, primaryRuntime, verification.Runtimes) is { Kind: "stack" } compared)

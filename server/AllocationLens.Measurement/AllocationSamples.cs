@@ -1,7 +1,11 @@
 namespace AllocationLens.Measurement;
 
-/// <summary>A managed frame resolved to its module file, method token and IL offset.</summary>
-public readonly record struct UserFrame(string ModulePath, int MethodToken, int IlOffset, string MethodName);
+/// <summary>
+/// A managed frame resolved to its module file, method token and IL offset, and whether its code was
+/// unoptimized (tier 0: no stack allocation and no inlining, so a `stack` verdict about optimized code says
+/// nothing about it). False when the tier is not known.
+/// </summary>
+public readonly record struct UserFrame(string ModulePath, int MethodToken, int IlOffset, string MethodName, bool Unoptimized = false);
 
 /// <summary>
 /// Samples of one allocated type whose innermost frame in the user's code is the same (null: no frame of the

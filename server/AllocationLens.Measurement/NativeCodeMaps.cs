@@ -9,11 +9,12 @@ namespace AllocationLens.Measurement;
 /// holds it. TraceLog keeps one map per method, so an address in a method's second version (its tier-1 or
 /// OSR code, which runs a hot loop) was resolved against the first version's map and landed on the wrong
 /// statement. A version's load event and its map carry the same method id and code version id (the event's
-/// "ReJITID" field: the native code version), which pairs them.
+/// "ReJITID" field: the native code version), which pairs them. The load event also names the version's
+/// tier, so a sample tells whether it was taken in unoptimized code.
 /// </summary>
 internal sealed class NativeCodeMaps
 {
-    private readonly record struct Version(ulong Start, uint Size, uint[] NativeOffsets, int[] IlOffsets);
+    private readonly record struct Version(ulong Start, uint Size, uint[] NativeOffsets, int[] IlOffsets, bool Unoptimized);
 
     private readonly List<Version> _versions = [];
     private Version[] _sorted = [];
@@ -24,7 +25,7 @@ internal sealed class NativeCodeMaps
     {
         var maps = new NativeCodeMaps();
         var userModules = new HashSet<long>();
-        var loads = new Dictionary<(long MethodId, long Version), (ulong Start, uint Size)>();
+        var loads = new Dictionary<(long MethodId, long Version), (ulong Start, uint Size, bool Unoptimized)>();
         using var source = new EventPipeEventSource(tracePath);
         source.Clr.LoaderModuleLoad += module =>
         {
@@ -33,7 +34,8 @@ internal sealed class NativeCodeMaps
         source.Clr.MethodLoadVerbose += method =>
         {
             if (userModules.Contains(method.ModuleID))
-                loads[(method.MethodID, method.ReJITID)] = (method.MethodStartAddress, (uint)method.MethodSize);
+                loads[(method.MethodID, method.ReJITID)] = (method.MethodStartAddress, (uint)method.MethodSize,
+                    method.OptimizationTier is OptimizationTier.QuickJitted or OptimizationTier.MinOptJitted or OptimizationTier.QuickJittedInstrumented);
         };
         source.Clr.MethodILToNativeMap += map =>
         {
@@ -43,22 +45,31 @@ internal sealed class NativeCodeMaps
             var il = new int[count];
             for (int i = 0; i < count; i++) { native[i] = (uint)map.NativeOffset(i); il[i] = map.ILOffset(i); }
             Array.Sort(native, il);
-            maps._versions.Add(new Version(load.Start, load.Size, native, il));
+            maps._versions.Add(new Version(load.Start, load.Size, native, il, load.Unoptimized));
         };
-        source.Process();
+        try
+        {
+            source.Process();
+        }
+        catch (Exception ex) when (ex is not (OutOfMemoryException or OperationCanceledException))
+        {
+            // A trace cut short (a killed process, a last buffer never written) still holds the versions read
+            // so far; a frame of a version that was not read falls back to TraceLog's map.
+        }
         maps._sorted = [.. maps._versions.OrderBy(v => v.Start)];
         return maps;
     }
 
     /// <summary>
-    /// The IL offset of a return address in a user method's code (the call it returns from is the byte
+    /// The IL offset of a return address in a user method's code, and whether that code is unoptimized
+    /// (tier 0, minimal optimization: no stack allocation, no inlining) (the call it returns from is the byte
     /// before it), or null when no version of a user method holds it, or no map entry before it is an IL
     /// offset (prolog, no mapping). The JIT's map is coarse without a debugger (entries where the IL stack
     /// is empty and at calls): an entry covers an IL range up to the next entry, and the offset is placed in
     /// that range in proportion to the native offset, as TraceLog places it, so a call late in a long range
     /// lands on its own statement more often than on the range's first.
     /// </summary>
-    public int? IlOffset(ulong returnAddress)
+    public (int IlOffset, bool Unoptimized)? Resolve(ulong returnAddress)
     {
         if (returnAddress == 0) return null;
         ulong address = returnAddress - 1;
@@ -84,8 +95,8 @@ internal sealed class NativeCodeMaps
         if (at < 0) return null;
         int next = at + 1;
         while (next < native.Length && (native[next] <= native[at] || il[next] < il[at])) next++;
-        if (next >= native.Length) return il[at];
+        if (next >= native.Length) return (il[at], version.Unoptimized);
         double fraction = (double)(offset - native[at]) / (native[next] - native[at]);
-        return il[at] + (int)(fraction * (il[next] - il[at]));
+        return (il[at] + (int)(fraction * (il[next] - il[at])), version.Unoptimized);
     }
 }

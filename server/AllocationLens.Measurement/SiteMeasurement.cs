@@ -12,6 +12,11 @@ public sealed class SiteMeasurement
     public double Bytes { get; private set; }
     public double Objects { get; private set; }
     public int Samples { get; private set; }
+
+    /// <summary>Samples taken in unoptimized (tier-0) code: a verdict about optimized code is neither proven nor disproven by them.</summary>
+    public int UnoptimizedSamples { get; private set; }
+
+    public int OptimizedSamples => Samples - UnoptimizedSamples;
     private readonly Dictionary<string, double> _types = new(StringComparer.Ordinal);
 
     private readonly Dictionary<string, double> _tests = new(StringComparer.Ordinal);
@@ -30,6 +35,7 @@ public sealed class SiteMeasurement
         Bytes += group.Bytes;
         Objects += group.Objects;
         Samples += group.Samples;
+        if (group.Frame is { Unoptimized: true }) UnoptimizedSamples += group.Samples;
         _types[group.TypeName] = _types.GetValueOrDefault(group.TypeName) + group.Bytes;
         if (group.Test is { } test) _tests[test] = _tests.GetValueOrDefault(test) + group.Bytes;
     }

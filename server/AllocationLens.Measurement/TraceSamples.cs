@@ -125,8 +125,9 @@ public static class TraceSamples
             test = isTest ?? test;
             inTestAssembly = inTest ?? inTestAssembly;
             if (innermost is not null) continue;
-            int il = codeMaps.IlOffset(address.Address) ?? address.ILOffset;
-            if (il >= 0) innermost = new UserFrame(path, method.MethodToken, il, method.FullMethodName);
+            var resolved = codeMaps.Resolve(address.Address);
+            int il = resolved?.IlOffset ?? address.ILOffset;
+            if (il >= 0) innermost = new UserFrame(path, method.MethodToken, il, method.FullMethodName, resolved?.Unoptimized ?? false);
         }
         var result = (innermost, test ?? inTestAssembly);
         if (index != CallStackIndex.Invalid) stacks[index] = result;

@@ -74,6 +74,34 @@ public sealed class SiteChargingTests
         Assert.Null(MeasuredLines.Disagreement(Described, report, null, "net10.0"));
     }
 
+    [Fact]
+    public void Samples_taken_only_in_tier_zero_code_contradict_no_stack_verdict()
+    {
+        // Tier 0 never stack-allocates; both stack verdicts are about optimized code.
+        var onStack = Site(10, 13, "object", "Node", AllocationKind.Stack);
+        var report = new MeasurementReport { Processes = 1 };
+        report.Sites[onStack] = Measured(20, unoptimized: true);
+        Assert.Equal(0, report.Sites[onStack].OptimizedSamples);
+        Assert.Null(MeasuredLines.Disagreement(onStack, report, null, "net10.0"));
+        Assert.Contains("all in tier-0 code", MeasuredLines.Text(onStack, report, null, "net10.0"));
+        report.Sites[onStack].Add(Group(3, unoptimized: false));
+        Assert.StartsWith("static stack, yet measured ~", MeasuredLines.Disagreement(onStack, report, null, "net10.0"));
+    }
+
+    private static SampleGroup Group(int samples, bool unoptimized)
+    {
+        var group = new SampleGroup(new UserFrame("/bin/Lib.dll", 0x06000001, 4, "Lib.C.M()", unoptimized), "Lib.Node");
+        for (int i = 0; i < samples; i++) group.Add(SampleWeight.Sampled(32));
+        return group;
+    }
+
+    private static SiteMeasurement Measured(int samples, bool unoptimized)
+    {
+        var measured = new SiteMeasurement();
+        measured.Add(Group(samples, unoptimized));
+        return measured;
+    }
+
     private static SiteMeasurement Measured(int samples)
     {
         var measured = new SiteMeasurement();
