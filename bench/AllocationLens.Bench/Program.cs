@@ -17,6 +17,15 @@ if (args is [_, "harness", var harnessPath, ..])
     return 0;
 }
 
+// Usage: 0 harness-measured PATH [--runtime 10.0]... : the harness's third column: PATH's tests run under
+// `measure` with verification; per site whose code ran, the static and the JIT verdict against the measurement.
+if (args is [_, "harness-measured", var measuredPath, ..])
+{
+    var runtimes = new List<string>();
+    for (int i = 3; i + 1 < args.Length; i++) if (args[i] == "--runtime") runtimes.Add(args[++i]);
+    return await MeasuredHarness.RunAsync(measuredPath, runtimes, Console.Out);
+}
+
 // The harness above needs no checkout (it runs from a copied build too); every section below does.
 var root = FindRoot();
 
@@ -36,6 +45,38 @@ if (args is [_, "view", ..])
     Console.WriteLine($"view          edit latency (didChange → inlayHint, 60 lines of {Path.GetFileName(openFile)}): floor median {view.FloorMedianMs:0.0} ms (p90 {view.FloorP90Ms:0.0}); " +
                       $"while the view computes median {view.DuringMedianMs:0.0} ms (p90 {view.DuringP90Ms:0.0}) = {view.DuringMedianMs / view.FloorMedianMs:0.00}x; {view.Scans} scan(s), {view.Preemptions} preemptions");
     return 0;
+}
+
+// Usage: 0 measure-overhead [PATH [ROUNDS]] | 0 measure-memory [PATH]: what Measure costs (bench/README,
+// "Measure"): a measured `dotnet test --no-build` against a plain one, and the peak working set of reading
+// its traces. PATH defaults to test/projects/MeasureFixture (about 750 MB allocated by its workloads).
+if (args is [_, "measure-overhead" or "measure-memory", ..])
+{
+    var measurePath = args.Length > 2 ? Path.GetFullPath(args[2]) : Path.Combine(root, "test", "projects", "MeasureFixture");
+    Console.WriteLine($"measure on {measurePath} ({Environment.ProcessorCount} cores; load average before: {LoadAverage()})");
+    if (args[1] == "measure-overhead")
+    {
+        int rounds = args.Length > 3 && int.TryParse(args[3], out var r) ? r : 3;
+        var measuredRounds = await MeasureCost.OverheadAsync(measurePath, rounds);
+        foreach (var round in measuredRounds)
+            Console.WriteLine($"measure-overhead  plain {round.PlainMs / 1000,6:0.0} s   measured run {round.RunMs / 1000,6:0.0} s + reading {round.ReadMs / 1000,5:0.0} s ({round.Processes} traces, {round.TraceBytes / 1e6:0.0} MB)   " +
+                              $"ratio {(round.RunMs + round.ReadMs) / round.PlainMs:0.00}x (run alone {round.RunMs / round.PlainMs:0.00}x)");
+        double Median(Func<MeasureCost.Round, double> f) => measuredRounds.Select(f).Order().ElementAt(measuredRounds.Count / 2);
+        Console.WriteLine($"measure-overhead  median ratio {Median(r => (r.RunMs + r.ReadMs) / r.PlainMs):0.00}x (target <= 1.5x), run alone {Median(r => r.RunMs / r.PlainMs):0.00}x; load average after: {LoadAverage()}");
+    }
+    else
+    {
+        var memory = await MeasureCost.MemoryAsync(measurePath);
+        Console.WriteLine($"measure-memory    {memory.Processes} traces, {memory.TraceBytes / 1e6:0.0} MB; ~{memory.AllocatedBytes / 1e6:0} MB allocated by the run (estimated, in the user's code and outside it); " +
+                          $"working set before reading {memory.BaselineBytes / 1e6:0} MB, peak while reading {memory.PeakBytes / 1e6:0} MB{(memory.PeakIsTheReadings ? "" : " (the process's peak: it could not be reset)")}; load average after: {LoadAverage()}");
+    }
+    return 0;
+}
+
+static string LoadAverage()
+{
+    try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+    catch (IOException) { return "unknown"; }
 }
 
 // Usage: dotnet run -c Release --project bench/AllocationLens.Bench [edits-per-size]

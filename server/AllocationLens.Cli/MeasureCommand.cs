@@ -18,13 +18,35 @@ public static class MeasureCommand
 {
     public static async Task<int> RunAsync(MeasureOptions options, string? msbuildProblem, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
     {
+        var (analysis, exit) = await CollectAsync(options, msbuildProblem, stderr, cancellationToken).ConfigureAwait(false);
+        if (analysis is not null) AnalyzeCommand.Write(stdout, options.Format, analysis);
+        return exit;
+    }
+
+    /// <summary>The analysis of PATH with the run's measurements attached (null when nothing could be measured), and the exit code.</summary>
+    public static async Task<(AnalysisRun? Analysis, int Exit)> CollectAsync(MeasureOptions options, string? msbuildProblem, TextWriter stderr, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await MeasureAsync(options, msbuildProblem, stderr, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled at any step (the analysis, the attribution): every step leaves nothing behind.
+            stderr.WriteLine("allocation-lens: cancelled");
+            return (null, 130);
+        }
+    }
+
+    private static async Task<(AnalysisRun? Analysis, int Exit)> MeasureAsync(MeasureOptions options, string? msbuildProblem, TextWriter stderr, CancellationToken cancellationToken)
+    {
         if (options.Command.Count == 0 && File.Exists(options.Path) && options.Path.EndsWith(".cs", StringComparison.OrdinalIgnoreCase))
         {
             stderr.WriteLine("allocation-lens: measure runs the tests of a project, a solution or a folder: give one of those, or the command to run after `--`");
-            return 1;
+            return (null, 1);
         }
         var (analysis, exit) = await AnalyzeCommand.CollectAsync(options.Analyze, msbuildProblem, stderr, cancellationToken).ConfigureAwait(false);
-        if (analysis is null) return exit;
+        if (analysis is null) return (null, exit);
         // The user's code: the assemblies the analysed projects build (test projects included).
         var assemblies = analysis.Groups.Select(g => g.Compilation.AssemblyName).OfType<string>().Where(n => n.Length > 0).ToHashSet(StringComparer.OrdinalIgnoreCase);
         bool IsUserModule(string path) => assemblies.Contains(Path.GetFileNameWithoutExtension(path));
@@ -49,11 +71,11 @@ public static class MeasureCommand
                     new Dictionary<string, string?> { ["MSBUILDDISABLENODEREUSE"] = "1" }, options.Timeout, cancellationToken,
                     line => { lock (stderr) stderr.WriteLine(line); }, Directory.Exists(full) ? full : Path.GetDirectoryName(full)).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) { stderr.WriteLine("allocation-lens: cancelled"); return 130; }
-            catch (System.ComponentModel.Win32Exception ex) { stderr.WriteLine($"allocation-lens: could not start dotnet build: {ex.Message}"); return 1; }
+            catch (OperationCanceledException) { stderr.WriteLine("allocation-lens: cancelled"); return (null, 130); }
+            catch (System.ComponentModel.Win32Exception ex) { stderr.WriteLine($"allocation-lens: could not start dotnet build: {ex.Message}"); return (null, 1); }
             if (built.StandardError.Length > 0) stderr.Write(built.StandardError);
-            if (built.TimedOut) { stderr.WriteLine($"allocation-lens: dotnet build took longer than {options.Timeout.TotalSeconds:0} s (--timeout) and was stopped; nothing was measured"); return 1; }
-            if (built.ExitCode != 0) { stderr.WriteLine($"allocation-lens: dotnet build failed (exit code {built.ExitCode}); nothing was measured"); return 1; }
+            if (built.TimedOut) { stderr.WriteLine($"allocation-lens: dotnet build took longer than {options.Timeout.TotalSeconds:0} s (--timeout) and was stopped; nothing was measured"); return (null, 1); }
+            if (built.ExitCode != 0) { stderr.WriteLine($"allocation-lens: dotnet build failed (exit code {built.ExitCode}); nothing was measured"); return (null, 1); }
             start = new ProcessStartInfo("dotnet", ["test", full, "-c", options.Configuration, "--no-build", "-nologo"]);
             description = $"dotnet test {AnalyzeCommand.DisplayPath(full)} -c {options.Configuration}";
             if (options.TestFilter is { } filter)
@@ -73,16 +95,16 @@ public static class MeasureCommand
             TracedRunResult run;
             try
             {
-                run = await TracedRun.RunAsync(start, folder, options.Timeout, line => { lock (stderr) stderr.WriteLine(line); }, cancellationToken).ConfigureAwait(false);
+                run = await TracedRun.RunAsync(start, folder, options.Timeout, line => { lock (stderr) stderr.WriteLine(line); }, assemblies, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 stderr.WriteLine($"allocation-lens: the measured run failed: {ex.Message}");
-                return 1;
+                return (null, 1);
             }
             foreach (var problem in run.Problems) stderr.WriteLine($"allocation-lens: measure: {problem}");
-            if (run.Cancelled) { stderr.WriteLine("allocation-lens: cancelled; every process of the run was stopped"); return 130; }
-            if (run.Problems.Any(p => p.StartsWith("could not start", StringComparison.Ordinal))) return 1;
+            if (run.Cancelled) { stderr.WriteLine("allocation-lens: cancelled; every process of the run was stopped"); return (null, 130); }
+            if (run.Problems.Any(p => p.StartsWith("could not start", StringComparison.Ordinal))) return (null, 1);
             if (run.TimedOut)
                 stderr.WriteLine($"allocation-lens: the run took longer than {options.Timeout.TotalSeconds:0} s (--timeout): every process of it was killed; the report holds what was recorded until then");
             else if (run.ExitCode is { } code and not 0)
@@ -91,10 +113,18 @@ public static class MeasureCommand
                 stderr.WriteLine("allocation-lens: no .NET process of the run could be recorded; nothing is measured");
 
             var processes = new List<ProcessAllocations>();
+            var tests = TestMethods.From(analysis.Groups.Select(g => g.Compilation), cancellationToken);
             foreach (var traced in run.Traces)
             {
-                try { processes.Add(TraceSamples.Read(traced, IsUserModule, cancellationToken)); }
-                catch (OperationCanceledException) { stderr.WriteLine("allocation-lens: cancelled"); return 130; }
+                try
+                {
+                    var read = TraceSamples.Read(traced, IsUserModule, tests, cancellationToken);
+                    processes.Add(read);
+                    if (traced.Light && read.LoadedUserModules.Count > 0)
+                        stderr.WriteLine($"allocation-lens: measure: process {traced.ProcessId} loaded {string.Join(", ", read.LoadedUserModules.Select(Path.GetFileName))} although its command line names none of your assemblies; " +
+                                         "it was recorded without JIT events, so its allocations in your code count as outside it");
+                }
+                catch (OperationCanceledException) { stderr.WriteLine("allocation-lens: cancelled"); return (null, 130); }
                 catch (Exception ex)
                 {
                     // A process killed mid-write leaves a trace TraceEvent may refuse: the others still count.
@@ -104,11 +134,12 @@ public static class MeasureCommand
             var trees = analysis.Groups.SelectMany(g => g.Trees).Where(t => t.FilePath.Length > 0)
                 .GroupBy(t => Path.GetFullPath(t.FilePath)).ToDictionary(g => g.Key, g => g.First());
             var sites = analysis.Report.Select(r => r.Site).ToList();
+            var compilationOf = analysis.Groups.SelectMany(g => g.Trees.Select(t => (Tree: t, g.Compilation))).GroupBy(t => t.Tree).ToDictionary(g => g.Key, g => g.First().Compilation);
             var report = SiteAttribution.Attribute(sites, path => trees.GetValueOrDefault(Path.GetFullPath(path)), processes,
-                problem => stderr.WriteLine($"allocation-lens: measure: {problem}"));
+                problem => stderr.WriteLine($"allocation-lens: measure: {problem}"),
+                tree => compilationOf.TryGetValue(tree, out var compilation) ? compilation.GetSemanticModel(tree) : null, cancellationToken);
             var outcome = run.TimedOut ? "timed out" : run.ExitCode is { } exitCode ? $"exit code {exitCode}" : "killed";
-            AnalyzeCommand.Write(stdout, options.Format, analysis with { Measurement = report, MeasuredRun = new MeasuredRun($"{description} ({outcome})") });
-            return run.TimedOut ? 1 : 0;
+            return (analysis with { Measurement = report, MeasuredRun = new MeasuredRun($"{description} ({outcome})") }, run.TimedOut ? 1 : 0);
         }
         finally
         {

@@ -13,8 +13,11 @@ public sealed record MeasureOptions(string Path, string Format, IReadOnlyList<st
     /// <summary>Which tests `dotnet test` runs (its `--filter` expression), or null for all; not used with a command after `--`.</summary>
     public string? TestFilter { get; init; }
 
+    /// <summary>Verify the sites with the JIT too, as `analyze --verify` does (the differential harness's three legs); off on the command line.</summary>
+    public bool Verify { get; init; }
+
     /// <summary>The analysis half: the same options `analyze PATH --format F --runtime R` would get.</summary>
-    public AnalyzeOptions Analyze => new(Path, Format, null, RuntimeFilter: Runtimes);
+    public AnalyzeOptions Analyze => new(Path, Format, null, Verify: Verify, RuntimeFilter: Runtimes);
 
     /// <summary>
     /// Splits `measure` arguments at the first `--`: the parser sees what precedes it, and what follows is

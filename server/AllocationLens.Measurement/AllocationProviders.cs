@@ -30,4 +30,14 @@ public static class AllocationProviders
         new(RuntimeProvider, EventLevel.Verbose,
             GcKeyword | LoaderKeyword | JitKeyword | JitTracingKeyword | JittedMethodIlToNativeMapKeyword | AllocationSamplingKeyword),
     ];
+
+    /// <summary>
+    /// For a process that does not run the user's code (<see cref="RecordingDepth"/>): its allocations, all
+    /// outside the user's code, and its module loads (to tell if it ran the user's code after all), without
+    /// the JIT's events that only resolving frames in the user's code needs.
+    /// </summary>
+    public static IReadOnlyList<EventPipeProvider> Light { get; } =
+    [
+        new(RuntimeProvider, EventLevel.Verbose, GcKeyword | LoaderKeyword | AllocationSamplingKeyword),
+    ];
 }

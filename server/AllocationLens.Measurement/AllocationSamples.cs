@@ -1,16 +1,23 @@
 namespace AllocationLens.Measurement;
 
-/// <summary>A managed frame resolved to its module file, method token and IL offset.</summary>
-public readonly record struct UserFrame(string ModulePath, int MethodToken, int IlOffset, string MethodName);
+/// <summary>
+/// A managed frame resolved to its module file, method token and IL offset, and whether its code was
+/// unoptimized (tier 0: no stack allocation and no inlining, so a `stack` verdict about optimized code says
+/// nothing about it). False when the tier is not known.
+/// </summary>
+public readonly record struct UserFrame(string ModulePath, int MethodToken, int IlOffset, string MethodName, bool Unoptimized = false);
 
 /// <summary>
 /// Samples of one allocated type whose innermost frame in the user's code is the same (null: no frame of the
-/// user's code on the stack), summed: estimated bytes and objects, and the number of events behind them.
+/// user's code on the stack), taken while the same test ran (null: no test on the stack), summed: estimated
+/// bytes and objects, and the number of events behind them.
 /// </summary>
-public sealed class SampleGroup(UserFrame? frame, string typeName)
+public sealed class SampleGroup(UserFrame? frame, string typeName, string? test = null)
 {
     public UserFrame? Frame { get; } = frame;
     public string TypeName { get; } = typeName;
+    /// <summary>The test that was running ("NS.Class.Method"): see <see cref="TestMethods"/>.</summary>
+    public string? Test { get; } = test;
     public double Bytes { get; private set; }
     public double Objects { get; private set; }
     public int Samples { get; private set; }
@@ -36,4 +43,8 @@ public sealed record ProcessAllocations(
     IReadOnlySet<(string ModulePath, int MethodToken)> CompiledUserMethods,
     IReadOnlySet<(string Type, string Method)> InlinedMethods,
     IReadOnlySet<string> LoadedUserModules,
-    string Source);
+    string Source)
+{
+    /// <summary>The user methods compiled at tier 1 or on-stack replacement: they ran often (<see cref="TraceSamples.RanOften"/>).</summary>
+    public IReadOnlySet<(string ModulePath, int MethodToken)> OftenRunUserMethods { get; init; } = new HashSet<(string, int)>();
+}

@@ -12,6 +12,9 @@ public sealed class MeasurementReport
     public Dictionary<AllocationSite, SiteCoverage> Coverage { get; } = [];
     public List<UnexplainedAllocation> Unexplained { get; } = [];
 
+    /// <summary>Sites without samples whose code provably ran often enough that an allocation there would have been sampled (any verdict).</summary>
+    public Dictionary<AllocationSite, UnsampledEvidence> Unsampled { get; } = [];
+
     /// <summary>Estimated allocations whose stacks hold no frame of the user's code (the test host, the framework on its own).</summary>
     public SiteMeasurement Outside { get; } = new();
 
@@ -21,5 +24,9 @@ public sealed class MeasurementReport
     /// <summary>How many .NET processes were recorded.</summary>
     public int Processes { get; init; }
 
-    public SiteCoverage CoverageOf(AllocationSite site) => Sites.ContainsKey(site) ? SiteCoverage.Ran : Coverage.GetValueOrDefault(site, SiteCoverage.NotMeasured);
+    /// <summary>Ran often where the trace saw its method at tier 1 or OSR; else ran when it took samples; else what its method's compilation says.</summary>
+    public SiteCoverage CoverageOf(AllocationSite site) =>
+        Coverage.GetValueOrDefault(site) == SiteCoverage.RanOften ? SiteCoverage.RanOften
+        : Sites.ContainsKey(site) ? SiteCoverage.Ran
+        : Coverage.GetValueOrDefault(site, SiteCoverage.NotMeasured);
 }

@@ -10,14 +10,14 @@ namespace AllocationLens.Measurement;
 /// </summary>
 internal static class ProcessRecording
 {
-    public static async Task<TracedProcess?> RecordAsync(int processId, string folder, Action<string> problem, CancellationToken cancellationToken)
+    public static async Task<TracedProcess?> RecordAsync(int processId, string folder, bool light, Action<string> problem, CancellationToken cancellationToken)
     {
         var client = new DiagnosticsClient(processId);
         var path = Path.Combine(folder, $"process-{processId}.nettrace");
         EventPipeSession? session = null;
         try
         {
-            session = await client.StartEventPipeSessionAsync(AllocationProviders.All, requestRundown: false, circularBufferMB: 256, cancellationToken).ConfigureAwait(false);
+            session = await client.StartEventPipeSessionAsync(light ? AllocationProviders.Light : AllocationProviders.All, requestRundown: false, circularBufferMB: 256, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -46,6 +46,6 @@ internal static class ProcessRecording
                 problem($"process {processId}: its trace ended early ({ex.Message})");
             }
         }
-        return File.Exists(path) ? new TracedProcess(processId, path) : null;
+        return File.Exists(path) ? new TracedProcess(processId, path) { Light = light } : null;
     }
 }

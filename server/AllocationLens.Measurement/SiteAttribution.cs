@@ -13,11 +13,18 @@ namespace AllocationLens.Measurement;
 /// scope is entered, away from the captured variable's declaration that is its site, so it goes to the
 /// nearest closure site before it in the same function. Then each site that took nothing is told whether
 /// its code ran: a method is compiled when it first runs, and the trace saw every compilation and every
-/// inlining (an inlined method is never said not to have run).
+/// inlining (an inlined method is never said not to have run); a method recompiled at tier 1 or by on-stack
+/// replacement ran often. Last, heap sites without samples whose basic block provably ran often enough for
+/// an allocation there to have been sampled are set apart (<see cref="BlockExecutions"/>).
 /// </summary>
 public static class SiteAttribution
 {
-    public static MeasurementReport Attribute(IReadOnlyList<AllocationSite> sites, Func<string, SyntaxTree?> treeOf, IReadOnlyList<ProcessAllocations> processes, Action<string> problem)
+    public static MeasurementReport Attribute(IReadOnlyList<AllocationSite> sites, Func<string, SyntaxTree?> treeOf, IReadOnlyList<ProcessAllocations> processes, Action<string> problem) =>
+        Attribute(sites, treeOf, processes, problem, modelOf: null);
+
+    /// <param name="modelOf">The semantic model of a tree, for the control flow behind <see cref="BlockExecutions"/>; null: no site is judged by it.</param>
+    public static MeasurementReport Attribute(IReadOnlyList<AllocationSite> sites, Func<string, SyntaxTree?> treeOf, IReadOnlyList<ProcessAllocations> processes, Action<string> problem,
+        Func<SyntaxTree, SemanticModel?>? modelOf, CancellationToken cancellationToken = default)
     {
         var report = new MeasurementReport
         {
@@ -66,8 +73,9 @@ public static class SiteAttribution
         }
         report.Unexplained.AddRange(unexplained.Values.OrderByDescending(u => u.Measured.Bytes));
 
-        // Coverage of the sites that took nothing: the methods whose sequence points contain the site's start.
+        // Coverage of every site: the methods whose sequence points contain the site's start.
         var compiled = processes.SelectMany(p => p.CompiledUserMethods).ToHashSet();
+        var often = processes.SelectMany(p => p.OftenRunUserMethods).ToHashSet();
         var inlined = processes.SelectMany(p => p.InlinedMethods).ToHashSet();
         var names = new Dictionary<string, Dictionary<int, (string, string)>>(TraceSamples.PathComparer);
         bool Inlined(string module, int token)
@@ -95,15 +103,19 @@ public static class SiteAttribution
         }
         foreach (var site in sites)
         {
-            if (report.Sites.ContainsKey(site) || !methodsByDocument.TryGetValue(Normalize(site.Where.Path), out var methods)) continue;
+            if (!methodsByDocument.TryGetValue(Normalize(site.Where.Path), out var methods)) continue;
             int line = site.Where.Lines.Start.Line + 1, column = site.Where.Lines.Start.Character + 1;
             var holders = methods.Where(m => m.Points.Any(q => Contains(q, line, column))).ToList();
             if (holders.Count == 0) continue;
             // A method inlined somewhere may have run inside its caller without being compiled on its own: unknown.
-            report.Coverage[site] = holders.Any(m => compiled.Contains((m.Module, m.Token))) ? SiteCoverage.Ran
-                : holders.Any(m => Inlined(m.Module, m.Token)) ? SiteCoverage.NotMeasured
+            report.Coverage[site] = holders.Any(m => often.Contains((m.Module, m.Token))) ? SiteCoverage.RanOften
+                : holders.Any(m => compiled.Contains((m.Module, m.Token))) ? SiteCoverage.Ran
+                : report.Sites.ContainsKey(site) || holders.Any(m => Inlined(m.Module, m.Token)) ? SiteCoverage.NotMeasured
                 : SiteCoverage.NeverRan;
         }
+        if (modelOf is not null)
+            foreach (var (site, evidence) in BlockExecutions.Find(sites, report, treeOf, modelOf, cancellationToken))
+                report.Unsampled[site] = evidence;
         return report;
     }
 
@@ -130,7 +142,7 @@ public static class SiteAttribution
     }
 
     /// <summary>The innermost function whose body (not its signature) contains the position.</summary>
-    private static SyntaxNode? FunctionOwning(SyntaxNode? node, int position) =>
+    internal static SyntaxNode? FunctionOwning(SyntaxNode? node, int position) =>
         node?.AncestorsAndSelf().FirstOrDefault(n => BodyOf(n) is { } body && body.Span.Contains(position));
 
     /// <summary>The innermost function around a captured variable's declaration (a parameter belongs to its own function).</summary>
@@ -149,7 +161,7 @@ public static class SiteAttribution
 
     private static bool Contains(SourceRange q, int line, int column) => SiteMatcher.Contains(q.StartLine, q.StartColumn, q.EndLine, q.EndColumn, line, column);
 
-    private static string Normalize(string path)
+    internal static string Normalize(string path)
     {
         try { return Path.GetFullPath(path); }
         catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException) { return path; }

@@ -19,8 +19,14 @@ public static class TracedRun
     /// <summary>How long recordings may take to drain after the command exits (a process's last buffers).</summary>
     private static readonly TimeSpan Drain = TimeSpan.FromSeconds(15);
 
-    public static async Task<TracedRunResult> RunAsync(ProcessStartInfo start, string traceFolder, TimeSpan timeout, Action<string> output, CancellationToken cancellationToken)
+    public static Task<TracedRunResult> RunAsync(ProcessStartInfo start, string traceFolder, TimeSpan timeout, Action<string> output, CancellationToken cancellationToken) =>
+        RunAsync(start, traceFolder, timeout, output, userAssemblies: null, cancellationToken);
+
+    /// <param name="userAssemblies">The user's assembly names: a process whose command line names none is recorded without the JIT's events (<see cref="RecordingDepth"/>); null records every process in full.</param>
+    public static async Task<TracedRunResult> RunAsync(ProcessStartInfo start, string traceFolder, TimeSpan timeout, Action<string> output,
+        IReadOnlySet<string>? userAssemblies, CancellationToken cancellationToken)
     {
+        var depth = new RecordingDepth(userAssemblies);
         Directory.CreateDirectory(traceFolder);
         var problems = new ConcurrentQueue<string>();
         var marker = Guid.NewGuid().ToString("N");
@@ -62,7 +68,7 @@ public static class TracedRun
                 {
                     if (!seen.Add(pid) || !membership.Contains(pid)) continue;
                     connected[pid] = true;
-                    recordings.Enqueue(ProcessRecording.RecordAsync(pid, traceFolder, problems.Enqueue, stopRecording.Token));
+                    recordings.Enqueue(ProcessRecording.RecordAsync(pid, traceFolder, depth.IsLight(pid), problems.Enqueue, stopRecording.Token));
                 }
                 try { await Task.Delay(PollInterval, stopAccepting.Token).ConfigureAwait(false); }
                 catch (OperationCanceledException) { return; }

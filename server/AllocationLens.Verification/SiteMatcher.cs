@@ -176,7 +176,8 @@ public static class SiteMatcher
         {
             if (site.Category == "closure" != displayClass) continue;
             if (!Contains(line, column, endLine, endColumn, site.Where.Lines.Start.Line + 1, site.Where.Lines.Start.Character + 1)) continue;
-            bool named = SameName(site.TypeName, allocatedType);
+            // An array of T is not a T: the names compare without their brackets, so the arrays must agree too.
+            bool named = SameName(site.TypeName, allocatedType) && IsArray(site.TypeName) == IsArray(allocatedType);
             if (site.Kind == AllocationKind.Stack && !named && !displayClass) continue;
             if (best is null || named && !bestNamed || named == bestNamed && site.Where.Span.Start < best.Where.Span.Start)
             {
@@ -184,6 +185,17 @@ public static class SiteMatcher
             }
         }
         return best;
+    }
+
+    /// <summary>
+    /// Whether a type name, as C# or the runtime spells it, is an array's: it ends with `[]` or `[,…]`
+    /// ("int[]", "System.Int32[,]"), never with generic arguments ("Token`1[System.Char]").
+    /// </summary>
+    public static bool IsArray(string typeName)
+    {
+        if (!typeName.EndsWith(']')) return false;
+        int open = typeName.LastIndexOf('[');
+        return typeName.AsSpan(open + 1, typeName.Length - open - 2).TrimStart(',').IsEmpty;
     }
 
     /// <summary>Whether a runtime type name is a compiler-generated closure class.</summary>

@@ -74,7 +74,10 @@ public sealed class SafetyTests
         Assert.Empty(FixtureProcesses());
     }
 
-    /// <summary>Command lines of processes running the fixture (Linux /proc; elsewhere nothing is checked).</summary>
+    /// <summary>
+    /// Command lines of processes running this checkout's fixture (Linux /proc; elsewhere nothing is checked).
+    /// Other checkouts' runs of the fixture on the same machine (another worker's tests) are not this run's.
+    /// </summary>
     private static List<string> FixtureProcesses()
     {
         var found = new List<string>();
@@ -85,7 +88,7 @@ public sealed class SafetyTests
             try
             {
                 var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (commandLine.Contains("MeasureFixture", StringComparison.Ordinal)) found.Add($"{pid}: {commandLine}");
+                if (commandLine.Contains(MeasureRun.Fixture, StringComparison.Ordinal)) found.Add($"{pid}: {commandLine}");
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }

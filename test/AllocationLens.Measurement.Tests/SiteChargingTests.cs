@@ -40,6 +40,23 @@ public sealed class SiteChargingTests
     }
 
     [Fact]
+    public void An_array_of_a_type_is_never_charged_to_a_site_of_that_type()
+    {
+        // `xs.Select(x => new Token<char>(x)).ToArray()`: the struct is a stack site; ToArray's Token<char>[] is not it.
+        var token = Site(10, 30, "struct", "Token<char>", AllocationKind.Stack);
+        var toArray = Site(10, 5, "call", "Token<char>[]", AllocationKind.Heap);
+        Assert.Null(SiteMatcher.SiteForSample([token], 10, 5, 10, 60, "Lib.Token`1[System.Char][]"));
+        Assert.Same(toArray, SiteMatcher.SiteForSample([token, toArray], 10, 5, 10, 60, "Lib.Token`1[System.Char][]"));
+        Assert.Same(token, SiteMatcher.SiteForSample([token, toArray], 10, 5, 10, 60, "Lib.Token`1[System.Char]"));
+        var box = Site(10, 5, "box", "int", AllocationKind.Boxed);
+        var ints = Site(10, 40, "array", "int[]", AllocationKind.Heap);
+        Assert.Same(ints, SiteMatcher.SiteForSample([box, ints], 10, 5, 10, 60, "System.Int32[]"));
+        Assert.Same(box, SiteMatcher.SiteForSample([box, ints], 10, 5, 10, 60, "System.Int32"));
+        Assert.True(SiteMatcher.IsArray("int[,]"));
+        Assert.False(SiteMatcher.IsArray("System.Collections.Generic.List`1[System.Int32]"));
+    }
+
+    [Fact]
     public void A_stack_verdict_disagrees_with_a_measurement_unless_it_allocates_once_per_process_by_design()
     {
         var onStack = Site(10, 13, "object", "Node", AllocationKind.Stack);
@@ -55,6 +72,34 @@ public sealed class SiteChargingTests
         report.Sites[Node] = Measured(50);
         Assert.Null(MeasuredLines.Disagreement(Node, report, null, "net10.0"));
         Assert.Null(MeasuredLines.Disagreement(Described, report, null, "net10.0"));
+    }
+
+    [Fact]
+    public void Samples_taken_only_in_tier_zero_code_contradict_no_stack_verdict()
+    {
+        // Tier 0 never stack-allocates; both stack verdicts are about optimized code.
+        var onStack = Site(10, 13, "object", "Node", AllocationKind.Stack);
+        var report = new MeasurementReport { Processes = 1 };
+        report.Sites[onStack] = Measured(20, unoptimized: true);
+        Assert.Equal(0, report.Sites[onStack].OptimizedSamples);
+        Assert.Null(MeasuredLines.Disagreement(onStack, report, null, "net10.0"));
+        Assert.Contains("all in tier-0 code", MeasuredLines.Text(onStack, report, null, "net10.0"));
+        report.Sites[onStack].Add(Group(3, unoptimized: false));
+        Assert.StartsWith("static stack, yet measured ~", MeasuredLines.Disagreement(onStack, report, null, "net10.0"));
+    }
+
+    private static SampleGroup Group(int samples, bool unoptimized)
+    {
+        var group = new SampleGroup(new UserFrame("/bin/Lib.dll", 0x06000001, 4, "Lib.C.M()", unoptimized), "Lib.Node");
+        for (int i = 0; i < samples; i++) group.Add(SampleWeight.Sampled(32));
+        return group;
+    }
+
+    private static SiteMeasurement Measured(int samples, bool unoptimized)
+    {
+        var measured = new SiteMeasurement();
+        measured.Add(Group(samples, unoptimized));
+        return measured;
     }
 
     private static SiteMeasurement Measured(int samples)

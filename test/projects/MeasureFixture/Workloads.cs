@@ -146,6 +146,46 @@ public class Workloads
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static object NeverRuns() => new Node(-1, null); // measure: never-object
 
+    // Two tests allocate at one site, three times as much in the first: the site names both, the first first.
+    [Fact]
+    public void SharedMore() => Share("shared-more", 3 * Volume / 4);
+
+    [Fact]
+    public void SharedLess() => Share("shared-less", Volume / 4);
+
+    private static void Share(string name, long volume)
+    {
+        int count = (int)(volume / 32);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Node? last = null;
+        for (int i = 0; i < count; i++) last = MakeShared(i);
+        Expected.Record(name, GC.GetAllocatedBytesForCurrentThread() - before, count);
+        s_sink = last;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Node MakeShared(int i) => new Node(i, null); // measure: shared
+
+    [Fact]
+    public void NoOpTrim()
+    {
+        // Trim with nothing to trim returns its input: the static verdict says heap ("unless there is nothing
+        // to trim"), the runtime allocates nothing there. The Node beside it, in the same straight-line block,
+        // counts how often the Trim ran. The loop runs long enough to be replaced on stack (OSR): ran often.
+        const int count = (int)(Volume * 6 / 10 / 32);
+        var text = "abc";
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Node? last = null;
+        for (int i = 0; i < count; i++)
+        {
+            var trimmed = text.Trim(); // measure: no-op-trim
+            last = new Node(i + trimmed.Length, null); // measure: trim
+        }
+        Expected.Record("trim", GC.GetAllocatedBytesForCurrentThread() - before, count);
+        // Allocates once, in a method that ran often but in a block that ran once: nothing settles it.
+        s_sink = new Node(-2, last); // measure: once
+    }
+
     [Fact]
     public void Misbehaves()
     {
