@@ -89,10 +89,10 @@ public static class MeasuredHarness
             }
         }
         var unexplained = measurement.Unexplained;
-        yield return $"  unexplained: ~{MeasuredLines.Bytes(unexplained.Sum(u => u.Measured.Bytes))} in {unexplained.Count} place(s); by class:";
+        yield return $"  unexplained: ~{AllocationLens.Measurement.MeasuredFormat.Bytes(unexplained.Sum(u => u.Measured.Bytes))} in {unexplained.Count} place(s); by class:";
         foreach (var group in unexplained.GroupBy(u => ClassOf(u.TypeName)).OrderByDescending(g => g.Sum(u => u.Measured.Bytes)))
         {
-            yield return $"    {group.Key,-28} ~{MeasuredLines.Bytes(group.Sum(u => u.Measured.Bytes)),9} in {group.Count()} place(s)";
+            yield return $"    {group.Key,-28} ~{AllocationLens.Measurement.MeasuredFormat.Bytes(group.Sum(u => u.Measured.Bytes)),9} in {group.Count()} place(s)";
             foreach (var u in group.OrderByDescending(u => u.Measured.Bytes).Take(4))
                 yield return $"      {MeasuredLines.UnexplainedWhere(u)}: {u.TypeName}: {MeasuredLines.Figures(u.Measured)} in {u.Method}";
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using static AllocationLens.Measurement.MeasuredFormat;
 using AllocationLens.Analysis;
 using AllocationLens.Measurement;
 using AllocationLens.Verification;
@@ -139,23 +140,6 @@ public static class MeasuredLines
         type = u.TypeName,
         measured = JsonWithTests(u.Measured),
     };
-
-    /// <summary>1.2 MB, 340 KB, 512 B (decimal units, as `dotnet-counters` prints them).</summary>
-    public static string Bytes(double bytes) => bytes switch
-    {
-        >= 1e9 => (bytes / 1e9).ToString("0.0", CultureInfo.InvariantCulture) + " GB",
-        >= 1e6 => (bytes / 1e6).ToString("0.0", CultureInfo.InvariantCulture) + " MB",
-        >= 1e3 => (bytes / 1e3).ToString("0", CultureInfo.InvariantCulture) + " KB",
-        _ => bytes.ToString("0", CultureInfo.InvariantCulture) + " B",
-    };
-
-    /// <summary>A count to three significant digits (an estimate, not a tally): 912,138 → 912,000.</summary>
-    public static string Count(double count)
-    {
-        if (count < 1000) return Math.Round(count).ToString("N0", CultureInfo.InvariantCulture);
-        double scale = Math.Pow(10, Math.Floor(Math.Log10(count)) - 2);
-        return (Math.Round(count / scale) * scale).ToString("N0", CultureInfo.InvariantCulture);
-    }
 }
 
 /// <summary>What ran under measurement, for the report's last line: "dotnet test MeasureFixture -c Release (exit code 0)".</summary>

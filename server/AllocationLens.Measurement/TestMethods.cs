@@ -111,7 +111,8 @@ public sealed class TestMethods
         return ns + type.MetadataName;
     }
 
-    private static bool IsTest(IMethodSymbol method)
+    /// <summary>Whether a method is a test of a known framework (by its attributes, derived ones included).</summary>
+    public static bool IsTest(IMethodSymbol method)
     {
         foreach (var attribute in method.GetAttributes())
         {

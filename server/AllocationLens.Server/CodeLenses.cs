@@ -24,7 +24,7 @@ public sealed partial class LanguageServer
     /// <summary>"Measure allocations" above each test method and class of tests, running only them (in their own project).</summary>
     private IEnumerable<object> MeasureTestLenses(DocumentSnapshot snapshot, Microsoft.CodeAnalysis.SyntaxNode root, CancellationToken token)
     {
-        var tests = TestMethods.In(root, token);
+        var tests = TestLensTargets.In(snapshot.Compilation.GetSemanticModel(snapshot.Tree), root, token);
         if (tests.Count == 0) yield break;
         var project = ProjectOf(snapshot.Document.Path).Project ?? _root;
         foreach (var test in tests)

@@ -376,7 +376,7 @@ public sealed partial class LanguageServer
             var sites = _host.Analyze(snapshot, span, token);
             var uri = args.TextDocument.Uri;
             return sites.Where(s => s.Where.Span.End >= span.Start && s.Where.Span.End <= span.End)
-                .Select(s => { var (jit, runtimes) = JitOf(uri, s); return SiteRendering.Hint(s, jit, snapshot.Runtime.Moniker, runtimes, MeasuredFor(snapshot, s, jit, runtimes)); })
+                .Select(s => { var (jit, runtimes) = JitOf(uri, s); return SiteRendering.Hint(s, jit, snapshot.Runtime.Moniker, runtimes, MeasuredFor(snapshot, s)); })
                 .Concat(CallSummaryHintsIn(snapshot, span, token)).ToArray();
         });
     }
@@ -392,7 +392,7 @@ public sealed partial class LanguageServer
             if (site is null) return summary is { } only ? new Hover(new MarkupContent("markdown", only.Markdown), only.Range) : null;
             var (jit, runtimes) = JitOf(args.TextDocument.Uri, site);
             var inPlay = snapshot.OtherRuntimes.IsEmpty ? [] : _host.OtherRuntimes(snapshot, site, inPlayOnly: true, token);
-            var markdown = SiteRendering.HoverMarkdown(site, args.TextDocument.Uri, snapshot.Source, jit, snapshot.Runtime.Moniker, runtimes, inPlay, MeasuredFor(snapshot, site, jit, runtimes));
+            var markdown = SiteRendering.HoverMarkdown(site, args.TextDocument.Uri, snapshot.Source, jit, snapshot.Runtime.Moniker, runtimes, inPlay, MeasuredFor(snapshot, site));
             if (summary is { } extra) markdown += "\n\n---\n\n" + extra.Markdown;
             return new Hover(new MarkupContent("markdown", markdown), SiteRendering.RangeOf(site));
         });
@@ -433,7 +433,7 @@ public sealed partial class LanguageServer
                     var (jit, runtimes) = JitOf(uri, s);
                     var fixes = QuickFixes.For(snapshot.Compilation, snapshot.Tree, s.Where.Span, snapshot.Runtime, token)
                         .Select(f => CodeActions.FixRendering.Button(f, uri, snapshot.Document.Text)).ToArray();
-                    return SiteRendering.Explain(s, uri, snapshot.Source, _host.OtherRuntimes(snapshot, s, inPlayOnly: false, token), jit, snapshot.Runtime.Moniker, runtimes, fixes, MeasuredFor(snapshot, s, jit, runtimes));
+                    return SiteRendering.Explain(s, uri, snapshot.Source, _host.OtherRuntimes(snapshot, s, inPlayOnly: false, token), jit, snapshot.Runtime.Moniker, runtimes, fixes, MeasuredFor(snapshot, s));
                 }).ToArray(),
                 // "Calls that allocate": the calls on the line, or every call of the method on its declaration line.
                 calls,

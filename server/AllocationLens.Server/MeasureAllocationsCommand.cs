@@ -218,20 +218,11 @@ public sealed partial class LanguageServer
             ? [host, dll] : [host];
     }
 
-    /// <summary>The last run's state for a site of an open document, judged against its JIT verdict where Verify gave one.</summary>
-    private SiteMeasured? MeasuredFor(DocumentSnapshot snapshot, AllocationSite site, Verification.SiteJit? jit, IReadOnlyList<string> runtimes)
-    {
-        if (!_measured.HasAny) return null;
-        string? jitStack = jit is not null && JitRendering.Compare(site, jit, snapshot.Runtime.Moniker, runtimes).Compared is { Kind: "stack" } compared ? compared.Runtime : null;
-        return MeasuredOf(snapshot.Document.Path, snapshot.Tree.GetRoot(), snapshot.Document.Text, site, jitStack);
-    }
+    /// <summary>The last run's state for a site of an open document.</summary>
+    private SiteMeasured? MeasuredFor(DocumentSnapshot snapshot, AllocationSite site) =>
+        _measured.HasAny ? MeasuredOf(snapshot.Document.Path, snapshot.Tree.GetRoot(), snapshot.Document.Text, site) : null;
 
-    /// <summary>The last run's state for a site, with the disagreement for its current static and JIT verdicts; null when nothing applies.</summary>
-    private SiteMeasured? MeasuredOf(string path, SyntaxNode root, SourceText text, AllocationSite site, string? jitStackRuntime)
-    {
-        if (!_measured.HasAny || _measured.Lookup(path, root, text, site) is not { } entry) return null;
-        var run = _measured.Run;
-        var disagreement = entry.Measured is { } m ? Measurement.MeasuredDisagreement.Of(site, m.Bytes, m.Samples, run?.Processes ?? 1, jitStackRuntime) : null;
-        return new SiteMeasured(entry, run, disagreement);
-    }
+    /// <summary>The last run's state for a site, with the run's disagreement where there is one; null when nothing applies.</summary>
+    private SiteMeasured? MeasuredOf(string path, SyntaxNode root, SourceText text, AllocationSite site) =>
+        _measured.HasAny && _measured.Lookup(path, root, text, site) is { } entry ? new SiteMeasured(entry, _measured.Run, entry.Disagreement) : null;
 }

@@ -3,7 +3,7 @@ using AllocationLens.Measurement;
 
 namespace AllocationLens.Server;
 
-/// <summary>A site's state from the last measured run, with the legs' disagreement worked out for its current verdicts.</summary>
+/// <summary>A site's state from the last measured run, with `measure`'s disagreement for it (null when the legs agree).</summary>
 public sealed record SiteMeasured(MeasuredEntry Entry, MeasuredRunInfo? Run, string? Disagreement);
 
 /// <summary>
@@ -38,7 +38,7 @@ internal static class MeasuredRendering
         }
         else md.Append("**Measured:** ").Append(CoverageText(entry.Coverage)).Append("\n\n");
         if (measured.Disagreement is { } disagreement)
-            md.Append("⚠ **The run disagrees:** ").Append(disagreement).Append(". The verdict said no GC heap object here; the trace shows allocations at this expression.\n\n");
+            md.Append("⚠ **The run disagrees:** ").Append(Escape(disagreement)).Append(".\n\n");
         if (measured.Run is { } run) md.Append('_').Append(RunLine(run)).Append("_\n");
     }
 

@@ -15,9 +15,10 @@ public sealed record TestShare(string Test, long Bytes);
 
 /// <summary>
 /// One site of the measured run: where it sits in its member, its rule, whether its code ran
-/// (`ran`, `ran-often`, `never-ran`, `not-measured`, as `measure` words it) and what it allocated.
+/// (`ran`, `ran-often`, `never-ran`, `not-measured`, as `measure` words it), what it allocated, and
+/// where the run contradicts its verdict (`measure`'s own sentence: the rule lives in one place).
 /// </summary>
-public sealed record MeasuredEntry(int Offset, string Category, string Coverage, MeasuredFigures? Measured);
+public sealed record MeasuredEntry(int Offset, string Category, string Coverage, MeasuredFigures? Measured, string? Disagreement = null);
 
 /// <summary>An allocation the run made in the user's code where the engine reports no site.</summary>
 public sealed record UnexplainedEntry(string Path, int Offset, int Line, string Type, string Method, MeasuredFigures Measured);
@@ -154,10 +155,11 @@ internal sealed class MeasuredSites
                 if (PathOf(site, folder) is not { } path || !site.TryGetProperty("line", out var line) || !site.TryGetProperty("column", out var column)) continue;
                 var coverage = site.TryGetProperty("coverage", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()! : "not-measured";
                 var measured = FiguresOf(site);
-                if (measured is null && coverage == "not-measured") continue;
+                var disagreement = site.TryGetProperty("disagreement", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+                if (measured is null && coverage == "not-measured" && disagreement is null) continue;
                 if (MemberAt(path, line.GetInt32(), column.GetInt32(), out int offset) is not { } member) continue;
                 var category = site.TryGetProperty("category", out var cat) ? cat.GetString() ?? "" : "";
-                member.Sites.Add(new MeasuredEntry(offset, category, coverage, measured));
+                member.Sites.Add(new MeasuredEntry(offset, category, coverage, measured, disagreement));
             }
         if (document.TryGetProperty("unexplained", out var unexplained) && unexplained.ValueKind == JsonValueKind.Array)
             foreach (var u in unexplained.EnumerateArray())

@@ -39,7 +39,8 @@ public static class SiteRendering
         var label = JitRendering.HintLabel(site, compared, disagrees) + MeasuredRendering.HintSuffix(measured);
         if (measured?.Disagreement is not null && !label.StartsWith('⚠')) label = "⚠ " + label;
         var tooltip = $"**{Label(site.Kind)}**: {Escape(site.Message)}";
-        if (measured?.Entry.Measured is { Samples: > 0 } figures) tooltip += $"\n\n*measured*: {MeasuredRendering.Figures(figures)}" + (measured.Disagreement is { } d ? $" ⚠ {d}" : "");
+        if (measured?.Entry.Measured is { Samples: > 0 } figures) tooltip += $"\n\n*measured*: {MeasuredRendering.Figures(figures)}";
+        if (measured?.Disagreement is { } disagreement) tooltip += $"\n\n⚠ *the run disagrees*: {Escape(disagreement)}";
         if (site.Cold is { } cold) tooltip += $"\n\n*{cold.Word}*: {Escape(cold.Text)}";
         string? jitState = null;
         if (compared is not null)

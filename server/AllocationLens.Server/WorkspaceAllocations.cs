@@ -200,7 +200,7 @@ public sealed partial class LanguageServer
             name = g.Owner.Name,
             range = new Range(new Position(g.Owner.AnchorLines.Start.Line, g.Owner.AnchorLines.Start.Character), new Position(g.Owner.AnchorLines.End.Line, g.Owner.AnchorLines.End.Character)),
             sites = g.Sites.Select(s => SiteRendering.ViewSite(s, JitStateOf(item.Uri, s, runtime.Moniker),
-                _measured.HasAny ? MeasuredOf(item.Path, tree.GetRoot(cancellationToken), tree.GetText(cancellationToken), s, JitStackRuntime(item.Uri, s, runtime.Moniker)) : null)).ToArray(),
+                _measured.HasAny ? MeasuredOf(item.Path, tree.GetRoot(cancellationToken), tree.GetText(cancellationToken), s) : null)).ToArray(),
         }).ToArray();
         return new
         {
@@ -225,11 +225,6 @@ public sealed partial class LanguageServer
             return comparison.Disagrees ? "disagrees" : "verified";
         return SiteMatcher.ExpectsJitVerdict(site) ? "unverified" : null;
     }
-
-    /// <summary>The runtime whose JIT said `stack` for a site Verify judged, or null.</summary>
-    private string? JitStackRuntime(string uri, AllocationSite site, string targetFramework) =>
-        _verified.HasAny(uri) && _verified.Lookup(uri, site) is { } jit
-        && JitRendering.Compare(site, jit, targetFramework, _verified.RuntimesOf(uri)).Compared is { Kind: "stack" } compared ? compared.Runtime : null;
 
     /// <summary>
     /// The last run's unexplained allocations (the user's code, where no site is reported) whose members

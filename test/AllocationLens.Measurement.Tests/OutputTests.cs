@@ -24,10 +24,10 @@ public sealed class OutputTests
     [Fact]
     public void Estimates_read_as_estimates()
     {
-        Assert.Equal("1.2 MB", MeasuredLines.Bytes(1_234_567));
-        Assert.Equal("340 KB", MeasuredLines.Bytes(340_123));
-        Assert.Equal("912,000", MeasuredLines.Count(912_138));
-        Assert.Equal("37", MeasuredLines.Count(37.4));
+        Assert.Equal("1.2 MB", AllocationLens.Measurement.MeasuredFormat.Bytes(1_234_567));
+        Assert.Equal("340 KB", AllocationLens.Measurement.MeasuredFormat.Bytes(340_123));
+        Assert.Equal("912,000", AllocationLens.Measurement.MeasuredFormat.Count(912_138));
+        Assert.Equal("37", AllocationLens.Measurement.MeasuredFormat.Count(37.4));
         var measured = new SiteMeasurement();
         var group = new SampleGroup(null, "System.String");
         group.Add(new SampleWeight(1_200_000, 50_000));

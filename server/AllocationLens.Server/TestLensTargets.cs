@@ -8,49 +8,30 @@ namespace AllocationLens.Server;
 public sealed record TestTarget(string Title, string Filter, SyntaxToken Anchor, bool IsClass);
 
 /// <summary>
-/// Finds tests in a syntax tree, by their attributes as xUnit, NUnit and MSTest spell them (`[Fact]`,
-/// `[Theory]`, `[Test]`, `[TestCase]`, `[TestMethod]`, `[DataTestMethod]`, and attributes ending in those
-/// words, such as `[SkippableFact]`). Syntax only, so lenses never wait for a compilation; a custom
-/// attribute named otherwise is not recognised (the palette command still runs every test).
+/// The tests of a document a "Measure allocations" lens can run: each test method, and each class that
+/// holds tests. A test is what `measure` counts as one (<see cref="Measurement.TestMethods.IsTest"/>: the
+/// attributes of xUnit, NUnit, MSTest and TUnit, and attributes derived from them), read from the
+/// document's declared symbols; only methods with attributes are asked.
 /// </summary>
-public static class TestMethods
+public static class TestLensTargets
 {
-    private static readonly string[] s_testAttributes = ["Fact", "Theory", "Test", "TestCase", "TestCaseSource", "TestMethod", "DataTestMethod"];
-
-    public static IReadOnlyList<TestTarget> In(SyntaxNode root, CancellationToken cancellationToken)
+    public static IReadOnlyList<TestTarget> In(SemanticModel model, SyntaxNode root, CancellationToken cancellationToken)
     {
         var targets = new List<TestTarget>();
         foreach (var type in root.DescendantNodes(n => n is not (MethodDeclarationSyntax or PropertyDeclarationSyntax)).OfType<ClassDeclarationSyntax>())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var fullName = FullName(type);
-            var tests = type.Members.OfType<MethodDeclarationSyntax>().Where(IsTest).ToList();
+            var tests = type.Members.OfType<MethodDeclarationSyntax>()
+                .Where(m => m.AttributeLists.Count > 0 && model.GetDeclaredSymbol(m, cancellationToken) is IMethodSymbol symbol && Measurement.TestMethods.IsTest(symbol))
+                .ToList();
             if (tests.Count == 0) continue;
+            var fullName = FullName(type);
             // The runners name a test `Namespace.Class.Method` (nested classes joined with '+'); a class's tests all start with `Namespace.Class.`.
             targets.Add(new TestTarget(type.Identifier.Text, $"FullyQualifiedName~{fullName}.", type.Identifier, IsClass: true));
             foreach (var method in tests)
                 targets.Add(new TestTarget($"{type.Identifier.Text}.{method.Identifier.Text}", $"FullyQualifiedName={fullName}.{method.Identifier.Text}", method.Identifier, IsClass: false));
         }
         return targets;
-    }
-
-    private static bool IsTest(MethodDeclarationSyntax method)
-    {
-        foreach (var list in method.AttributeLists)
-            foreach (var attribute in list.Attributes)
-            {
-                var name = attribute.Name switch
-                {
-                    QualifiedNameSyntax q => q.Right.Identifier.Text,
-                    AliasQualifiedNameSyntax a => a.Name.Identifier.Text,
-                    SimpleNameSyntax simple => simple.Identifier.Text,
-                    _ => attribute.Name.ToString(),
-                };
-                if (name.EndsWith("Attribute", StringComparison.Ordinal)) name = name[..^"Attribute".Length];
-                foreach (var known in s_testAttributes)
-                    if (name.EndsWith(known, StringComparison.Ordinal)) return true;
-            }
-        return false;
     }
 
     /// <summary>"Namespace.Outer+Inner", as the test runners spell the class.</summary>
