@@ -11,7 +11,9 @@ public sealed record TestTarget(string Title, string Filter, SyntaxToken Anchor,
 /// The tests of a document a "Measure allocations" lens can run: each test method, and each class that
 /// holds tests. A test is what `measure` counts as one (<see cref="Measurement.TestMethods.IsTest"/>: the
 /// attributes of xUnit, NUnit, MSTest and TUnit, and attributes derived from them), read from the
-/// document's declared symbols; only methods with attributes are asked.
+/// document's declared symbols; only methods with attributes are asked. Before the project has loaded
+/// (the document judged on its own, the test framework not referenced) an attribute that does not
+/// resolve counts by its name, as the frameworks spell them.
 /// </summary>
 public static class TestLensTargets
 {
@@ -22,7 +24,8 @@ public static class TestLensTargets
         {
             cancellationToken.ThrowIfCancellationRequested();
             var tests = type.Members.OfType<MethodDeclarationSyntax>()
-                .Where(m => m.AttributeLists.Count > 0 && model.GetDeclaredSymbol(m, cancellationToken) is IMethodSymbol symbol && Measurement.TestMethods.IsTest(symbol))
+                .Where(m => m.AttributeLists.Count > 0 && model.GetDeclaredSymbol(m, cancellationToken) is IMethodSymbol symbol
+                    && (Measurement.TestMethods.IsTest(symbol) || symbol.GetAttributes().Any(a => a.AttributeClass is null or IErrorTypeSymbol && IsTestName(a))))
                 .ToList();
             if (tests.Count == 0) continue;
             var fullName = FullName(type);
@@ -32,6 +35,23 @@ public static class TestLensTargets
                 targets.Add(new TestTarget($"{type.Identifier.Text}.{method.Identifier.Text}", $"FullyQualifiedName={fullName}.{method.Identifier.Text}", method.Identifier, IsClass: false));
         }
         return targets;
+    }
+
+    private static readonly string[] s_testAttributeNames = ["Fact", "Theory", "Test", "TestCase", "TestCaseSource", "TestMethod", "DataTestMethod"];
+
+    /// <summary>An unresolved attribute named as a test framework's (`[Fact]`, `[Xunit.Theory]`, `[TestMethodAttribute]`).</summary>
+    private static bool IsTestName(AttributeData attribute)
+    {
+        if (attribute.ApplicationSyntaxReference?.GetSyntax() is not AttributeSyntax syntax) return false;
+        var name = syntax.Name switch
+        {
+            QualifiedNameSyntax q => q.Right.Identifier.Text,
+            AliasQualifiedNameSyntax a => a.Name.Identifier.Text,
+            SimpleNameSyntax simple => simple.Identifier.Text,
+            _ => syntax.Name.ToString(),
+        };
+        if (name.EndsWith("Attribute", StringComparison.Ordinal)) name = name[..^"Attribute".Length];
+        return s_testAttributeNames.Contains(name, StringComparer.Ordinal);
     }
 
     /// <summary>"Namespace.Outer+Inner", as the test runners spell the class.</summary>

@@ -154,6 +154,9 @@ public sealed class EditorMeasureTests
                 Assert.Contains("**Measured: ~", hover);
                 Assert.Contains("(sampled)", hover);
                 Assert.Contains("Measured by dotnet test", hover);
+                // Only the Objects test calls MakeNode: the hover names it as the one test that allocated there.
+                Assert.Contains(" in 1 test (", hover);
+                Assert.Contains("`MeasureFixture.Workloads.Objects` (~", hover);
 
                 lenses = await session.LensesAsync(workloads);
                 Assert.Contains(lenses, l => l!["command"]!["title"]!.GetValue<string>().Contains("· measured ~", StringComparison.Ordinal));
