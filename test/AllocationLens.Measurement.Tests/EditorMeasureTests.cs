@@ -253,36 +253,18 @@ public sealed class EditorMeasureTests
             {
                 jsonrpc = "2.0", id, method = "workspace/executeCommand", @params = new { command = LanguageServer.MeasureCommand, arguments = Array.Empty<object>() },
             }));
-            await LspTestClient.Eventually(() => ProcessesUnder(workspace).Any(p => p.Contains("testhost", StringComparison.Ordinal)) || response.IsCompleted,
+            await LspTestClient.Eventually(() => MeasureRun.ProcessesNaming(workspace).Any(p => p.Contains("testhost", StringComparison.Ordinal)) || response.IsCompleted,
                 TimeSpan.FromMinutes(5), "the test host of the measured run");
             Assert.False(response.IsCompleted, "the measurement ended before the test host ran");
             await session.Client.NotifyAsync("$/cancelRequest", new { id });
             var answer = await response.WaitAsync(TimeSpan.FromMinutes(1));
             Assert.Equal(-32800, answer["error"]?["code"]?.GetValue<int>());
-            await LspTestClient.Eventually(() => ProcessesUnder(workspace).Count == 0, TimeSpan.FromMinutes(1), "every process of the run to stop");
+            await LspTestClient.Eventually(() => MeasureRun.ProcessesNaming(workspace).Count == 0, TimeSpan.FromMinutes(1), "every process of the run to stop");
         }
         finally
         {
             Environment.SetEnvironmentVariable("MEASURE_FIXTURE_MISBEHAVE", null);
             Directory.Delete(workspace, recursive: true);
         }
-    }
-
-    /// <summary>Command lines of the processes that name the folder (the measure child, dotnet test, vstest, the test host).</summary>
-    private static List<string> ProcessesUnder(string folder)
-    {
-        var found = new List<string>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId) continue;
-            try
-            {
-                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (commandLine.Contains(folder, StringComparison.Ordinal)) found.Add($"{pid}: {commandLine}");
-            }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        }
-        return found;
     }
 }

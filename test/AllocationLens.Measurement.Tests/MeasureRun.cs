@@ -31,6 +31,25 @@ internal static class MeasureRun
         return (code, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>Command lines of the processes whose command line names a folder (Linux /proc; elsewhere none are found).</summary>
+    public static List<string> ProcessesNaming(string folder)
+    {
+        var found = new List<string>();
+        if (!OperatingSystem.IsLinux()) return found;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId) continue;
+            try
+            {
+                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (commandLine.Contains(folder, StringComparison.Ordinal)) found.Add($"{pid}: {commandLine}");
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return found;
+    }
+
     /// <summary>The 1-based lines of the fixture's Workloads.cs marked `// measure: NAME`.</summary>
     public static Dictionary<string, int> MarkedLines()
     {

@@ -78,21 +78,5 @@ public sealed class SafetyTests
     /// Command lines of processes running this checkout's fixture (Linux /proc; elsewhere nothing is checked).
     /// Other checkouts' runs of the fixture on the same machine (another worker's tests) are not this run's.
     /// </summary>
-    private static List<string> FixtureProcesses()
-    {
-        var found = new List<string>();
-        if (!OperatingSystem.IsLinux()) return found;
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId) continue;
-            try
-            {
-                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (commandLine.Contains(MeasureRun.Fixture, StringComparison.Ordinal)) found.Add($"{pid}: {commandLine}");
-            }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        }
-        return found;
-    }
+    private static List<string> FixtureProcesses() => MeasureRun.ProcessesNaming(MeasureRun.Fixture);
 }
