@@ -12,8 +12,8 @@ public static class LspCommand
         var log = new ServerLog();
         log.Info(Program.HostDescription(msbuildProblem));
         if (msbuildProblem is not null) log.Warning(msbuildProblem);
-        var stdin = Console.OpenStandardInput();
-        var stdout = Console.OpenStandardOutput();
+        var stdin = StdioStreams.Input();
+        var stdout = StdioStreams.Output();
         // Anything that writes to Console.Out by mistake would corrupt the protocol: send it to stderr.
         Console.SetOut(Console.Error);
         var server = new LanguageServer(stdin, stdout, log);

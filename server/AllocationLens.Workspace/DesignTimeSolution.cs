@@ -62,8 +62,11 @@ internal static class DesignTimeSolution
                 else
                     files.Add((path, reference.Properties));
             }
-            // Each reference is read whole here (the compilation needs them all): on every core.
-            var metadata = files.AsParallel().AsOrdered().Select(f => (MetadataReference)MetadataReference.CreateFromFile(f.Path, f.Properties)).ToList();
+            // Each reference is read whole here (the compilation needs them all): on every core. Parallel.For,
+            // not PLINQ: its calling thread works through the references itself when the thread pool has no
+            // thread to spare, where PLINQ's caller waited for partitions that had no thread to run on.
+            var metadata = new MetadataReference[files.Count];
+            Parallel.For(0, files.Count, f => metadata[f] = MetadataReference.CreateFromFile(files[f].Path, files[f].Properties));
             var analyzers = arguments.AnalyzerReferences
                 .Select(a => Path.GetFullPath(a.FilePath, directory))
                 .Distinct(StringComparer.Ordinal)

@@ -55,8 +55,13 @@ internal static class InProcessProjectLoader
     /// <summary>Why the in-process load declined, for the log; the caller falls back to MSBuildWorkspace.</summary>
     private sealed class DeclinedException(string reason) : Exception(reason);
 
-    /// <summary>Roslyn's workspace services, composed once per process from MEF parts (0.3–0.9 s, mostly JIT).</summary>
-    private static readonly Lazy<Task<Microsoft.CodeAnalysis.Host.HostServices>> s_services = new(() => Task.Run(() => (Microsoft.CodeAnalysis.Host.HostServices)MefHostServices.DefaultHost));
+    /// <summary>
+    /// Roslyn's workspace services, composed once per process from MEF parts (0.3–0.9 s, mostly JIT).
+    /// On a thread of its own: on the thread pool it held one of the two threads a 2-core machine starts
+    /// with, while the first hints held the other and the load's own work waited for a third.
+    /// </summary>
+    private static readonly Lazy<Task<Microsoft.CodeAnalysis.Host.HostServices>> s_services = new(() =>
+        Task.Factory.StartNew(() => (Microsoft.CodeAnalysis.Host.HostServices)MefHostServices.DefaultHost, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
 
     /// <summary>
     /// Starts composing the workspace services now, off the caller's thread. The language server calls it
