@@ -22,6 +22,9 @@ public sealed record DocumentSnapshot(OpenDocument Document, Compilation Compila
 /// </summary>
 public sealed class AnalysisHost(ServerLog log)
 {
+    /// <summary>ALLOCATION_LENS_TIMINGS=1: each project snapshot's compilation time on the log (bench/README's cold-start profile).</summary>
+    internal static readonly bool Timings = Environment.GetEnvironmentVariable("ALLOCATION_LENS_TIMINGS") is { Length: > 0 };
+
     private volatile LoadedWorkspace? _workspace;
     /// <summary>
     /// The loaded solution with every open document's newest text. Each edit is applied to it, never
@@ -211,8 +214,10 @@ public sealed class AnalysisHost(ServerLog log)
             {
                 var solution = WithOpenText(workspace, id, document);
                 var project = solution.GetProject(id.ProjectId)!;
+                var clock = Timings ? System.Diagnostics.Stopwatch.StartNew() : null;
                 var compilation = await project.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
                 var tree = await solution.GetDocument(id)!.GetSyntaxTreeAsync(cancellationToken).ConfigureAwait(false);
+                if (clock is not null) log.Info($"timings: compilation of {project.Name} for {Path.GetFileName(document.Path)} in {clock.ElapsedMilliseconds} ms");
                 if (compilation is not null && tree is not null)
                 {
                     var runtimes = workspace.RuntimesOf(project.Id);

@@ -201,7 +201,15 @@ public sealed partial class LanguageServer
                 var (solution, leftOut) = await IdleFrameworkGenerators.RemoveFromAsync(loaded.Solution).ConfigureAwait(false);
                 loaded = loaded.WithSolution(solution);
                 if (leftOut.Count > 0) _log.Info($"Left out {leftOut.Count} idle framework generator and analyzer reference(s); typing a generator's attribute brings it back.");
+                // The open files' references, bound before their compilations need them.
+                var bound = await ReferenceWarmUp.BindAsync(loaded.Solution, _documents.All.Select(d => d.Path)).ConfigureAwait(false);
                 _host.UseWorkspace(loaded, () => _documents.All, leftOut);
+                // The open documents' compilations parse on every core: they start once the first hints, judged
+                // ad hoc beside the load, are out (or after the grace), so the load never takes their cores.
+                await Task.WhenAny(_firstHintsAnswered.Task, Task.Delay(FirstHintsGrace)).ConfigureAwait(false);
+                // The open documents are judged first: their compilations start now, before the editor asks
+                // again, and the hint request that follows the refresh joins them.
+                var openFirst = Task.WhenAll(_documents.All.Select(document => _host.SnapshotAsync(document, CancellationToken.None)));
                 _log.Info($"Loaded {loaded.Solution.Projects.Count()} project(s) in {watch.ElapsedMilliseconds} ms: " +
                           string.Join(", ", loaded.Solution.Projects.Select(p => $"{p.Name} ({loaded.TargetOf(p.Id)}, judged for {_host.Workspace?.RuntimeOf(p.Id).Description ?? "?"})")));
                 await EndProgressAsync(token, "projects loaded").ConfigureAwait(false);
@@ -212,6 +220,9 @@ public sealed partial class LanguageServer
                     : "No project loaded.";
                 ReportStatus(loaded.FailedProjects.Count > 0 && !loaded.Solution.Projects.Any() ? "failed" : "ready", loadedNote + failedNote);
                 await RefreshHintsAsync().ConfigureAwait(false);
+                try { await openFirst.ConfigureAwait(false); }
+                catch (Exception ex) { _log.Warning($"an open document could not be judged after the load: {ex.Message}"); }
+                GC.KeepAlive(bound); // its bound references served the compilations just made
                 ScheduleDiskBatch(); // files that changed on disk while the projects loaded
                 _ = WarmUpEditPathAsync();
             }
@@ -324,8 +335,12 @@ public sealed partial class LanguageServer
         try
         {
             if (WorkStarted is { } hook) await hook(uri).ConfigureAwait(false);
+            var clock = AnalysisHost.Timings ? Stopwatch.StartNew() : null;
             var snapshot = await _host.SnapshotAsync(document, token).ConfigureAwait(false);
-            return await Task.Run(() => work(snapshot, token), token).ConfigureAwait(false);
+            var snapshotMs = clock?.ElapsedMilliseconds;
+            var result = await Task.Run(() => work(snapshot, token), token).ConfigureAwait(false);
+            if (clock is not null) _log.Info($"timings: {Path.GetFileName(document.Path)} ({snapshot.Source.Split(' ')[0]}): snapshot {snapshotMs} ms, work {clock.ElapsedMilliseconds - snapshotMs} ms; GC so far: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} collections (gen 0/1/2), {GC.GetTotalPauseDuration().TotalMilliseconds:0} ms paused, {GC.GetTotalAllocatedBytes() >> 20} MB allocated");
+            return result;
         }
         catch (OperationCanceledException) when (!request.IsCancellationRequested)
         {
@@ -373,11 +388,15 @@ public sealed partial class LanguageServer
         return OnSnapshotAsync<object?>(args.TextDocument.Uri, ct, (snapshot, token) =>
         {
             var span = DocumentStore.ToSpan(snapshot.Document.Text, args.Range, out _);
+            var clock = AnalysisHost.Timings ? Stopwatch.StartNew() : null;
             var sites = _host.Analyze(snapshot, span, token);
+            var analyzedMs = clock?.ElapsedMilliseconds;
             var uri = args.TextDocument.Uri;
-            return sites.Where(s => s.Where.Span.End >= span.Start && s.Where.Span.End <= span.End)
+            var hints = sites.Where(s => s.Where.Span.End >= span.Start && s.Where.Span.End <= span.End)
                 .Select(s => { var (jit, runtimes) = JitOf(uri, s); return SiteRendering.Hint(s, jit, snapshot.Runtime.Moniker, runtimes, MeasuredFor(snapshot, s)); })
                 .Concat(CallSummaryHintsIn(snapshot, span, token)).ToArray();
+            if (clock is not null) _log.Info($"timings: hints for {Path.GetFileName(snapshot.Document.Path)}: sites {analyzedMs} ms, rendered with call summaries {clock.ElapsedMilliseconds - analyzedMs} ms");
+            return hints;
         });
     }
 

@@ -61,6 +61,24 @@ public static class AdHocCompilation
     /// <summary>No project says which language version a loose file uses: the newest released one this compiler knows.</summary>
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
+    /// <summary>Kept for the process: the framework's assembly symbols, which Roslyn caches only weakly.</summary>
+    private static CSharpCompilation? s_boundFramework;
+
+    /// <summary>
+    /// Reads the framework's references and binds them in a compilation with no documents, kept for the
+    /// process: every ad-hoc compilation after it reuses the bound assembly symbols instead of binding 160
+    /// references again. The language server calls it as it starts, on a core the editor is not yet using,
+    /// so the first hints, judged ad hoc while the projects load, skip that step (bench/README).
+    /// </summary>
+    public static void BindFramework()
+    {
+        if (s_boundFramework is not null) return;
+        var compilation = Create([]);
+        _ = compilation.GetSpecialType(SpecialType.System_Object);
+        _ = compilation.SourceModule.ReferencedAssemblySymbols;
+        s_boundFramework = compilation;
+    }
+
     public static CSharpCompilation Create(IEnumerable<SyntaxTree> trees, string name = "AllocationLens.AdHoc") =>
         CSharpCompilation.Create(name, trees, Framework.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release,

@@ -68,12 +68,20 @@ public static class IdleFrameworkGenerators
         var unseen = new Dictionary<string, string[]>(StringComparer.Ordinal);
         foreach (var (_, name) in candidates)
             if (Generators.FirstOrDefault(g => g.Assembly == name) is { Assembly: not null } known) unseen[name!] = known.Triggers;
-        foreach (var document in project.Documents)
+        // Every text is read (and kept by its document for the first compilation) on every core: read one
+        // after the other, they were 0.1–0.2 s of Newtonsoft.Json's start, on the way to its project hints.
+        if (unseen.Count > 0)
         {
-            if (unseen.Count == 0) break;
-            var text = (await document.GetTextAsync(cancellationToken).ConfigureAwait(false)).ToString();
-            foreach (var (name, triggers) in unseen.ToList())
-                if (triggers.Any(t => text.Contains(t, StringComparison.Ordinal))) unseen.Remove(name);
+            var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+            var candidatesUnseen = unseen.ToArray();
+            await Parallel.ForEachAsync(project.Documents, new ParallelOptions { CancellationToken = cancellationToken }, async (document, token) =>
+            {
+                if (seen.Count == candidatesUnseen.Length) return;
+                var text = (await document.GetTextAsync(token).ConfigureAwait(false)).ToString();
+                foreach (var (name, triggers) in candidatesUnseen)
+                    if (!seen.ContainsKey(name) && triggers.Any(t => text.Contains(t, StringComparison.Ordinal))) seen.TryAdd(name, true);
+            }).ConfigureAwait(false);
+            foreach (var name in seen.Keys) unseen.Remove(name);
         }
 
         bool anyInteropKept = candidates.Any(c => c.Name!.StartsWith("Microsoft.Interop.", StringComparison.Ordinal) && c.Name != InteropShared && !unseen.ContainsKey(c.Name));
