@@ -125,10 +125,10 @@ public static class ColdStart
     internal static async Task<(double FirstHintsMs, double ProjectHintsMs, long WorkingSetBytes)> ServerAsync(string serverDll, string projectDir, string file, int fromLine = 0, int toLine = 200)
     {
         var watch = Stopwatch.StartNew();
-        using var process = Process.Start(new ProcessStartInfo("dotnet", $"\"{serverDll}\" lsp")
+        using var process = Process.Start(ServerEnvironment.ApplyTo(new ProcessStartInfo("dotnet", $"\"{serverDll}\" lsp")
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        })!;
+        }, serverDll))!;
         process.ErrorDataReceived += (_, _) => { }; // drain the log so the server never blocks on stderr
         process.BeginErrorReadLine();
         await using var client = new LspTestClient(process.StandardInput.BaseStream, process.StandardOutput.BaseStream);

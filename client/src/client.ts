@@ -1,9 +1,10 @@
 // Starts and stops the language server process and owns the LanguageClient.
 import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, State } from 'vscode-languageclient/node';
 import { ColdHintDecorations } from './coldHints';
-import { ColdSites, HintSettings, ServerStatus, coldSitesSetting, isColdHint, missingDotnetMessage, resolveDotnet, serverDllPath, wantsHint } from './config';
+import { ColdSites, HintSettings, ServerStatus, coldSitesSetting, isColdHint, missingDotnetMessage, resolveDotnet, serverDllPath, serverEnvironment, wantsHint } from './config';
 
 export function hintSettings(): HintSettings {
   const c = vscode.workspace.getConfiguration('allocationLens.hints');
@@ -72,9 +73,11 @@ export class ServerController implements vscode.Disposable {
     }
     // stdio without naming a transport: TransportKind.stdio would append `--stdio`, which `lsp`
     // (System.CommandLine) rejects as an unknown argument, and the server would exit with code 2.
+    const environmentFile = path.join(path.dirname(dll), 'server-environment.json');
+    const env = serverEnvironment(fs.existsSync(environmentFile) ? fs.readFileSync(environmentFile, 'utf8') : undefined, process.env);
     const serverOptions: ServerOptions = {
-      run: { command: dotnet, args: [dll, 'lsp'] },
-      debug: { command: dotnet, args: [dll, 'lsp'] },
+      run: { command: dotnet, args: [dll, 'lsp'], options: { env } },
+      debug: { command: dotnet, args: [dll, 'lsp'], options: { env } },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: 'file', language: 'csharp' }],

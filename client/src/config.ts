@@ -30,6 +30,23 @@ export function serverDllPath(extensionPath: string): string {
   return path.join(extensionPath, 'server-dist', 'allocation-lens.dll');
 }
 
+/**
+ * The environment the language server runs in: the editor's, plus the runtime settings the server ships
+ * beside its dll (server-environment.json: why each is there), except where the user set one already.
+ * A missing or unreadable file leaves the editor's environment as it is: the server runs either way.
+ */
+export function serverEnvironment(environmentFile: string | undefined, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
+  if (environmentFile === undefined) return env;
+  let variables: unknown;
+  try { variables = JSON.parse(environmentFile).variables; } catch { return env; }
+  if (typeof variables !== 'object' || variables === null) return env;
+  for (const [name, value] of Object.entries(variables)) {
+    if (typeof value === 'string' && env[name] === undefined) env[name] = value;
+  }
+  return env;
+}
+
 /** The message shown when no dotnet host can be found: what is wrong and what to do. */
 export function missingDotnetMessage(setting: string | undefined): string {
   return setting && setting.trim().length > 0

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'path';
-import { missingDotnetMessage, resolveDotnet, serverDllPath } from '../../client/src/config';
+import { missingDotnetMessage, resolveDotnet, serverDllPath, serverEnvironment } from '../../client/src/config';
+import * as fs from 'fs';
 
 const onlyExists = (...files: string[]) => (f: string) => files.includes(f);
 
@@ -61,4 +62,17 @@ test('cold hints are recognised by their word, whatever marks the JIT adds, and 
   assert.equal(coldSitesSetting('show'), 'show');
   assert.equal(coldSitesSetting(undefined), 'dim');
   assert.equal(coldSitesSetting('bright'), 'dim');
+});
+
+test('the server runs with the runtime settings shipped beside it, never over the user\'s own', () => {
+  // The file the server build ships (server/AllocationLens.Cli/server-environment.json), read as the client reads it.
+  const shipped = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'server', 'AllocationLens.Cli', 'server-environment.json'), 'utf8');
+  const env = serverEnvironment(shipped, { PATH: '/usr/bin', DOTNET_GCgen0size: '0x1000000' });
+  assert.equal(env.DOTNET_EnableWriteXorExecute, '0');
+  assert.equal(env.DOTNET_GCgen0size, '0x1000000', 'a variable the user set is kept');
+  assert.equal(env.PATH, '/usr/bin');
+  // A missing or broken file leaves the editor's environment unchanged.
+  assert.deepEqual(serverEnvironment(undefined, { PATH: '/bin' }), { PATH: '/bin' });
+  assert.deepEqual(serverEnvironment('{ not json', { PATH: '/bin' }), { PATH: '/bin' });
+  assert.deepEqual(serverEnvironment('{"variables": {"X": 1}}', {}), {}, 'only string values');
 });

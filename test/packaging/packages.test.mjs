@@ -101,7 +101,7 @@ for (const platform of platforms) {
     const target = identity.match(/TargetPlatform="([^"]+)"/)?.[1];
     assert.equal(target, platform.vsceTarget ?? undefined, `manifest target: ${identity}`);
 
-    for (const name of ['extension/package.json', 'extension/dist/extension.js', 'extension/server-dist/allocation-lens.runtimeconfig.json',
+    for (const name of ['extension/package.json', 'extension/dist/extension.js', 'extension/server-dist/allocation-lens.runtimeconfig.json', 'extension/server-dist/server-environment.json',
       'extension/server-dist/jit-host/allocation-lens-jit-host.runtimeconfig.json']) read(name);
     for (const folder of ['BuildHost-netcore', 'BuildHost-net472']) {
       assert.ok([...entries.keys()].some(n => n.startsWith(`extension/server-dist/${folder}/`) && n.endsWith('.dll')), `${folder} ships`);
