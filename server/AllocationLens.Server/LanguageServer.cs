@@ -197,16 +197,14 @@ public sealed partial class LanguageServer
                 // (no build host to start cold); the build host loads what that loader declines.
                 var loaded = await WorkspaceLoader.LoadAsync(root, line => _log.Info(line), progress,
                     inProcess: inProcess, cache: DesignTimeCache).ConfigureAwait(false);
+                // The open files' references are bound while the idle-generator check reads every text.
+                var referencesBound = ReferenceWarmUp.BindAsync(loaded.Solution, _documents.All.Select(d => d.Path));
                 // The SDK's generators that nothing triggers cost most of a first compilation and produce nothing.
                 var (solution, leftOut) = await IdleFrameworkGenerators.RemoveFromAsync(loaded.Solution).ConfigureAwait(false);
                 loaded = loaded.WithSolution(solution);
                 if (leftOut.Count > 0) _log.Info($"Left out {leftOut.Count} idle framework generator and analyzer reference(s); typing a generator's attribute brings it back.");
-                // The open files' references, bound before their compilations need them.
-                var bound = await ReferenceWarmUp.BindAsync(loaded.Solution, _documents.All.Select(d => d.Path)).ConfigureAwait(false);
+                var bound = await referencesBound.ConfigureAwait(false);
                 _host.UseWorkspace(loaded, () => _documents.All, leftOut);
-                // The open documents' compilations parse on every core: they start once the first hints, judged
-                // ad hoc beside the load, are out (or after the grace), so the load never takes their cores.
-                await Task.WhenAny(_firstHintsAnswered.Task, Task.Delay(FirstHintsGrace)).ConfigureAwait(false);
                 // The open documents are judged first: their compilations start now, before the editor asks
                 // again, and the hint request that follows the refresh joins them.
                 var openFirst = Task.WhenAll(_documents.All.Select(document => _host.SnapshotAsync(document, CancellationToken.None)));
