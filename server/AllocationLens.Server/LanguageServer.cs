@@ -205,9 +205,10 @@ public sealed partial class LanguageServer
                 if (leftOut.Count > 0) _log.Info($"Left out {leftOut.Count} idle framework generator and analyzer reference(s); typing a generator's attribute brings it back.");
                 var bound = await referencesBound.ConfigureAwait(false);
                 _host.UseWorkspace(loaded, () => _documents.All, leftOut);
-                // The open documents are judged first: their compilations start now, before the editor asks
-                // again, and the hint request that follows the refresh joins them.
-                var openFirst = Task.WhenAll(_documents.All.Select(document => _host.SnapshotAsync(document, CancellationToken.None)));
+                // The document the editor last asked hints for is judged first: its compilation starts now,
+                // before the editor asks again, and the hint request that follows the refresh joins it.
+                var openFirst = _lastHintRequest is { } looked && _documents.Get(looked.Uri) is { } shown
+                    ? (Task)_host.SnapshotAsync(shown, CancellationToken.None) : Task.CompletedTask;
                 _log.Info($"Loaded {loaded.Solution.Projects.Count()} project(s) in {watch.ElapsedMilliseconds} ms: " +
                           string.Join(", ", loaded.Solution.Projects.Select(p => $"{p.Name} ({loaded.TargetOf(p.Id)}, judged for {_host.Workspace?.RuntimeOf(p.Id).Description ?? "?"})")));
                 await EndProgressAsync(token, "projects loaded").ConfigureAwait(false);
@@ -219,7 +220,7 @@ public sealed partial class LanguageServer
                 ReportStatus(loaded.FailedProjects.Count > 0 && !loaded.Solution.Projects.Any() ? "failed" : "ready", loadedNote + failedNote);
                 await RefreshHintsAsync().ConfigureAwait(false);
                 try { await openFirst.ConfigureAwait(false); }
-                catch (Exception ex) { _log.Warning($"an open document could not be judged after the load: {ex.Message}"); }
+                catch (Exception ex) { _log.Warning($"the open document could not be judged after the load: {ex.Message}"); }
                 GC.KeepAlive(bound); // its bound references served the compilations just made
                 ScheduleDiskBatch(); // files that changed on disk while the projects loaded
                 _ = WarmUpEditPathAsync();
