@@ -28,6 +28,8 @@ public sealed partial class LanguageServer
 
     public LanguageServer(Stream input, Stream output, ServerLog? log = null)
     {
+        // The LSP types' metadata is compiled in: the first messages pay no reflection (LspJsonContext).
+        Json.UseMetadataFirst(LspJsonContext.Default);
         _log = log ?? new ServerLog();
         _connection = new JsonRpcConnection(input, output, message => _log.Warning(message));
         _log.Attach(_connection);
