@@ -221,10 +221,10 @@ public sealed partial class LanguageServer
                     : "No project loaded.";
                 ReportStatus(loaded.FailedProjects.Count > 0 && !loaded.Solution.Projects.Any() ? "failed" : "ready", loadedNote + failedNote);
                 await RefreshHintsAsync().ConfigureAwait(false);
+                ScheduleDiskBatch(); // files that changed on disk while the projects loaded
                 try { await openFirst.ConfigureAwait(false); }
                 catch (Exception ex) { _log.Warning($"the open document could not be judged after the load: {ex.Message}"); }
                 GC.KeepAlive(bound); // its bound references served the compilations just made
-                ScheduleDiskBatch(); // files that changed on disk while the projects loaded
                 _ = WarmUpEditPathAsync();
             }
             catch (Exception ex)
