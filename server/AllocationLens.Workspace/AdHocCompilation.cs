@@ -72,11 +72,7 @@ public static class AdHocCompilation
     /// </summary>
     public static void BindFramework()
     {
-        if (s_boundFramework is not null) return;
-        var compilation = Create([]);
-        _ = compilation.GetSpecialType(SpecialType.System_Object);
-        _ = compilation.SourceModule.ReferencedAssemblySymbols;
-        s_boundFramework = compilation;
+        s_boundFramework ??= ReferenceWarmUp.Bind(Create([]));
     }
 
     public static CSharpCompilation Create(IEnumerable<SyntaxTree> trees, string name = "AllocationLens.AdHoc") =>

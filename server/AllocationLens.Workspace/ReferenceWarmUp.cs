@@ -16,15 +16,15 @@ public static class ReferenceWarmUp
     /// <param name="openPaths">Files open in the editor; only their projects (and the projects those reference) are bound.</param>
     public static Task<IReadOnlyList<Compilation>> BindAsync(Solution solution, IEnumerable<string> openPaths, CancellationToken cancellationToken = default)
     {
-        var projects = new List<Project>();
-        var seen = new HashSet<ProjectId>();
-        var pending = new Stack<ProjectId>(openPaths.SelectMany(path => solution.GetDocumentIdsWithFilePath(path)).Select(id => id.ProjectId));
-        while (pending.TryPop(out var id))
-        {
-            if (!seen.Add(id) || solution.GetProject(id) is not { Language: LanguageNames.CSharp } project) continue;
-            projects.Add(project);
-            foreach (var reference in project.ProjectReferences) pending.Push(reference.ProjectId);
-        }
+        var graph = solution.GetProjectDependencyGraph();
+        var projects = openPaths
+            .SelectMany(path => solution.GetDocumentIdsWithFilePath(path))
+            .SelectMany(id => graph.GetProjectsThatThisProjectTransitivelyDependsOn(id.ProjectId).Prepend(id.ProjectId))
+            .Distinct()
+            .Select(solution.GetProject)
+            .OfType<Project>()
+            .Where(project => project.Language == LanguageNames.CSharp)
+            .ToList();
         if (projects.Count == 0) return Task.FromResult<IReadOnlyList<Compilation>>([]);
         return Task.Run<IReadOnlyList<Compilation>>(() =>
         {
@@ -34,12 +34,17 @@ public static class ReferenceWarmUp
                 cancellationToken.ThrowIfCancellationRequested();
                 if (project.CompilationOptions is not CSharpCompilationOptions options) continue;
                 // The project's own name and options: the reference manager reuses symbols bound for the same references.
-                var compilation = CSharpCompilation.Create(project.AssemblyName, [], project.MetadataReferences, options);
-                _ = compilation.GetSpecialType(SpecialType.System_Object);
-                _ = compilation.SourceModule.ReferencedAssemblySymbols;
-                bound.Add(compilation);
+                bound.Add(Bind(CSharpCompilation.Create(project.AssemblyName, [], project.MetadataReferences, options)));
             }
             return bound;
         }, cancellationToken);
+    }
+
+    /// <summary>Binds the compilation's references (its assembly symbols, built once and cached with their metadata) and returns it.</summary>
+    public static CSharpCompilation Bind(CSharpCompilation compilation)
+    {
+        _ = compilation.GetSpecialType(SpecialType.System_Object);
+        _ = compilation.SourceModule.ReferencedAssemblySymbols;
+        return compilation;
     }
 }
