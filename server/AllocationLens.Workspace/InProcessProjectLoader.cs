@@ -56,12 +56,12 @@ internal static class InProcessProjectLoader
     private sealed class DeclinedException(string reason) : Exception(reason);
 
     /// <summary>
-    /// Roslyn's workspace services, composed once per process from MEF parts (0.3–0.9 s, mostly JIT).
+    /// Roslyn's workspace services, composed once per process from MEF parts (WorkspaceServicesComposition).
     /// On a thread of its own: on the thread pool it held one of the two threads a 2-core machine starts
     /// with, while the first hints held the other and the load's own work waited for a third.
     /// </summary>
     private static readonly Lazy<Task<Microsoft.CodeAnalysis.Host.HostServices>> s_services = new(() =>
-        Task.Factory.StartNew(() => (Microsoft.CodeAnalysis.Host.HostServices)MefHostServices.DefaultHost, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+        Task.Factory.StartNew(() => WorkspaceServicesComposition.Create(), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
 
     /// <summary>
     /// Starts composing the workspace services now, off the caller's thread. The language server calls it
