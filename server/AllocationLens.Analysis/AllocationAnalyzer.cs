@@ -56,7 +56,7 @@ public sealed class AllocationAnalyzer
         Parallel.ForEach(order, new ParallelOptions { CancellationToken = cancellationToken },
             i =>
             {
-                results[i] = Analyze(session, trees[i], range: null, cache: null, version: 0);
+                results[i] = Analyze(session, trees[i], range: null, cache: null, version: 0, membersInParallel: false); // the documents already use every core
                 session.Release(trees[i]);
                 documentDone?.Invoke();
             });
@@ -73,31 +73,72 @@ public sealed class AllocationAnalyzer
         return Analyze(new AnalysisSession(compilation, _runtime, cancellationToken), tree, range, cache, version);
     }
 
-    private ImmutableArray<AllocationSite> Analyze(AnalysisSession session, SyntaxTree tree, TextSpan? range, MemberResultCache? cache, int version)
+    private ImmutableArray<AllocationSite> Analyze(AnalysisSession session, SyntaxTree tree, TextSpan? range, MemberResultCache? cache, int version, bool membersInParallel = true)
     {
         var compilation = session.Compilation;
         var cancellationToken = session.CancellationToken;
         if (cache is not null && !cache.Advance(compilation, tree, _runtime, version)) cache = null;
-        SemanticModel? model = null; // created on the first cache miss: a fully cached request binds nothing
         var sites = new List<AllocationSite>();
+        List<SyntaxNode>? misses = null;
         foreach (var member in MemberBodies.In(tree.GetRoot(cancellationToken), range))
         {
             cancellationToken.ThrowIfCancellationRequested();
             // Top-level statements span the whole file: every edit touches them, so they are never cached.
-            bool cacheable = cache is not null && member is not CompilationUnitSyntax;
-            if (cacheable && cache!.TryGet(compilation, tree, member, out var cached))
-            {
+            if (cache is not null && member is not CompilationUnitSyntax && cache.TryGet(compilation, tree, member, out var cached))
                 sites.AddRange(cached);
-                continue;
+            else
+                (misses ??= []).Add(member);
+        }
+        if (misses is null) return Normalize(sites, range); // a fully cached request binds nothing
+        var model = session.ModelFor(tree);
+        if (misses.Count == 1 || !membersInParallel || !JudgeMembersInParallel || Environment.ProcessorCount == 1)
+        {
+            foreach (var member in misses)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                JudgeMember(session, model, member, cache, sites);
             }
-            model ??= session.ModelFor(tree);
-            int before = sites.Count;
-            session.Dependencies = cacheable ? new SourceDependencies() : null;
-            if (AnalyzeMember(session, model, member, sites, OnInternalError) && cacheable)
-                cache!.Store(compilation, tree, member, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(sites)[before..], session.Dependencies!);
-            session.Dependencies = null;
+        }
+        else
+        {
+            // Several members to bind (a file opened, a range scrolled into view): they are independent
+            // analyses over one thread-safe semantic model, as the batch's documents are, so they may use
+            // every core. An edit re-judges one member and stays on the caller's thread. Each member's
+            // dependency record is its judging thread's own (AnalysisSession.Dependencies).
+            var perMember = new List<AllocationSite>[misses.Count];
+            try
+            {
+                Parallel.For(0, misses.Count, new ParallelOptions { CancellationToken = cancellationToken },
+                    i => JudgeMember(session, model, misses[i], cache, perMember[i] = []));
+            }
+            catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OperationCanceledException))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                throw;
+            }
+            foreach (var judged in perMember) sites.AddRange(judged);
         }
         return Normalize(sites, range);
+    }
+
+    /// <summary>
+    /// Whether a request with several members to judge spreads them over the cores (the caller knows
+    /// whether they are free: a workspace load beside the request already uses them). Off by default.
+    /// </summary>
+    public bool JudgeMembersInParallel { get; init; }
+
+    /// <summary>Judges one member into <paramref name="sites"/> and caches its result when a cache is given.</summary>
+    private void JudgeMember(AnalysisSession session, SemanticModel model, SyntaxNode member, MemberResultCache? cache, List<AllocationSite> sites)
+    {
+        bool cacheable = cache is not null && member is not CompilationUnitSyntax;
+        int before = sites.Count;
+        session.Dependencies = cacheable ? new SourceDependencies() : null;
+        try
+        {
+            if (AnalyzeMember(session, model, member, sites, OnInternalError) && cacheable)
+                cache!.Store(session.Compilation, model.SyntaxTree, member, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(sites)[before..], session.Dependencies!);
+        }
+        finally { session.Dependencies = null; }
     }
 
     /// <summary>False when the engine failed on the member (it then yields nothing, and nothing is cached).</summary>

@@ -175,6 +175,7 @@ public sealed partial class LanguageServer
             if (!inProcess) await Task.WhenAny(_firstHintsAnswered.Task, Task.Delay(FirstHintsGrace)).ConfigureAwait(false);
             var watch = Stopwatch.StartNew();
             string? token = null;
+            var loading = _host.LoadRunning();
             try
             {
                 if (WorkspaceLoader.Resolve(root).Count == 0)
@@ -207,6 +208,7 @@ public sealed partial class LanguageServer
                 if (leftOut.Count > 0) _log.Info($"Left out {leftOut.Count} idle framework generator and analyzer reference(s); typing a generator's attribute brings it back.");
                 var bound = await referencesBound.ConfigureAwait(false);
                 _host.UseWorkspace(loaded, () => _documents.All, leftOut);
+                loading.Dispose();
                 // The document the editor last asked hints for is judged first: its compilation starts now,
                 // before the editor asks again, and the hint request that follows the refresh joins it.
                 var openFirst = _lastHintRequest is { } looked && _documents.Get(looked.Uri) is { } shown
@@ -234,6 +236,7 @@ public sealed partial class LanguageServer
                 ReportStatus("failed", ex.Message);
                 if (token is not null) await EndProgressAsync(token, "load failed").ConfigureAwait(false);
             }
+            finally { loading.Dispose(); }
         });
     }
 

@@ -38,6 +38,33 @@ public sealed class BatchAnalysisTests
         }
     }
 
+    [Fact]
+    public void Members_judged_in_parallel_say_what_one_thread_says_and_fill_the_member_cache()
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "corpus");
+        var files = Directory.GetFiles(folder, "*.cs").OrderBy(f => f, StringComparer.Ordinal).ToList();
+        var compilation = InMemoryCompiler.Compile(files.Select(f => (f, File.ReadAllText(f))), optimize: true, assemblyName: "Corpus");
+        var serial = new AllocationAnalyzer(TargetRuntime.Net10) { OnInternalError = (node, ex) => throw new InvalidOperationException($"{node.GetLocation()}", ex) };
+        var parallel = new AllocationAnalyzer(TargetRuntime.Net10) { JudgeMembersInParallel = true, OnInternalError = serial.OnInternalError };
+        int judgedInParallel = 0;
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            int members = AllocationAnalyzer.BoundMembers(tree.GetRoot()).Count();
+            if (members > 1) judgedInParallel++;
+            var expected = Render(serial.Analyze(compilation, tree));
+            for (int run = 0; run < 3; run++)
+                Assert.Equal(expected, Render(parallel.Analyze(compilation, tree)));
+            // Judged in parallel into a cache, every member is then answered from it, with the same sites.
+            var cache = new MemberResultCache();
+            Assert.Equal(expected, Render(parallel.Analyze(compilation, tree, null, cache, 1, default)));
+            int hitsBefore = cache.Hits, missesBefore = cache.Misses;
+            Assert.Equal(expected, Render(parallel.Analyze(compilation, tree, null, cache, 1, default)));
+            Assert.Equal(missesBefore, cache.Misses);
+            Assert.Equal(hitsBefore + members - (tree.GetRoot() is Microsoft.CodeAnalysis.CSharp.Syntax.CompilationUnitSyntax root && AllocationAnalyzer.BoundMembers(root).Contains(root) ? 1 : 0), cache.Hits);
+        }
+        Assert.True(judgedInParallel > 10, $"only {judgedInParallel} corpus documents have several members");
+    }
+
     /// <summary>Everything a user reads about a site, as text (the record's arrays compare by reference).</summary>
     private static List<string> Render(ImmutableArray<AllocationSite> sites) =>
         sites.Select(s => string.Join(" | ", s.Where.Path, s.Where.Lines.Start.Line, s.Where.Lines.Start.Character, s.Kind, s.Category, s.TypeName,
