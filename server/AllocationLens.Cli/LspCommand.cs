@@ -10,7 +10,7 @@ public static class LspCommand
         // Composing Roslyn's workspace services is the longest step of a cached load: start it before the editor's `initialized`.
         AllocationLens.Workspace.WorkspaceLoader.ComposeServicesEarly();
         // The first hints are judged ad hoc against the framework: its references are read and bound before the editor asks.
-        _ = Task.Run(AllocationLens.Workspace.AdHocCompilation.BindFramework);
+        _ = AllocationLens.Workspace.AdHocCompilation.StartBindingFramework();
         var log = new ServerLog();
         log.Info(Program.HostDescription(msbuildProblem));
         if (msbuildProblem is not null) log.Warning(msbuildProblem);

@@ -242,6 +242,9 @@ public sealed class AnalysisHost(ServerLog log)
             return new DocumentSnapshot(document, changed, changedTree, runtime, source);
         }
         var adHocTree = AdHocCompilation.Parse(document.Text, document.Path, cancellationToken);
+        // The framework binding the server started is the work this compilation's first use would do: wait
+        // for it rather than bind the same references again beside it.
+        await AdHocCompilation.FrameworkBound.WaitAsync(cancellationToken).ConfigureAwait(false);
         return new DocumentSnapshot(document, AdHocCompilation.Create([adHocTree]), adHocTree, runtime, source);
     }
 

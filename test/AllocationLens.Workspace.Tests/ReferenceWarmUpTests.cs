@@ -66,6 +66,19 @@ public sealed class ReferenceWarmUpTests
         Assert.Same(first.Target, second);
     }
 
+    [Fact]
+    public async Task The_framework_is_bound_once_and_compilations_made_after_waiting_for_it_use_its_symbols()
+    {
+        var binding = AdHocCompilation.StartBindingFramework();
+        Assert.Same(binding, AdHocCompilation.StartBindingFramework());
+        // The ad-hoc snapshot waits for this before compiling, so it never binds the framework beside it.
+        await AdHocCompilation.FrameworkBound.WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.True(binding.IsCompletedSuccessfully);
+        var first = AdHocCompilation.Create([AdHocCompilation.Parse("class C { }", "C.cs")]).GetSpecialType(SpecialType.System_Object).ContainingAssembly;
+        var second = AdHocCompilation.Create([AdHocCompilation.Parse("class D { }", "D.cs")]).GetSpecialType(SpecialType.System_Object).ContainingAssembly;
+        Assert.Same(first, second);
+    }
+
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static WeakReference CoreLibOfAnAdHocCompilation(string text) =>
         new(AdHocCompilation.Create([AdHocCompilation.Parse(text, "A.cs")]).GetSpecialType(SpecialType.System_Object).ContainingAssembly);
