@@ -59,6 +59,7 @@ public sealed partial class LanguageServer
             var args = Json.Params<DidOpenTextDocumentParams>(p);
             _host.Apply(_documents.Open(args.TextDocument.Uri, args.TextDocument.Text ?? "", args.TextDocument.Version));
             ScheduleBudgetCheck(args.TextDocument.Uri);
+            SettleUnknownFileOnOpen(args.TextDocument.Uri);
         });
         _connection.OnNotification("textDocument/didChange", p =>
         {
@@ -174,6 +175,7 @@ public sealed partial class LanguageServer
             bool inProcess = Environment.GetEnvironmentVariable("ALLOCATION_LENS_BUILD_HOST") is not { Length: > 0 };
             if (!inProcess) await Task.WhenAny(_firstHintsAnswered.Task, Task.Delay(FirstHintsGrace)).ConfigureAwait(false);
             var watch = Stopwatch.StartNew();
+            _loadStartedUtc = DateTime.UtcNow;
             string? token = null;
             var loading = _host.LoadRunning();
             try

@@ -83,6 +83,42 @@ public sealed partial class LanguageServer
         ScheduleDiskBatch();
     }
 
+    /// <summary>At most this many unknown files of an opened file's folder are settled with it.</summary>
+    private const int MaxUnknownNeighbours = 500;
+
+    /// <summary>
+    /// Settles a file the editor opened that no loaded project holds, with the other C# files of its folder
+    /// that none holds, as if the watcher had reported them created: the editor's file events can come late
+    /// or not at all (its watcher throttles and coalesces under load), and a file it opens is on disk. Only
+    /// files written since the load began: one the load saw and left out is left out by its project
+    /// (`Compile Remove`), and stays loose. The batch then decides, as for any created file, which project
+    /// includes them. Only under the workspace folder, the part the watcher covers; before the load ends
+    /// the load reads the disk itself.
+    /// </summary>
+    private void SettleUnknownFileOnOpen(string uri)
+    {
+        if (_host.Workspace is not { } workspace || _root is null || _loadStartedUtc is not { } loadStarted) return;
+        if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || !parsed.IsFile) return;
+        var path = Path.GetFullPath(parsed.LocalPath);
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(_root)) + Path.DirectorySeparatorChar;
+        if (!path.StartsWith(root, StringComparison.Ordinal) || !Unseen(path)) return;
+        var unknown = new List<string> { path };
+        try
+        {
+            if (Path.GetDirectoryName(path) is { } folder)
+                unknown.AddRange(Directory.EnumerateFiles(folder, "*.cs").Select(Path.GetFullPath).Where(p => p != path && Unseen(p)).Take(MaxUnknownNeighbours));
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        lock (_pendingFiles) foreach (var file in unknown) _pendingFiles.Add(file);
+        ScheduleDiskBatch();
+
+        bool Unseen(string file) => workspace.Solution.GetDocumentIdsWithFilePath(file).IsEmpty && File.GetLastWriteTimeUtc(file) >= loadStarted;
+    }
+
+    /// <summary>When the workspace load began (UTC): files written since then may be missing from it.</summary>
+    private DateTime? _loadStartedUtc;
+
     /// <summary>
     /// The longest a batch waits for events to pause: a build that writes files without pause (obj/) must
     /// not hold back a source change for as long as it runs.

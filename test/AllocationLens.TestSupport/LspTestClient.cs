@@ -124,6 +124,17 @@ public sealed class LspTestClient : IAsyncDisposable
         }
     }
 
+    /// <summary>As <see cref="Eventually(Func{bool}, TimeSpan, string)"/>, for a condition that asks the server.</summary>
+    public static async Task Eventually(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition().ConfigureAwait(false))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
+            await Task.Delay(100);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_toServer is not null) await _toServer.Writer.CompleteAsync();
