@@ -286,6 +286,9 @@ public sealed class AnalysisHost(ServerLog log)
         return new LoadMark(this);
     }
 
+    /// <summary>Whether a load (the first, or a reload after a project file changed on disk) is running.</summary>
+    public bool LoadInProgress => Volatile.Read(ref _loadsRunning) > 0;
+
     private sealed class LoadMark(AnalysisHost host) : IDisposable
     {
         private int _disposed;
@@ -300,7 +303,7 @@ public sealed class AnalysisHost(ServerLog log)
             // A request with several members to judge uses every core, except while the workspace loads: the
             // load already uses them, and the first hints would take them from it (Newtonsoft.Json, 2 cores:
             // in parallel during the load, project hints came 50 ms later; after it, 60 ms sooner; bench/README).
-            JudgeMembersInParallel = Volatile.Read(ref _loadsRunning) == 0,
+            JudgeMembersInParallel = !LoadInProgress,
         };
         return analyzer.Analyze(snapshot.Compilation, snapshot.Tree, range, MemberCacheOf(snapshot.Document.Uri), snapshot.Document.Version, cancellationToken);
     }

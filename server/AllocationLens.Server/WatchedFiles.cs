@@ -161,6 +161,9 @@ public sealed partial class LanguageServer
             if (workspace is not null)
             {
                 var root = _root;
+                // A project or build file loads projects again: requests meanwhile keep to one core, as during the first load.
+                using var reloading = paths.Any(p => WatchedFile.At(p).Kind is WatchedFileKind.Project or WatchedFileKind.BuildInput or WatchedFileKind.RestoreOutput)
+                    ? _host.LoadRunning() : null;
                 var plan = await DiskChanges.PlanAsync(workspace, paths, ReadFile,
                     project => root is not null && WorkspaceLoader.Resolve(root).Contains(project, StringComparer.Ordinal), DesignTimeCache, line => _log.Info(line), CancellationToken.None).ConfigureAwait(false);
                 DiskProjectLoads += plan.ProjectLoads;
