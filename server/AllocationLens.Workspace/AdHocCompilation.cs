@@ -75,28 +75,33 @@ public static class AdHocCompilation
         s_boundFramework ??= ReferenceWarmUp.Bind(Create([]));
     }
 
+    private static readonly object s_bindingGate = new();
     private static Task? s_frameworkBinding;
+    private static Task s_frameworkBound = Task.CompletedTask;
 
     /// <summary>Starts <see cref="BindFramework"/> on the thread pool, once; <see cref="FrameworkBound"/> then waits for it.</summary>
     public static Task StartBindingFramework()
     {
-        var started = new Task(BindFramework);
-        var binding = Interlocked.CompareExchange(ref s_frameworkBinding, started, null) ?? started;
-        if (ReferenceEquals(binding, started)) started.Start(TaskScheduler.Default);
-        return binding;
+        lock (s_bindingGate)
+        {
+            if (s_frameworkBinding is null)
+            {
+                s_frameworkBinding = Task.Run(BindFramework);
+                // Never faults: a failed binding only means the next compilation binds for itself.
+                s_frameworkBound = s_frameworkBinding.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+            return s_frameworkBinding;
+        }
     }
 
     /// <summary>
     /// Completes when the binding <see cref="StartBindingFramework"/> began has ended (at once when none
-    /// began, and without throwing: a failed binding only means the next compilation binds for itself).
-    /// An ad-hoc compilation made while it runs would bind the same 160 references again beside it (0.2–0.3 s
-    /// of a core), and its symbols would not be the ones kept for the process. On 2 idle cores the first
-    /// hints came as soon either way (bench/README); on a slower machine the binding is still running when
-    /// the editor asks.
+    /// began), without throwing. An ad-hoc compilation made while it runs would bind the same 160 references
+    /// again beside it (0.2–0.3 s of a core), and its symbols would not be the ones kept for the process.
+    /// On 2 idle cores the first hints came as soon either way (bench/README); on a slower machine the
+    /// binding is still running when the editor asks.
     /// </summary>
-    public static Task FrameworkBound => Volatile.Read(ref s_frameworkBinding) is { } binding
-        ? binding.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
-        : Task.CompletedTask;
+    public static Task FrameworkBound => Volatile.Read(ref s_frameworkBound);
 
     public static CSharpCompilation Create(IEnumerable<SyntaxTree> trees, string name = "AllocationLens.AdHoc") =>
         CSharpCompilation.Create(name, trees, Framework.Value,

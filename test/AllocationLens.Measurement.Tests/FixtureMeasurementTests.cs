@@ -24,11 +24,11 @@ public sealed class MeasuredFixture : IAsyncLifetime
         // re-run in the same clone, every test passed). Such a run is retried once; what it printed is kept
         // in artifacts/ so the cause can be read, and the tests then judge the second run as they find it.
         int code = 0;
-        string output = "", err = "";
+        string err = "";
         for (int attempt = 1; attempt <= 2; attempt++)
         {
             if (Directory.Exists(MeasureRun.ExpectedFolder)) Directory.Delete(MeasureRun.ExpectedFolder, recursive: true);
-            (code, output, err) = await MeasureRun.Measure([MeasureRun.Fixture, "--format", "json"]);
+            (code, var output, err) = await MeasureRun.Measure([MeasureRun.Fixture, "--format", "json"]);
             Expected.Clear();
             if (code != 0) break;
             Report = JsonDocument.Parse(output).RootElement.Clone();
@@ -55,7 +55,7 @@ public sealed class MeasuredFixture : IAsyncLifetime
         var marked = MeasureRun.MarkedLines();
         var sites = Sites("Workloads.cs").ToList();
         return Expected.Where(e => e.Value.Bytes > 10_000_000 && marked.TryGetValue(e.Key, out var line)
-                && !sites.Any(s => s.GetProperty("line").GetInt32() == line && s.TryGetProperty("measured", out var m) && m.GetProperty("bytes").GetInt64() > 0))
+                && !sites.Any(s => s.GetProperty("line").GetInt32() == line && FixtureMeasurementTests.Measured(s, "bytes") > 0))
             .Select(e => e.Key).OrderBy(k => k, StringComparer.Ordinal).ToList();
     }
 
@@ -68,7 +68,7 @@ public sealed class MeasuredFixture : IAsyncLifetime
 [Collection(FixtureCollection.Name)]
 public sealed class FixtureMeasurementTests(MeasuredFixture fixture) : IClassFixture<MeasuredFixture>
 {
-    private static long Measured(JsonElement site, string field) =>
+    internal static long Measured(JsonElement site, string field) =>
         site.TryGetProperty("measured", out var m) ? m.GetProperty(field).GetInt64() : 0;
 
     [Theory]
