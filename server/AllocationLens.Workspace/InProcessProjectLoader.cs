@@ -49,9 +49,6 @@ internal static class InProcessProjectLoader
         | ProjectLoadSettings.IgnoreMissingImports | ProjectLoadSettings.IgnoreInvalidImports
         | ProjectLoadSettings.DoNotEvaluateElementsWithFalseCondition | ProjectLoadSettings.FailOnUnresolvedSdk;
 
-    /// <summary>MSBuild's BuildManager is one per process: one load at a time.</summary>
-    private static readonly SemaphoreSlim OneLoad = new(1, 1);
-
     /// <summary>Why the in-process load declined, for the log; the caller falls back to MSBuildWorkspace.</summary>
     private sealed class DeclinedException(string reason) : Exception(reason);
 
@@ -79,7 +76,8 @@ internal static class InProcessProjectLoader
         Action<string> phase = clock is null ? _ => { } : what => log?.Invoke($"workspace in-process load: {what} at {clock.ElapsedMilliseconds} ms");
         // The workspace's services are composed from MEF parts (0.3 s) while MSBuild evaluates on another thread.
         var workspace = Task.Run(async () => { var w = new AdhocWorkspace(await s_services.Value.ConfigureAwait(false)); phase("workspace services composed"); return w; }, cancellationToken);
-        await OneLoad.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // MSBuild's BuildManager is one per process, and its build moves the current directory (MsBuildGate).
+        var gate = await MsBuildGate.EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var started = DateTime.UtcNow;
@@ -116,7 +114,7 @@ internal static class InProcessProjectLoader
             log?.Invoke($"workspace in-process load failed ({ex.GetType().Name}: {ex.Message}); loading through MSBuildWorkspace");
             return null;
         }
-        finally { OneLoad.Release(); }
+        finally { gate.Dispose(); }
     }
 
     private static (List<DesignTimeProject> Projects, DesignTimeInputs Inputs) BuildAll(IReadOnlyList<string> targets, Action<string> phase, CancellationToken cancellationToken)

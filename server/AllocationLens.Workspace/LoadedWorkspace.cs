@@ -203,6 +203,9 @@ public static class WorkspaceLoader
             }
             await RestoreIfNeeded(target).ConfigureAwait(false);
             progress?.Report($"loading {Path.GetFileName(target)}");
+            // The build host starts with the first open and inherits the current directory (MsBuildGate).
+            using var gate = await MsBuildGate.EnterAsync(cancellationToken).ConfigureAwait(false);
+            MsBuildGate.EnsureBuildHostFolderExists(Path.GetDirectoryName(target)!);
             try
             {
                 if (target.EndsWith(".sln", StringComparison.OrdinalIgnoreCase) || target.EndsWith(".slnx", StringComparison.OrdinalIgnoreCase))
@@ -214,7 +217,9 @@ public static class WorkspaceLoader
             catch (Exception ex)
             {
                 report.Warn($"could not load {target}: {ex.Message}");
-                if (target.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase)) report.Fail(target, null, ex.Message);
+                // A solution that did not open is a failure too: its files are then judged ad hoc with this
+                // reason, where before the load said it loaded no project and nothing else.
+                report.Fail(target, null, ex.Message);
             }
         }
 

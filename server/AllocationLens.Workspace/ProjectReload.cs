@@ -40,6 +40,9 @@ public static class ProjectReload
             var others = workspace.Solution;
             foreach (var old in others.Projects.Where(p => string.Equals(p.FilePath, projectPath, StringComparison.Ordinal)).ToList())
                 others = others.RemoveProject(old.Id);
+            // The loader starts a build host, which inherits the current directory (MsBuildGate).
+            using var gate = await MsBuildGate.EnterAsync(cancellationToken).ConfigureAwait(false);
+            MsBuildGate.EnsureBuildHostFolderExists(Path.GetDirectoryName(projectPath)!);
             var infos = await loader.LoadProjectInfoAsync(projectPath, ProjectMap.Create(others), cancellationToken: cancellationToken).ConfigureAwait(false);
             var own = infos.Where(i => string.Equals(i.FilePath, projectPath, StringComparison.Ordinal))
                 .Where(i => SdkSupport.MissingSdk(TargetFrameworkReader.Read(projectPath, i.Name), MsBuildRegistration.InstalledSdks) is null)
