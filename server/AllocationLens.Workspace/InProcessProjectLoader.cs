@@ -172,7 +172,8 @@ internal static class InProcessProjectLoader
             throw new DeclinedException($"{Path.GetFileName(target)} is neither a project nor a solution");
         Microsoft.Build.Construction.SolutionFile solution;
         try { solution = Microsoft.Build.Construction.SolutionFile.Parse(target); }
-        catch (Exception ex) { throw new DeclinedException($"{Path.GetFileName(target)} could not be read: {ex.Message}"); }
+        // MSBuild's message for a solution it cannot parse carries the inner exception's stack trace: its first line says it.
+        catch (Exception ex) { throw new DeclinedException($"{Path.GetFileName(target)} could not be read: {ex.Message.Split('\n', 2)[0].Trim()}"); }
         return solution.ProjectsInOrder
             .Where(p => p.ProjectType != Microsoft.Build.Construction.SolutionProjectType.SolutionFolder)
             .Select(p => Path.GetFullPath(p.AbsolutePath))

@@ -47,12 +47,18 @@ public sealed class MsBuildGateTests
             var solution = Path.Combine(root, "Broken.slnx");
             File.WriteAllText(solution, "<Solution><Project Path=");
             File.WriteAllText(Path.Combine(root, "A.cs"), "class A { object M() => new A(); }");
-            var loaded = await WorkspaceLoader.LoadAsync(solution, inProcess: false, restore: false);
-            Assert.Empty(loaded.Solution.Projects);
-            var failure = loaded.FailureFor(Path.Combine(root, "A.cs"));
-            Assert.NotNull(failure);
-            Assert.Equal(solution, failure.ProjectPath);
-            Assert.StartsWith("MSBuild could not load Broken.slnx (", failure.Message, StringComparison.Ordinal);
+            foreach (var inProcess in (bool[])[false, true])
+            {
+                var log = new List<string>();
+                var loaded = await WorkspaceLoader.LoadAsync(solution, line => { lock (log) log.Add(line); }, inProcess: inProcess, restore: false);
+                Assert.Empty(loaded.Solution.Projects);
+                var failure = loaded.FailureFor(Path.Combine(root, "A.cs"));
+                Assert.NotNull(failure);
+                Assert.Equal(solution, failure.ProjectPath);
+                Assert.StartsWith("MSBuild could not load Broken.slnx (", failure.Message, StringComparison.Ordinal);
+                // The in-process loader's decline says why in one line, not with MSBuild's stack trace.
+                Assert.All(log, line => Assert.DoesNotContain("\n", line, StringComparison.Ordinal));
+            }
         }
         finally { Directory.Delete(root, recursive: true); }
     }
