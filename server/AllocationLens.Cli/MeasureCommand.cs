@@ -120,6 +120,11 @@ public static class MeasureCommand
                 {
                     var read = TraceSamples.Read(traced, IsUserModule, tests, cancellationToken);
                     processes.Add(read);
+                    if (read.EventsLost > 0)
+                        stderr.WriteLine($"allocation-lens: measure: process {traced.ProcessId}: its runtime dropped {read.EventsLost} events of the recording; " +
+                                         "its sites read low (whole workloads may read 0) and code may read as never run");
+                    if (read.ReadError is { } readError)
+                        stderr.WriteLine($"allocation-lens: measure: process {traced.ProcessId}: its trace could not be read to its end ({readError}); what came after is left out");
                     if (traced.Light && read.LoadedUserModules.Count > 0)
                         stderr.WriteLine($"allocation-lens: measure: process {traced.ProcessId} loaded {string.Join(", ", read.LoadedUserModules.Select(Path.GetFileName))} although its command line names none of your assemblies; " +
                                          "it was recorded without JIT events, so its allocations in your code count as outside it");
@@ -143,6 +148,25 @@ public static class MeasureCommand
         }
         finally
         {
+            // ALLOCATION_LENS_KEEP_TRACES=FOLDER keeps the run's .nettrace files there (a failed CI run's evidence).
+            // Copied, not moved: the temporary folder and the one named may lie on different file systems.
+            if (Environment.GetEnvironmentVariable("ALLOCATION_LENS_KEEP_TRACES") is { Length: > 0 } keep && Directory.Exists(folder))
+            {
+                try
+                {
+                    var target = Path.Combine(keep, Path.GetFileName(folder));
+                    foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+                    {
+                        var copy = Path.Combine(target, Path.GetRelativePath(folder, file));
+                        Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+                        File.Copy(file, copy, overwrite: true);
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    stderr.WriteLine($"allocation-lens: measure: the traces could not be kept in {keep}: {ex.Message}");
+                }
+            }
             try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }

@@ -47,4 +47,13 @@ public sealed record ProcessAllocations(
 {
     /// <summary>The user methods compiled at tier 1 or on-stack replacement: they ran often (<see cref="TraceSamples.RanOften"/>).</summary>
     public IReadOnlySet<(string ModulePath, int MethodToken)> OftenRunUserMethods { get; init; } = new HashSet<(string, int)>();
+
+    /// <summary>
+    /// Events the runtime dropped from this process's session: allocation samples and JIT events alike, so
+    /// sites read low (down to nothing) and code may read as never run. Zero in a complete trace.
+    /// </summary>
+    public int EventsLost { get; init; }
+
+    /// <summary>Why the trace could not be read to its end (a cut or malformed trace), or null.</summary>
+    public string? ReadError { get; init; }
 }

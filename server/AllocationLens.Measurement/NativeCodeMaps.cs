@@ -21,6 +21,12 @@ internal sealed class NativeCodeMaps
 
     public int Count => _versions.Count;
 
+    /// <summary>Events the runtime dropped from the session (gaps in its per-thread sequence numbers), as the raw reader counted them.</summary>
+    public int EventsLost { get; private set; }
+
+    /// <summary>Why the raw read stopped before the end of the trace, or null when it read it all.</summary>
+    public string? ReadError { get; private set; }
+
     public static NativeCodeMaps Read(string tracePath, Func<string, bool> isUserModule)
     {
         var maps = new NativeCodeMaps();
@@ -55,7 +61,9 @@ internal sealed class NativeCodeMaps
         {
             // A trace cut short (a killed process, a last buffer never written) still holds the versions read
             // so far; a frame of a version that was not read falls back to TraceLog's map.
+            maps.ReadError = ex.Message;
         }
+        maps.EventsLost = source.EventsLost;
         maps._sorted = [.. maps._versions.OrderBy(v => v.Start)];
         return maps;
     }

@@ -39,7 +39,12 @@ internal static class ProcessRecording
                 await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16, useAsync: true);
                 await session.EventStream.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) { }
+            catch (OperationCanceledException)
+            {
+                // Cut because the process still ran (or its stream stayed open) after the run ended: what it did
+                // after the cut, and events its runtime had not yet sent, are missing from its trace.
+                problem($"process {processId}: its recording was cut before its stream ended; what it did afterwards is not measured");
+            }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException)
             {
                 // The process died mid-stream (crash, kill): what was written is still a readable prefix.

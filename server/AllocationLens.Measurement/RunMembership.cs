@@ -15,6 +15,7 @@ internal sealed class RunMembership(int rootProcessId, string markerName, string
     public bool Contains(int processId)
     {
         if (processId == rootProcessId) return true;
+        if (!IsProcess(processId)) return false;
         if (OperatingSystem.IsLinux()) return HasMarker(processId) || HasAncestor(processId, rootProcessId);
         try
         {
@@ -24,6 +25,26 @@ internal sealed class RunMembership(int rootProcessId, string markerName, string
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// Whether the id is a process's rather than a thread's. On Linux /proc/TID exists for every thread too (unlisted),
+    /// and reads as its process's environment, command line and parent: a stale diagnostic port whose number a
+    /// thread of the run reuses must not read as a process of the run (its session would fail, and killing the
+    /// "process" by that id kills the thread's whole process). Elsewhere every id is a process's.
+    /// </summary>
+    internal static bool IsProcess(int id)
+    {
+        if (!OperatingSystem.IsLinux()) return true;
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{id}/status"))
+                if (line.StartsWith("Tgid:", StringComparison.Ordinal))
+                    return int.TryParse(line.AsSpan(5).Trim(), out var group) && group == id;
+            return true;
+        }
+        catch (IOException) { return true; }
+        catch (UnauthorizedAccessException) { return true; }
     }
 
     /// <summary>Whether /proc/PID/environ (NUL-separated NAME=VALUE entries) holds the run's marker.</summary>

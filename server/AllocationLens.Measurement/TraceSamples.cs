@@ -76,7 +76,7 @@ public static class TraceSamples
             bool useSampled = sampled.Count > 0;
             return new ProcessAllocations(traced.ProcessId, (useSampled ? sampled : ticks).Values.ToList(), compiled, inlined, loaded,
                 useSampled || ticks.Count == 0 ? SampledSource : TickSource)
-            { OftenRunUserMethods = often };
+            { OftenRunUserMethods = often, EventsLost = Math.Max(log.EventsLost, codeMaps.EventsLost), ReadError = codeMaps.ReadError };
         }
         finally
         {

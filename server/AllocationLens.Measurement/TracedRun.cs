@@ -35,7 +35,7 @@ public static class TracedRun
         var recordings = new ConcurrentQueue<Task<TracedProcess?>>();
         var connected = new ConcurrentDictionary<int, bool>();
         // Processes that were there before the run are never the run's.
-        var seen = new HashSet<int>(SafePublished());
+        var seen = new HashSet<int>(SafePublished().Where(RunMembership.IsProcess));
 
         start.UseShellExecute = false;
         start.RedirectStandardOutput = true;
@@ -66,7 +66,12 @@ public static class TracedRun
             {
                 foreach (var pid in SafePublished())
                 {
-                    if (!seen.Add(pid) || !membership.Contains(pid)) continue;
+                    // A stale port (a process killed before it could remove it) is published again as soon as its
+                    // number is reused, by a process or by a thread: a thread is never a process of the run, and is
+                    // looked at again later, since its number may yet be reused by one.
+                    if (seen.Contains(pid) || !RunMembership.IsProcess(pid)) continue;
+                    seen.Add(pid);
+                    if (!membership.Contains(pid)) continue;
                     connected[pid] = true;
                     recordings.Enqueue(ProcessRecording.RecordAsync(pid, traceFolder, depth.IsLight(pid), problems.Enqueue, stopRecording.Token));
                 }

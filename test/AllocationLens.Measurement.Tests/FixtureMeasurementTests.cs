@@ -28,7 +28,13 @@ public sealed class MeasuredFixture : IAsyncLifetime
         for (int attempt = 1; attempt <= 2; attempt++)
         {
             if (Directory.Exists(MeasureRun.ExpectedFolder)) Directory.Delete(MeasureRun.ExpectedFolder, recursive: true);
-            (code, var output, err) = await MeasureRun.Measure([MeasureRun.Fixture, "--format", "json"]);
+            // The run's traces are kept in artifacts/ while it is judged, and dropped when it gives something to judge.
+            var traces = Path.Combine(MeasureRun.Root, "artifacts", $"measure-fixture-traces-{attempt}");
+            if (Directory.Exists(traces)) Directory.Delete(traces, recursive: true);
+            Environment.SetEnvironmentVariable("ALLOCATION_LENS_KEEP_TRACES", traces);
+            string output;
+            try { (code, output, err) = await MeasureRun.Measure([MeasureRun.Fixture, "--format", "json"]); }
+            finally { Environment.SetEnvironmentVariable("ALLOCATION_LENS_KEEP_TRACES", null); }
             Expected.Clear();
             if (code != 0) break;
             Report = JsonDocument.Parse(output).RootElement.Clone();
@@ -39,7 +45,11 @@ public sealed class MeasuredFixture : IAsyncLifetime
                     Expected[Path.GetFileNameWithoutExtension(file)] = (long.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture));
                 }
             var unsampled = UnsampledWorkloads();
-            if (Expected.Count > 0 && unsampled.Count == 0) break;
+            if (Expected.Count > 0 && unsampled.Count == 0)
+            {
+                if (Directory.Exists(traces)) Directory.Delete(traces, recursive: true);
+                break;
+            }
             var kept = Path.Combine(MeasureRun.Root, "artifacts", $"measure-fixture-run-{attempt}.txt");
             Directory.CreateDirectory(Path.GetDirectoryName(kept)!);
             File.WriteAllText(kept, (Expected.Count == 0 ? "no measure-expected files\n" : $"workloads with no sample: {string.Join(", ", unsampled)}\n") + err);
