@@ -148,9 +148,9 @@ public static class MeasureCommand
         }
         finally
         {
-            // ALLOCATION_LENS_KEEP_TRACES=FOLDER keeps the run's .nettrace files there (a failed CI run's evidence).
-            // Copied, not moved: the temporary folder and the one named may lie on different file systems.
-            if (Environment.GetEnvironmentVariable("ALLOCATION_LENS_KEEP_TRACES") is { Length: > 0 } keep && Directory.Exists(folder))
+            // The run's .nettrace files, kept where asked (a failed CI run's evidence). Copied, not moved: the
+            // temporary folder and the one named may lie on different file systems.
+            if (options.KeepTracesIn is { } keep && Directory.Exists(folder))
             {
                 try
                 {

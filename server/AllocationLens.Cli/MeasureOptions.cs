@@ -16,6 +16,9 @@ public sealed record MeasureOptions(string Path, string Format, IReadOnlyList<st
     /// <summary>Verify the sites with the JIT too, as `analyze --verify` does (the differential harness's three legs); off on the command line.</summary>
     public bool Verify { get; init; }
 
+    /// <summary>A folder the run's .nettrace files are copied to (ALLOCATION_LENS_KEEP_TRACES), or null to keep none.</summary>
+    public string? KeepTracesIn { get; init; } = System.Environment.GetEnvironmentVariable("ALLOCATION_LENS_KEEP_TRACES") is { Length: > 0 } keep ? keep : null;
+
     /// <summary>The analysis half: the same options `analyze PATH --format F --runtime R` would get.</summary>
     public AnalyzeOptions Analyze => new(Path, Format, null, Verify: Verify, RuntimeFilter: Runtimes);
 

@@ -204,8 +204,7 @@ public static class WorkspaceLoader
             await RestoreIfNeeded(target).ConfigureAwait(false);
             progress?.Report($"loading {Path.GetFileName(target)}");
             // The build host starts with the first open and inherits the current directory (MsBuildGate).
-            using var gate = await MsBuildGate.EnterAsync(cancellationToken).ConfigureAwait(false);
-            MsBuildGate.EnsureBuildHostFolderExists(Path.GetDirectoryName(target)!);
+            using var gate = await MsBuildGate.EnterForBuildHostAsync(Path.GetDirectoryName(target)!, cancellationToken).ConfigureAwait(false);
             try
             {
                 if (target.EndsWith(".sln", StringComparison.OrdinalIgnoreCase) || target.EndsWith(".slnx", StringComparison.OrdinalIgnoreCase))

@@ -8,8 +8,8 @@ namespace AllocationLens.Workspace;
 /// project's folder while it builds, and puts it back after. Roslyn starts the build host as a child
 /// process that inherits it, and we cannot give that child a working directory of our own. Started from
 /// a folder that no longer exists, the build host never runs: the open fails at once with "Unable to
-/// find the specified file", and the load has no project. That happened in CI when a test deleted a
-/// temporary project while the in-process build of another test still stood in its folder.
+/// find the specified file", and the load has no project. In CI that most likely happened when a test
+/// deleted a temporary project while the in-process build of another test still stood in its folder.
 /// </para>
 /// <para>
 /// So a build host is only started under this gate, when no in-process build moves the directory. It
@@ -30,10 +30,17 @@ public static class MsBuildGate
     }
 
     /// <summary>
-    /// Under the gate, before MSBuildWorkspace may start a build host: the current directory is left as
-    /// it is when it exists, else set to <paramref name="fallbackFolder"/>.
+    /// Waits for the gate before MSBuildWorkspace may start a build host, and makes sure the directory it
+    /// will inherit exists: the current one when it does, else <paramref name="projectFolder"/>.
     /// </summary>
-    public static void EnsureBuildHostFolderExists(string fallbackFolder)
+    public static async Task<IDisposable> EnterForBuildHostAsync(string projectFolder, CancellationToken cancellationToken)
+    {
+        var held = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        EnsureFolderExists(projectFolder);
+        return held;
+    }
+
+    private static void EnsureFolderExists(string fallbackFolder)
     {
         try
         {

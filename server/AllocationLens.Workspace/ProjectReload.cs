@@ -41,8 +41,7 @@ public static class ProjectReload
             foreach (var old in others.Projects.Where(p => string.Equals(p.FilePath, projectPath, StringComparison.Ordinal)).ToList())
                 others = others.RemoveProject(old.Id);
             // The loader starts a build host, which inherits the current directory (MsBuildGate).
-            using var gate = await MsBuildGate.EnterAsync(cancellationToken).ConfigureAwait(false);
-            MsBuildGate.EnsureBuildHostFolderExists(Path.GetDirectoryName(projectPath)!);
+            using var gate = await MsBuildGate.EnterForBuildHostAsync(Path.GetDirectoryName(projectPath)!, cancellationToken).ConfigureAwait(false);
             var infos = await loader.LoadProjectInfoAsync(projectPath, ProjectMap.Create(others), cancellationToken: cancellationToken).ConfigureAwait(false);
             var own = infos.Where(i => string.Equals(i.FilePath, projectPath, StringComparison.Ordinal))
                 .Where(i => SdkSupport.MissingSdk(TargetFrameworkReader.Read(projectPath, i.Name), MsBuildRegistration.InstalledSdks) is null)

@@ -31,10 +31,7 @@ public sealed class MeasuredFixture : IAsyncLifetime
             // The run's traces are kept in artifacts/ while it is judged, and dropped when it gives something to judge.
             var traces = Path.Combine(MeasureRun.Root, "artifacts", $"measure-fixture-traces-{attempt}");
             if (Directory.Exists(traces)) Directory.Delete(traces, recursive: true);
-            Environment.SetEnvironmentVariable("ALLOCATION_LENS_KEEP_TRACES", traces);
-            string output;
-            try { (code, output, err) = await MeasureRun.Measure([MeasureRun.Fixture, "--format", "json"]); }
-            finally { Environment.SetEnvironmentVariable("ALLOCATION_LENS_KEEP_TRACES", null); }
+            (code, var output, err) = await MeasureRun.Measure([MeasureRun.Fixture, "--format", "json"], keepTracesIn: traces);
             Expected.Clear();
             if (code != 0) break;
             Report = JsonDocument.Parse(output).RootElement.Clone();

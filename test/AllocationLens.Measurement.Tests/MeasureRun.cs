@@ -20,11 +20,12 @@ internal static class MeasureRun
         throw new InvalidOperationException("server.sln not found");
     }
 
-    public static async Task<(int Code, string Out, string Err)> Measure(string[] args, string[]? command = null, Dictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
+    public static async Task<(int Code, string Out, string Err)> Measure(string[] args, string[]? command = null, Dictionary<string, string>? environment = null, CancellationToken cancellationToken = default, string? keepTracesIn = null)
     {
         Assert.Null(MsBuildRegistration.EnsureRegistered());
         Assert.True(MeasureOptions.TryParse(args, command ?? [], out var options, out var error), error);
         if (environment is not null) options = options with { Environment = environment };
+        if (keepTracesIn is not null) options = options with { KeepTracesIn = keepTracesIn };
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         int code = await MeasureCommand.RunAsync(options, null, stdout, stderr, cancellationToken);
