@@ -84,6 +84,9 @@ public sealed class EditorMeasureTests
             await Client.RequestAsync("shutdown", null);
             await Client.NotifyAsync("exit", null);
             await _run.WaitAsync(TimeSpan.FromMinutes(2));
+            // The server's project load outlives `exit` in this process (a real server's process ends with it):
+            // it may still restore and build in the workspace, which the test deletes next (CI: "Directory not empty").
+            await LspTestClient.Eventually(() => !Server.Host.LoadInProgress, TimeSpan.FromMinutes(2), "the server's load to end");
             await Client.DisposeAsync();
         }
     }
